@@ -1,0 +1,3 @@
+from spotify_etl.cli import main
+
+main()

@@ -1,0 +1,206 @@
+"""Settings: one TOML file for the pipeline plus environment variables for secrets.
+
+Validated at start-up; a mistake is reported with the key that holds it. Secrets are
+`SecretStr` and never printed. `load_config(path)` is the only way the CLI and the Lambda
+handlers obtain settings, so the environment is chosen in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from spotify_etl.errors import ConfigError
+
+DEFAULT_API_BASE = "https://api.spotify.com/v1"
+DEFAULT_ACCOUNTS_BASE = "https://accounts.spotify.com"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpotifySettings(_Strict):
+    api_base: str = DEFAULT_API_BASE
+    accounts_base: str | None = None  # derived from api_base when it is not Spotify's
+    market: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    token_file: str = "~/.config/spotify-etl/token.json"  # noqa: S105 (a path)
+    token_secret_id: str | None = None  # AWS Secrets Manager secret holding the refresh token
+    requests_in_flight: Annotated[int, Field(ge=1, le=16)] = 4
+    retry_after_cap_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
+    window_requests: Annotated[int | None, Field(ge=1)] = None  # client pacing; None = adaptive
+    timeout_s: Annotated[float, Field(gt=0, le=300)] = 20.0
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = 6
+
+    def resolved_api_base(self) -> str:
+        base = self.api_base.rstrip("/")
+        if not urlparse(base).path:  # a bare origin such as the simulator's printed URL
+            base += "/v1"
+        return base
+
+    def resolved_accounts_base(self) -> str:
+        if self.accounts_base:
+            return self.accounts_base.rstrip("/")
+        if self.api_base.rstrip("/") == DEFAULT_API_BASE:
+            return DEFAULT_ACCOUNTS_BASE
+        parsed = urlparse(self.api_base)
+        return f"{parsed.scheme}://{parsed.netloc}"
+
+
+class StorageSettings(_Strict):
+    raw: str = "./spotify-data/lake"  # folder or s3://bucket/prefix
+    transformed: str = "./spotify-data/lake"
+
+
+class WarehouseSettings(_Strict):
+    url: str = "duckdb:///./spotify-data/warehouse.duckdb"
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in ("duckdb", "snowflake"):
+            raise ValueError(
+                f"unknown warehouse URL scheme {scheme!r}: use duckdb:///path/warehouse.duckdb "
+                "or snowflake://account/database/schema"
+            )
+        return value
+
+
+class TtlSettings(_Strict):
+    album_days: Annotated[float, Field(ge=0)] = 30
+    artist_days: Annotated[float, Field(ge=0)] = 7
+    track_days: Annotated[float, Field(ge=0)] = 30
+
+
+class ExtractSettings(_Strict):
+    budget: Annotated[int, Field(ge=1)] = 2000  # requests per run, token requests excluded
+    part_max_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
+    ttl: TtlSettings = TtlSettings()
+
+
+class TransformSettings(_Strict):
+    format: Literal["csv", "parquet"] = "csv"
+
+
+class ArtistSource(_Strict):
+    id: str
+    discography: bool = True
+    include_groups: list[Literal["album", "single", "appears_on", "compilation"]] = [
+        "album",
+        "single",
+    ]
+
+
+class SearchSource(_Strict):
+    q: str = Field(min_length=1)
+    type: Literal["track", "album", "artist", "playlist"] = "track"
+    limit: Annotated[int, Field(ge=1, le=1000)] = 20
+
+
+class LibrarySource(_Strict):
+    saved_tracks: bool = False
+    playlists: bool = False
+    recently_played: bool = False
+    top: list[Literal["artists", "tracks"]] = []
+
+
+class SourcesSettings(_Strict):
+    playlists: list[str] = []  # ids, open.spotify.com URLs or spotify: URIs
+    artists: list[ArtistSource] = []
+    albums: list[str] = []
+    tracks: list[str] = []
+    searches: list[SearchSource] = []
+    library: LibrarySource = LibrarySource()
+
+    @field_validator("artists", mode="before")
+    @classmethod
+    def _artist_strings(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [{"id": v} if isinstance(v, str) else v for v in value]
+        return value
+
+
+class PipelineConfig(_Strict):
+    spotify: SpotifySettings = SpotifySettings()
+    storage: StorageSettings = StorageSettings()
+    warehouse: WarehouseSettings = WarehouseSettings()
+    extract: ExtractSettings = ExtractSettings()
+    transform: TransformSettings = TransformSettings()
+    sources: SourcesSettings = SourcesSettings()
+    # Where relative paths in this config are resolved; not a TOML key.
+    base_dir: Path = Field(default=Path(), exclude=True)
+
+    def path(self, value: str) -> str:
+        """Resolve a folder setting relative to the config file (URLs are left alone)."""
+        if "://" in value:
+            return value
+        p = Path(value).expanduser()
+        return str(p if p.is_absolute() else (self.base_dir / p).resolve())
+
+
+class Secrets(BaseSettings):
+    """Secrets come from the environment only, never from the TOML file."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    spotify_client_id: str | None = None
+    spotify_client_secret: SecretStr | None = None
+    snowflake_account: str | None = None
+    snowflake_user: str | None = None
+    snowflake_password: SecretStr | None = None
+    snowflake_private_key_path: str | None = None
+    snowflake_private_key_passphrase: SecretStr | None = None
+    snowflake_role: str | None = None
+    snowflake_warehouse: str | None = None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            lines.append(f"unknown key '{where}'")
+        else:
+            lines.append(f"'{where}': {err['msg']}")
+    return "; ".join(lines)
+
+
+def parse_config(
+    text: str, *, source: str = "<config>", base_dir: Path | None = None
+) -> PipelineConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source} is not valid TOML: {exc}") from None
+    try:
+        config = PipelineConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_describe(exc)}") from None
+    return config.model_copy(update={"base_dir": base_dir or Path.cwd()})
+
+
+def load_config(path: str | Path | None) -> PipelineConfig:
+    """Read and validate a pipeline config; None gives the defaults (relative to the cwd)."""
+    if path is None:
+        return PipelineConfig(base_dir=Path.cwd())
+    p = Path(path).expanduser()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file not found: {p}", hint="create one with `spotify-etl init`"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {p}: {exc.__class__.__name__}") from None
+    return parse_config(text, source=str(p), base_dir=p.resolve().parent)
+
+
+def load_secrets() -> Secrets:
+    return Secrets(_env_file=os.environ.get("SPOTIFY_ETL_ENV_FILE"))  # type: ignore[call-arg]

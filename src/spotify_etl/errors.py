@@ -1,0 +1,77 @@
+"""One exception tree, classified by what the caller does next.
+
+    SpotifyEtlError                 base; carries the process exit code
+    ├── ConfigError        (2)      the user must fix configuration, input or usage
+    │   └── AuthError      (2)      credentials missing/refused; names the fix (`auth login`)
+    ├── RetryableError     (1)      transient (5xx, timeout, dropped connection): retry, back off
+    ├── SkippableError     (1)      this item cannot be had (403, 404): record the reason, go on
+    ├── StopRun            (75)     stop now, checkpoint, resume later (quota, budget, long wait)
+    ├── InputError         (1)      a file or record is unreadable: quarantine it, go on
+    └── FatalError         (1)      a bug or an unrecoverable state (400 from the API): raise
+
+Messages are for people and must never contain a secret: build them from names, ids and
+statuses, never from request headers or bodies that could hold tokens.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_RESUMABLE = 75  # EX_TEMPFAIL: stopped early on quota or budget, resumable
+
+
+class SpotifyEtlError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code: int = EXIT_FAILED
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ConfigError(SpotifyEtlError):
+    """Bad configuration, arguments or environment: the user must change something."""
+
+    exit_code = EXIT_USAGE
+
+
+class AuthError(ConfigError):
+    """Credentials are missing, refused or expired."""
+
+
+class RetryableError(SpotifyEtlError):
+    """A transient failure: the same call may succeed later."""
+
+
+class SkippableError(SpotifyEtlError):
+    """This one item cannot be fetched or read; record why and continue with the rest."""
+
+    def __init__(self, message: str, *, reason: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+
+
+class StopRun(SpotifyEtlError):
+    """Stop the run now and resume later from a checkpoint; not a failure."""
+
+    exit_code = EXIT_RESUMABLE
+
+    def __init__(self, message: str, *, reason: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+
+
+class InputError(SpotifyEtlError):
+    """A file or record cannot be read or fails checks; it goes to quarantine."""
+
+
+class FatalError(SpotifyEtlError):
+    """A bug or unrecoverable state; never retried."""
