@@ -55,7 +55,7 @@ class SpotifySettings(_Strict):
 
 class StorageSettings(_Strict):
     raw: str = "./spotify-data/lake"  # folder or s3://bucket/prefix
-    transformed: str = "./spotify-data/lake"
+    transformed: str = "./spotify-data/lake/transformed"
 
 
 class WarehouseSettings(_Strict):
