@@ -1,9 +1,94 @@
-"""Commands of this stage; registered on the main app by spotify_etl.cli."""
+"""Commands that span stages: run, init, config check, status."""
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from spotify_etl.errors import ConfigError
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Pipeline TOML file (see `spotify-etl init`)."),
+]
+ApiBaseOpt = Annotated[
+    str | None,
+    typer.Option("--api-base", help="Any Spotify-compatible API base, e.g. the simulator's URL."),
+]
+
+
+def starter_config() -> str:
+    return resources.files("spotify_etl.pipeline").joinpath("starter.toml").read_text("utf-8")
+
+
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path(
+        "pipeline.toml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter config."""
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists", hint="pass --force to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(starter_config(), encoding="utf-8")
+    typer.echo(f"wrote {path}; edit its [sources], then: spotify-etl config check --config {path}")
+
+
+def config_check(config: ConfigOpt = None) -> None:
+    """Validate a config file and the environment it needs, naming any bad key."""
+    from spotify_etl.config import load_config, load_secrets
+    from spotify_etl.pipeline.checks import describe_config
+
+    cfg = load_config(config)
+    for line in describe_config(cfg, load_secrets()):
+        typer.echo(line)
+
+
+def run(
+    config: ConfigOpt = None,
+    api_base: ApiBaseOpt = None,
+    budget: Annotated[
+        int | None, typer.Option("--budget", min=1, help="API requests this run may make.")
+    ] = None,
+) -> None:
+    """The daily job: extract -> transform -> load (real Spotify when credentials are set)."""
+    from spotify_etl.config import load_config, load_secrets
+    from spotify_etl.console import multi_progress
+    from spotify_etl.pipeline.checks import require_spotify_credentials, token_store_for
+    from spotify_etl.pipeline.report import print_report
+    from spotify_etl.pipeline.run import run_pipeline
+
+    cfg = load_config(config)
+    secrets = load_secrets()
+    require_spotify_credentials(secrets)
+    report = run_pipeline(
+        cfg,
+        secrets=secrets,
+        api_base=api_base,
+        budget=budget,
+        token_store=token_store_for(cfg),
+        progress=multi_progress(),
+    )
+    print_report(report)
+    raise typer.Exit(report.exit_code)
+
+
+def status(config: ConfigOpt = None) -> None:
+    """The state of the lake and the warehouse: runs, files per day, pending loads, checkpoint."""
+    from spotify_etl.config import load_config
+    from spotify_etl.pipeline.status import print_status
+
+    print_status(load_config(config))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the main app (filled in by the stage)."""
+    app.command("run")(run)
+    app.command("init")(init)
+    app.command("status")(status)
+    config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_help=True)
+    config_app.command("check")(config_check)
+    app.add_typer(config_app, name="config")

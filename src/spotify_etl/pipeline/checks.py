@@ -1,0 +1,77 @@
+"""Start-up checks shared by the commands: credentials present, token store, config summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from spotify_etl.errors import AuthError
+
+if TYPE_CHECKING:
+    from spotify_etl.config import PipelineConfig, Secrets
+    from spotify_etl.spotify import TokenStore
+
+
+def require_spotify_credentials(secrets: Secrets) -> None:
+    missing = [
+        name
+        for name, value in (
+            ("SPOTIFY_CLIENT_ID", secrets.spotify_client_id),
+            ("SPOTIFY_CLIENT_SECRET", secrets.spotify_client_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise AuthError(
+            f"{' and '.join(missing)} not set",
+            hint="export the credentials of your app from developer.spotify.com/dashboard, "
+            "or run `make demo` to use the built-in simulator",
+        )
+
+
+def token_store_for(config: PipelineConfig) -> TokenStore | None:
+    """The user's refresh token, when `spotify-etl auth login` has stored one."""
+    from spotify_etl.spotify import FileTokenStore, SecretsManagerTokenStore
+
+    if config.spotify.token_secret_id:
+        return SecretsManagerTokenStore(config.spotify.token_secret_id)
+    path = Path(config.spotify.token_file).expanduser()
+    return FileTokenStore(path) if path.is_file() else None
+
+
+def describe_config(config: PipelineConfig, secrets: Secrets) -> list[str]:
+    sources = config.sources
+    library = [
+        name
+        for name, on in (
+            ("saved_tracks", sources.library.saved_tracks),
+            ("playlists", sources.library.playlists),
+            ("recently_played", sources.library.recently_played),
+        )
+        if on
+    ] + [f"top {kind}" for kind in sources.library.top]
+    lines = [
+        "config OK",
+        f"  api:        {config.spotify.resolved_api_base()}"
+        f" (accounts {config.spotify.resolved_accounts_base()})",
+        f"  raw:        {config.path(config.storage.raw)}",
+        f"  transformed:{' '}{config.path(config.storage.transformed)}",
+        f"  warehouse:  {config.warehouse.url}",
+        f"  budget:     {config.extract.budget} requests per run",
+        f"  sources:    {len(sources.playlists)} playlists, {len(sources.artists)} artists, "
+        f"{len(sources.albums)} albums, {len(sources.tracks)} tracks, "
+        f"{len(sources.searches)} searches, library: {', '.join(library) or 'none'}",
+    ]
+    has_id = bool(secrets.spotify_client_id and secrets.spotify_client_secret)
+    lines.append(
+        "  credentials: SPOTIFY_CLIENT_ID/SECRET set"
+        if has_id
+        else "  credentials: SPOTIFY_CLIENT_ID/SECRET NOT set (needed by extract and run)"
+    )
+    token = Path(config.spotify.token_file).expanduser()
+    lines.append(
+        f"  user token: {token}"
+        if token.is_file()
+        else "  user token: none (playlists in development mode need `spotify-etl auth login`)"
+    )
+    return lines

@@ -1,0 +1,113 @@
+"""The daily job: extract -> transform -> load, the same code the Lambdas run stage by stage.
+
+A stopped extraction (budget or quota) is not a failure: what it fetched is still transformed
+and loaded, and the run reports exit code 75 so a scheduler knows to come back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from spotify_etl.errors import EXIT_FAILED, EXIT_OK, EXIT_RESUMABLE
+from spotify_etl.storage import open_store
+
+if TYPE_CHECKING:
+    from spotify_etl.config import PipelineConfig, Secrets
+    from spotify_etl.extract import ExtractResult
+    from spotify_etl.spotify import TokenStore
+    from spotify_etl.transform import TransformSummary
+    from spotify_etl.warehouse import LoadSummary
+
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RunReport:
+    extract: ExtractResult | None = None
+    transform: TransformSummary | None = None
+    load: LoadSummary | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    table_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        codes = [
+            getattr(part, "exit_code", EXIT_OK)
+            for part in (self.extract, self.transform, self.load)
+            if part is not None
+        ]
+        if any(code not in (EXIT_OK, EXIT_RESUMABLE) for code in codes):
+            return EXIT_FAILED
+        return EXIT_RESUMABLE if EXIT_RESUMABLE in codes else EXIT_OK
+
+
+def _stage_progress(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def run_pipeline(
+    config: PipelineConfig,
+    *,
+    secrets: Secrets,
+    api_base: str | None = None,
+    budget: int | None = None,
+    token_store: TokenStore | None = None,
+    progress: Progress | None = None,
+    extract_kwargs: dict[str, Any] | None = None,
+) -> RunReport:
+    """Run the three stages once; the transform reads exactly the parts this run wrote."""
+    from spotify_etl.extract import run_extract
+    from spotify_etl.transform import run_transform
+    from spotify_etl.warehouse import load_pending, open_warehouse
+
+    report = RunReport()
+    raw_store = open_store(config.path(config.storage.raw))
+    out_store = open_store(config.path(config.storage.transformed))
+
+    started = time.perf_counter()
+    report.extract = run_extract(
+        config,
+        secrets=secrets,
+        raw_store=raw_store,
+        api_base=api_base,
+        budget=budget,
+        token_store=token_store,
+        progress=_stage_progress(progress, "extract"),
+        **(extract_kwargs or {}),
+    )
+    report.seconds["extract"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    report.transform = run_transform(
+        raw_store,
+        out_store,
+        keys=list(report.extract.part_keys),
+        fmt=config.transform.format,
+        progress=_stage_progress(progress, "transform"),
+    )
+    report.seconds["transform"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    warehouse = open_warehouse(_warehouse_url(config), secrets)
+    try:
+        report.load = load_pending(out_store, warehouse, progress=_stage_progress(progress, "load"))
+        report.table_counts = warehouse.table_counts()
+    finally:
+        warehouse.close()
+    report.seconds["load"] = time.perf_counter() - started
+    return report
+
+
+def _warehouse_url(config: PipelineConfig) -> str:
+    """DuckDB paths in the config are relative to the config file, like storage folders."""
+    url = config.warehouse.url
+    prefix = "duckdb:///"
+    if url.startswith(prefix):
+        return prefix + config.path(url.removeprefix(prefix))
+    return url
