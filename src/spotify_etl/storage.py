@@ -213,6 +213,9 @@ class S3Store:
             code = exc.response.get("Error", {}).get("Code")
             if code in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
                 raise PreconditionFailed(key) from None
+            # If-Match on a missing object is a 404 on S3; for the caller it is a lost race.
+            if if_match is not None and code in ("NoSuchKey", "404"):
+                raise PreconditionFailed(key) from None
             raise
         return reply["ETag"].strip('"')
 
