@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from spotify_etl.errors import EXIT_FAILED, EXIT_USAGE, SpotifyEtlError
+from spotify_etl.errors import SpotifyEtlError
 
 app = typer.Typer(
     name="spotify-etl",
@@ -69,22 +69,13 @@ def _register() -> None:
 def main(argv: list[str] | None = None) -> None:
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        # Standalone mode: click reports usage errors itself (exit 2) and handles Exit/Abort.
+        app(args=argv, prog_name="spotify-etl")
     except SpotifyEtlError as exc:
         from spotify_etl.logs import redact
 
         typer.secho(f"error: {redact(str(exc))}", err=True, fg="red")
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else EXIT_FAILED)
-        raise
-    sys.exit(0)
