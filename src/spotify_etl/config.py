@@ -94,6 +94,8 @@ class ArtistSource(_Strict):
     discography: bool = True
     include_groups: list[Literal["album", "single", "appears_on", "compilation"]] = [
         "album",
+    # A raw line (one API reply) larger than this is quarantined unread.
+    max_record_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
         "single",
     ]
 

@@ -1,9 +1,115 @@
-"""Commands of this stage; registered on the main app by spotify_etl.cli."""
+"""`spotify-etl transform`: raw zone -> transformed files, with a per-batch summary table."""
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated
+
 import typer
+
+from spotify_etl.errors import ConfigError
+from spotify_etl.transform.summary import TransformSummary
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the main app (filled in by the stage)."""
+    app.command("transform")(transform_command)
+
+
+def transform_command(
+    raw: Annotated[
+        str | None, typer.Option("--raw", help="Raw zone: a folder or s3://bucket/prefix.")
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Transformed zone: a folder or s3://bucket/prefix.")
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv (gzip) or parquet.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Only raw data of this UTC day (YYYY-MM-DD).")
+    ] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", help="pipeline.toml (storage and format defaults).")
+    ] = None,
+) -> None:
+    """Transform raw API responses into the ALBUM/ARTIST/SONGS/... files, one batch per part."""
+    from spotify_etl.config import load_config
+    from spotify_etl.storage import open_store
+    from spotify_etl.transform.runner import run_transform
+
+    settings = load_config(config)
+    fmt = fmt or settings.transform.format
+    if fmt not in ("csv", "parquet"):
+        raise ConfigError(f"--format must be csv or parquet, got {fmt!r}")
+    raw_url = settings.path(raw or settings.storage.raw)
+    out_url = settings.path(out or settings.storage.transformed)
+    summary = run_transform(
+        open_store(raw_url),
+        open_store(out_url),
+        date=date,
+        fmt="csv" if fmt == "csv" else "parquet",
+        max_record_bytes=settings.transform.max_record_bytes,
+    )
+    print_summary(summary, out_url)
+    if summary.unreadable:
+        for bad in summary.unreadable:
+            typer.secho(f"error: cannot read {bad.key}: {bad.reason}", err=True, fg="red")
+        raise typer.Exit(summary.exit_code)
+
+
+def _cells(summary: TransformSummary) -> tuple[list[str], list[list[str]]]:
+    header = ["batch", "dt", *[t.lower() for t in summary.tables], "quarantined"]
+    rows = []
+    for batch in summary.batches:
+        rows.append(
+            [
+                batch.batch,
+                batch.dt,
+                *[str(c.rows_out) for c in batch.tables.values()],
+                str(
+                    sum(c.rows_quarantined for c in batch.tables.values())
+                    + batch.inputs_quarantined
+                ),
+            ]
+        )
+    rows.append(
+        [
+            "total",
+            "",
+            *[str(c.rows_out) for c in summary.tables.values()],
+            str(summary.rows_quarantined + summary.inputs_quarantined),
+        ]
+    )
+    return header, rows
+
+
+def print_summary(summary: TransformSummary, out_url: str) -> None:
+    header, rows = _cells(summary)
+    skipped = ", ".join(f"{k} {v}" for k, v in sorted(summary.skipped.items())) or "none"
+    footer = (
+        f"{len(summary.batches)} batches -> {out_url}; skipped: {skipped}; "
+        f"unreadable files: {len(summary.unreadable)}"
+    )
+    if not summary.batches:
+        typer.echo(f"no raw input found; {footer}")
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="transform: rows out per table")
+        for i, name in enumerate(header):
+            table.add_column(name, justify="left" if i < 2 else "right")
+        for row in rows:
+            table.add_row(*row)
+        console = Console()
+        console.print(table)
+        console.print(footer)
+        return
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        typer.echo(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
+    typer.echo(footer)

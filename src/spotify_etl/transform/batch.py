@@ -1,0 +1,263 @@
+"""One batch: one raw part (or one bare response file) -> one file per table, a quarantine
+file and a summary, under names derived from the input key so a rerun replaces them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+
+from spotify_etl.logs import redact
+from spotify_etl.storage import ObjectStore
+from spotify_etl.transform.collector import Collector
+from spotify_etl.transform.output import write_batch
+from spotify_etl.transform.reader import (
+    Oversized,
+    Unreadable,
+    iter_lines,
+    preview,
+    read_limited,
+    salvage,
+)
+from spotify_etl.transform.rows import Ctx, emit_body, emit_page, emit_playlist
+from spotify_etl.transform.shapes import ENV_DECODER, LOOSE_ENV_DECODER, OBJ_DECODER, Env, Obj
+from spotify_etl.transform.summary import BatchSummary, UnreadableFile
+from spotify_etl.transform.values import BadValue, utc_timestamp
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    batch: str
+    dt: str
+    kind: Literal["part", "file"]
+    fetched_at: str | None = None  # bare files: when the response was saved (file format)
+    gzipped: bool = True
+
+
+@dataclass
+class _Carry:
+    playlist_id: str
+    snapshot_id: str | None
+    parts: list[str]
+    fetched_at: str
+    where: str
+
+
+class _Batch:
+    def __init__(self, raw: ObjectStore, source: Source, limit: int) -> None:
+        self.raw = raw
+        self.source = source
+        self.limit = limit
+        self.out = Collector(max_year=int(source.dt[:4]) + 1)
+        self.unreadable: list[UnreadableFile] = []
+        self.snapshots: dict[str, tuple[str, str]] = {}
+        self.carries: dict[str, _Carry] = {}
+
+    def bad_input(self, where: str, reason: str, record: Any = None) -> None:
+        self.out.reject(source=where, table=None, reason=reason, record=record)
+
+    def unreadable_file(self, key: str, reason: str) -> None:
+        reason = redact(reason)
+        self.unreadable.append(UnreadableFile(key, reason))
+        self.bad_input(key, f"file unreadable: {reason}")
+
+    def read_part(self) -> None:
+        key = self.source.key
+        try:
+            with self.raw.open(key) as fh:
+                for number, line in enumerate(iter_lines(fh, self.limit), start=1):
+                    self.envelope(line, f"{key}:{number}")
+        except Unreadable as exc:
+            self.unreadable_file(key, str(exc))
+        except Exception as exc:  # the store itself failed (missing object, S3 error)
+            self.unreadable_file(key, f"{exc.__class__.__name__}: {exc}")
+
+    def read_file(self) -> None:
+        key, fetched_at = self.source.key, self.source.fetched_at or ""
+        try:
+            with self.raw.open(key) as fh:
+                data = read_limited(fh, self.limit, gzipped=self.source.gzipped)
+        except Unreadable as exc:
+            self.unreadable_file(key, str(exc))
+            return
+        except Exception as exc:
+            self.unreadable_file(key, f"{exc.__class__.__name__}: {exc}")
+            return
+        if isinstance(data, Oversized):
+            self.bad_input(key, _too_big(data, self.limit), preview(data.head))
+            return
+        try:
+            body: Obj | None = OBJ_DECODER.decode(data)
+        except msgspec.ValidationError:
+            body = self.salvaged(msgspec.json.decode(data), key, data)
+        except msgspec.DecodeError as exc:
+            self.unreadable_file(key, f"not JSON: {exc}")
+            return
+        if body is not None:
+            ctx = Ctx(self.out, key, fetched_at, self.source.dt, snapshots=self.snapshots)
+            self.emit(body, ctx, key, lambda: preview(data))
+
+    def salvaged(self, value: Any, where: str, raw: bytes) -> Obj | None:
+        try:
+            body, cuts = salvage(value)
+        except msgspec.ValidationError as exc:
+            self.bad_input(where, f"wrong shape or types: {exc}", preview(raw))
+            return None
+        for cut in cuts:
+            self.bad_input(f"{where} {cut.path}", f"wrong shape or types: {cut.reason}", cut.record)
+        return body
+
+    def envelope(self, line: bytes | Oversized, where: str) -> None:
+        if isinstance(line, Oversized):
+            self.bad_input(where, _too_big(line, self.limit), preview(line.head))
+            return
+        try:
+            env = ENV_DECODER.decode(line)
+        except msgspec.ValidationError as exc:
+            try:
+                loose = LOOSE_ENV_DECODER.decode(line)
+            except msgspec.DecodeError:
+                self.bad_input(where, f"not a raw envelope: {exc}", preview(line))
+                return
+            env = Env(**{f: getattr(loose, f) for f in loose.__struct_fields__ if f != "body"})
+            if loose.body is not None:
+                env.body = self.salvaged(loose.body, where, line)
+                if env.body is None:
+                    return
+        except msgspec.DecodeError as exc:
+            self.bad_input(where, f"not JSON: {exc}", preview(line))
+            return
+        self.handle(env, where, line)
+
+    def handle(self, env: Env, where: str, line: bytes) -> None:
+        if not 200 <= env.status < 300:
+            self.out.skip("error_replies")
+            return
+        try:
+            fetched_at = utc_timestamp(env.fetched_at) or ""
+        except BadValue as exc:
+            self.bad_input(where, f"fetched_at: {exc}", preview(line))
+            return
+        if env.carry_forward is not None:
+            self.carry(env, fetched_at, where, line)
+        if env.body is None:
+            if env.body_text is not None and env.carry_forward is None:
+                self.bad_input(where, "the reply was not JSON", preview(line))
+            return
+        ctx = Ctx(
+            self.out, where, fetched_at, self.source.dt, url=env.url, snapshots=self.snapshots
+        )
+        if env.carry_forward is not None and not _is_known(env.body):
+            return  # a carry-forward's small confirmation reply carries no rows
+        self.emit(env.body, ctx, where, lambda: preview(line))
+
+    def emit(self, body: Obj, ctx: Ctx, where: str, record: Any) -> None:
+        try:
+            known = emit_body(body, ctx)
+        except BadValue as exc:
+            self.bad_input(where, str(exc), record())
+            return
+        if not known:
+            self.bad_input(
+                where, "unknown shape: not a Spotify object this transform reads", record()
+            )
+
+    def carry(self, env: Env, fetched_at: str, where: str, line: bytes) -> None:
+        cf = env.carry_forward or {}
+        pid, parts = cf.get("playlist_id"), cf.get("parts")
+        if not isinstance(pid, str) or not isinstance(parts, list) or not parts:
+            self.bad_input(where, "carry_forward without playlist_id or parts", preview(line))
+            return
+        snap = cf.get("snapshot_id")
+        known = self.carries.get(pid)
+        if known is None or known.fetched_at <= fetched_at:
+            parts_str = [str(p) for p in parts]
+            self.carries[pid] = _Carry(
+                pid, snap if isinstance(snap, str) else None, parts_str, fetched_at, where
+            )
+
+    def resolve_carries(self) -> None:
+        """Re-emit unchanged playlists' items for today from the parts that hold them."""
+        by_part: dict[str, set[str]] = {}
+        for carry in self.carries.values():
+            for part in carry.parts:
+                by_part.setdefault(part, set()).add(carry.playlist_id)
+        found: set[str] = set()
+        for part in sorted(by_part):
+            wanted = by_part[part]
+            try:
+                with self.raw.open(part) as fh:
+                    for line in iter_lines(fh, self.limit):
+                        self._carried_line(line, wanted, found)
+            except Exception as exc:
+                self.unreadable_file(part, f"carried part: {exc.__class__.__name__}: {exc}")
+        for carry in self.carries.values():
+            if carry.playlist_id not in found:
+                self.bad_input(
+                    carry.where,
+                    f"carry_forward: no items pages for playlist {carry.playlist_id} in "
+                    f"{', '.join(carry.parts)}",
+                )
+
+    def _carried_line(self, line: bytes | Oversized, wanted: set[str], found: set[str]) -> None:
+        if isinstance(line, Oversized):
+            return
+        try:
+            env = ENV_DECODER.decode(line)
+        except msgspec.DecodeError:
+            return  # quarantined on the day it was fetched
+        pid = env.source_id
+        if pid not in wanted or env.body is None or not 200 <= env.status < 300:
+            return
+        carry = self.carries[pid]
+        ctx = Ctx(
+            self.out,
+            f"{carry.where} (carried from {env.run_id or env.url})",
+            carry.fetched_at,
+            self.source.dt,
+            url=env.url,
+            snapshot_id=carry.snapshot_id,
+            items_only=True,
+        )
+        body = env.body
+        try:
+            if body.type == "playlist" and body.id == pid:
+                emit_playlist(body, ctx)
+            elif isinstance(body.items, list) and body.type is None:
+                emit_page(body, ctx, playlist_id=pid)
+            else:
+                return
+        except BadValue:
+            return
+        found.add(pid)
+
+
+def _is_known(body: Obj) -> bool:
+    return body.type is not None or body.items is not None or body.error is not None
+
+
+def _too_big(data: Oversized, limit: int) -> str:
+    return f"record of {data.size:,} bytes exceeds the {limit:,}-byte limit (max_record_bytes)"
+
+
+def run_batch(
+    raw: ObjectStore,
+    out: ObjectStore,
+    source: Source,
+    *,
+    fmt: Literal["csv", "parquet"],
+    limit: int,
+    parquet: Any = None,
+) -> BatchSummary:
+    batch = _Batch(raw, source, limit)
+    if source.kind == "part":
+        batch.read_part()
+    else:
+        batch.read_file()
+    batch.resolve_carries()
+    batch.out.fill_snapshot_ids(batch.snapshots)
+    batch.out.finish_counts()
+    return write_batch(out, source, batch.out, batch.unreadable, fmt=fmt, parquet=parquet)

@@ -1,0 +1,136 @@
+"""Reading raw inputs in bounded memory, and salvaging replies whose types are wrong.
+
+A raw part is streamed line by line through gzip; a line longer than the limit is skipped
+(counted and quarantined by the caller) without ever being held whole. A reply whose typed
+decoding fails is decoded again untyped, and only the list elements that fail are cut out, so
+one bad track does not cost its page.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import msgspec
+
+from spotify_etl.transform.shapes import Obj
+
+_CHUNK = 1 << 20
+QUARANTINE_TEXT_LIMIT = 64 * 1024  # how much of a bad line the quarantine record keeps
+_LIST_FIELDS = ("items", "tracks", "albums", "artists", "playlists")
+_OBJECT_FIELDS = ("album", "item", "track")
+
+
+class Unreadable(Exception):
+    """The file (or its remainder) cannot be read; the reason names what failed."""
+
+
+@dataclass(frozen=True)
+class Oversized:
+    size: int
+    head: bytes
+
+
+def iter_lines(fh: IO[bytes], limit: int, *, gzipped: bool = True) -> Iterator[bytes | Oversized]:
+    """Lines of a (gzip) JSON Lines stream; a line over `limit` bytes comes as Oversized."""
+    stream: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh  # type: ignore[assignment]
+    try:
+        while True:
+            line = stream.readline(limit + 1)
+            if not line:
+                return
+            if len(line) > limit and not line.endswith(b"\n"):
+                size, head = len(line), line[:4096]
+                while not line.endswith(b"\n"):
+                    line = stream.readline(_CHUNK)
+                    if not line:
+                        break
+                    size += len(line)
+                yield Oversized(size, head)
+                continue
+            if line.strip():
+                yield line
+    except EOFError:
+        raise Unreadable("truncated gzip stream (the file ends early)") from None
+    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+        raise Unreadable(f"not a readable gzip file: {exc}") from None
+
+
+def read_limited(fh: IO[bytes], limit: int, *, gzipped: bool) -> bytes | Oversized:
+    """A whole (small) file; a file over `limit` bytes comes as Oversized, unread."""
+    try:
+        stream: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh  # type: ignore[assignment]
+        data = stream.read(limit + 1)
+        if len(data) <= limit:
+            return data
+        size, head = len(data), data[:4096]
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+        return Oversized(size, head)
+    except EOFError:
+        raise Unreadable("truncated gzip stream (the file ends early)") from None
+    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+        raise Unreadable(f"not a readable gzip file: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A list element removed from a reply because its shape or types are wrong."""
+
+    path: str
+    reason: str
+    record: Any
+
+
+def salvage(body: Any) -> tuple[Obj, list[Cut]]:
+    """Convert an untyped reply to Obj, cutting out the list elements that fail.
+
+    Raises msgspec.ValidationError when the reply itself (not one element) is wrong.
+    """
+    cuts: list[Cut] = []
+    pruned = _prune(body, "$", cuts)
+    return msgspec.convert(pruned, Obj), cuts
+
+
+def _fits(value: Any) -> str | None:
+    try:
+        msgspec.convert(value, Obj)
+    except msgspec.ValidationError as exc:
+        return str(exc)
+    return None
+
+
+def _prune(value: Any, path: str, cuts: list[Cut]) -> Any:
+    if not isinstance(value, dict) or _fits(value) is None:
+        return value
+    fixed = dict(value)
+    for name in _OBJECT_FIELDS:
+        inner = value.get(name)
+        if isinstance(inner, dict):
+            fixed[name] = _prune(inner, f"{path}.{name}", cuts)
+    for name in _LIST_FIELDS:
+        inner = value.get(name)
+        if isinstance(inner, dict):
+            fixed[name] = _prune(inner, f"{path}.{name}", cuts)
+        elif isinstance(inner, list):
+            fixed[name] = [_element(el, f"{path}.{name}[{i}]", cuts) for i, el in enumerate(inner)]
+    return fixed
+
+
+def _element(element: Any, path: str, cuts: list[Cut]) -> Any:
+    if element is None:
+        return None
+    reason = _fits(element)
+    if reason is None:
+        return element
+    # A playlist entry whose track is wrong: report the path inside the reply.
+    cuts.append(Cut(path, reason.replace("`$", f"`{path}", 1), element))
+    return {"__quarantined__": True}
+
+
+def preview(data: bytes) -> str:
+    """A bounded, printable piece of a bad record for the quarantine file."""
+    return data[:QUARANTINE_TEXT_LIMIT].decode("utf-8", errors="replace")

@@ -1,0 +1,287 @@
+"""Spotify objects -> model rows. Pure: everything goes into the batch's Collector.
+
+Shapes are recognised by their fields (see `emit_body`), so envelopes and bare backfill files
+go through the same code. Embedded objects (a track's album and artists) give partial
+dimension rows: what the API did not send is NULL, never a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from spotify_etl.transform.collector import Collector
+from spotify_etl.transform.shapes import Obj
+from spotify_etl.transform.values import (
+    BadValue,
+    Release,
+    clean_name,
+    days_between,
+    duration_minutes,
+    duration_mmss,
+    utc_timestamp,
+)
+
+_PLAYLIST_PAGE = re.compile(r"/playlists/([^/?]+)/(?:items|tracks)")
+_ALBUM_TRACKS = re.compile(r"/albums/([^/?]+)/tracks")
+
+
+@dataclass
+class Ctx:
+    """Where the current objects come from: one envelope or one bare file."""
+
+    out: Collector
+    source: str  # raw key and line, for quarantine records
+    fetched_at: str  # file-format UTC timestamp
+    snapshot_date: str
+    url: str = ""
+    snapshot_id: str | None = None  # known from a carry-forward
+    items_only: bool = False  # carry-forward: only PLAYLIST_ITEM rows are wanted
+    snapshots: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def emit_body(body: Obj, ctx: Ctx) -> bool:
+    """Rows from one reply; False when the shape is not one the transform knows."""
+    kind = body.type
+    if body.error is not None:
+        ctx.out.skip("error_replies")
+    elif kind == "playlist":
+        emit_playlist(body, ctx)
+    elif kind == "album":
+        emit_album(body, ctx, with_tracks=True)
+    elif kind == "artist":
+        emit_artist(body, ctx)
+    elif kind == "track":
+        emit_track(body, ctx, None)
+    elif kind == "episode":
+        ctx.out.skip("episodes")
+    elif kind == "user":
+        ctx.out.skip("other_objects")
+    elif isinstance(body.items, list):
+        emit_page(body, ctx)
+    else:
+        wrapped = [v for v in (body.tracks, body.albums, body.artists, body.playlists) if v]
+        if not wrapped:
+            return False
+        for value in wrapped:  # several-at-once lists, search results (one page per type)
+            if isinstance(value, list):
+                _emit_list(value, ctx)
+            elif isinstance(value.items, list):
+                emit_page(value, ctx)
+    return True
+
+
+def _emit_list(values: list[Obj | None], ctx: Ctx) -> None:
+    for value in values:
+        if value is None:
+            ctx.out.skip("null_items")  # an unknown id in a several-at-once reply
+        elif not value.quarantined and not emit_body(value, ctx):
+            ctx.out.reject(source=ctx.source, table=None, reason="unknown shape", record=None)
+
+
+def emit_page(
+    page: Obj, ctx: Ctx, playlist_id: str | None = None, album_id: str | None = None
+) -> None:
+    href = page.href or ctx.url
+    if playlist_id is None and (m := _PLAYLIST_PAGE.search(href)):
+        playlist_id = m.group(1)
+    if album_id is None and (m := _ALBUM_TRACKS.search(href)):
+        album_id = m.group(1)
+    offset = page.offset or 0
+    items = page.items if isinstance(page.items, list) else []
+    for index, element in enumerate(items):
+        where = f"{ctx.source} items[{index}]"
+        if element is None:
+            ctx.out.skip("null_items")
+            continue
+        if element.quarantined:
+            continue
+        try:
+            if element.type is None and (
+                playlist_id is not None or element.track or element.item or element.added_at
+            ):
+                _emit_entry(element, ctx, playlist_id, offset + index)
+            elif element.type is None and element.played_at is not None:
+                if element.track is not None:
+                    emit_track(element.track, ctx, None)
+            elif element.type == "track" and album_id is not None:
+                emit_track(element, ctx, album_id)
+            elif not emit_body(element, ctx):
+                ctx.out.reject(source=where, table=None, reason="unknown item shape", record=None)
+        except BadValue as exc:
+            ctx.out.reject(source=where, table=None, reason=str(exc), record=None)
+
+
+def _emit_entry(entry: Obj, ctx: Ctx, playlist_id: str | None, position: int) -> None:
+    """A playlist item (or, without a playlist, a saved track)."""
+    content = entry.item or entry.track  # development mode says `item`, extended `track`
+    if content is None:
+        ctx.out.skip("null_items")
+        return
+    if entry.is_local or content.is_local or (content.uri or "").startswith("spotify:local:"):
+        item_type, song_id = "local", None
+        ctx.out.skip("local_files")
+    elif content.type == "episode":
+        item_type, song_id = "episode", None
+        ctx.out.skip("episodes")
+    else:
+        item_type = "track"
+        song_id = None if ctx.items_only else emit_track(content, ctx, None)
+        if ctx.items_only:
+            song_id = content.id
+    if playlist_id is None:
+        return  # a saved track or a page whose playlist cannot be told: no playlist row
+    added_at = utc_timestamp(entry.added_at)
+    release_day = None
+    if item_type == "track" and content.album is not None:
+        release_day = Release(content.album.release_date, content.album.release_date_precision).day
+    ctx.out.add(
+        "PLAYLIST_ITEM",
+        (
+            ctx.snapshot_date,
+            playlist_id,
+            position,
+            ctx.snapshot_id,
+            item_type,
+            song_id,
+            content.uri,
+            added_at,
+            entry.added_by.id if entry.added_by else None,
+            days_between(release_day, added_at),
+            ctx.fetched_at,
+        ),
+        ctx.source,
+    )
+
+
+def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
+    """SONGS and SONG_ARTIST rows (plus the embedded album and artists); the song id."""
+    if track.id is None or track.is_local:
+        ctx.out.skip("local_files")
+        return None
+    artists = track.artists if isinstance(track.artists, list) else []
+    album = track.album
+    if album is not None:
+        album_id = album.id
+        emit_album(album, ctx, with_tracks=False)
+    ms = track.duration_ms
+    ctx.out.add(
+        "SONGS",
+        (
+            track.id,
+            clean_name(track.name),
+            album_id,
+            artists[0].id if artists and artists[0] is not None else None,
+            len(artists),
+            ms,
+            duration_minutes(ms),
+            duration_mmss(ms),
+            track.explicit,
+            track.disc_number,
+            track.track_number,
+            track.external_ids.isrc if track.external_ids else None,
+            track.popularity,
+            track.external_urls.spotify if track.external_urls else None,
+            ctx.fetched_at,
+        ),
+        ctx.source,
+    )
+    for position, artist in enumerate(artists):
+        if artist is None:
+            continue
+        ctx.out.add("SONG_ARTIST", (track.id, position, artist.id, ctx.fetched_at), ctx.source)
+        _emit_simple_artist(artist, ctx)
+    return track.id
+
+
+def emit_album(album: Obj, ctx: Ctx, *, with_tracks: bool) -> None:
+    if album.id is None:
+        return  # the album of a local file
+    release = Release(album.release_date, album.release_date_precision)
+    artists = album.artists if isinstance(album.artists, list) else []
+    ctx.out.add(
+        "ALBUM",
+        (
+            album.id,
+            clean_name(album.name),
+            album.album_type,
+            artists[0].id if artists and artists[0] is not None else None,
+            release.day,
+            release.precision,
+            release.year,
+            release.month,
+            album.total_tracks,
+            album.label,
+            album.external_ids.upc if album.external_ids else None,
+            album.popularity,
+            album.images[0].url if album.images else None,
+            album.external_urls.spotify if album.external_urls else None,
+            ctx.fetched_at,
+        ),
+        ctx.source,
+    )
+    for artist in artists:
+        if artist is not None:
+            _emit_simple_artist(artist, ctx)
+    tracks = album.tracks
+    if with_tracks and isinstance(tracks, Obj) and isinstance(tracks.items, list):
+        emit_page(tracks, ctx, album_id=album.id)
+
+
+def _emit_simple_artist(artist: Obj, ctx: Ctx) -> None:
+    if artist.id is None:
+        return
+    emit_artist(artist, ctx)
+
+
+def emit_artist(artist: Obj, ctx: Ctx) -> None:
+    if artist.id is None:
+        return
+    genres = None if artist.genres is None else [clean_name(g) or "" for g in artist.genres]
+    ctx.out.add(
+        "ARTIST",
+        (
+            artist.id,
+            clean_name(artist.name),
+            None if genres is None else json.dumps(genres, ensure_ascii=False),
+            None if genres is None else len(genres),
+            artist.followers.total if artist.followers else None,
+            artist.popularity,
+            artist.images[0].url if artist.images else None,
+            artist.external_urls.spotify if artist.external_urls else None,
+            ctx.fetched_at,
+        ),
+        ctx.source,
+    )
+    for genre in genres or ():
+        ctx.out.add("ARTIST_GENRE", (artist.id, genre, ctx.fetched_at), ctx.source)
+
+
+def emit_playlist(playlist: Obj, ctx: Ctx) -> None:
+    page = playlist.items if isinstance(playlist.items, Obj) else None
+    if page is None and isinstance(playlist.tracks, Obj):
+        page = playlist.tracks
+    if not ctx.items_only:
+        ctx.out.add(
+            "PLAYLIST",
+            (
+                playlist.id,
+                clean_name(playlist.name),
+                playlist.description,
+                playlist.owner.id if playlist.owner else None,
+                playlist.snapshot_id,
+                page.total if page else None,
+                playlist.public,
+                playlist.collaborative,
+                playlist.external_urls.spotify if playlist.external_urls else None,
+                ctx.fetched_at,
+            ),
+            ctx.source,
+        )
+    if playlist.id and playlist.snapshot_id:
+        seen = ctx.snapshots.get(playlist.id)
+        if seen is None or seen[0] <= ctx.fetched_at:
+            ctx.snapshots[playlist.id] = (ctx.fetched_at, playlist.snapshot_id)
+    if page is not None and isinstance(page.items, list) and playlist.id:
+        emit_page(page, ctx, playlist_id=playlist.id)

@@ -1,0 +1,158 @@
+"""`run_transform`: find the raw inputs, transform each as its own batch, sum up.
+
+One batch per raw part (or bare response file), named from its key, so the S3-triggered
+Lambda (one object per event) and the CLI (everything, or one day) write identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from spotify_etl.errors import ConfigError
+from spotify_etl.rawzone import SOURCE_KINDS, parse_part_key
+from spotify_etl.storage import LocalStore, ObjectStore, S3Store
+from spotify_etl.transform.batch import Source, run_batch
+from spotify_etl.transform.summary import TransformSummary
+from spotify_etl.transform.writer import ParquetWriter
+
+DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024  # a Spotify page is < 1 MB; 16 MB is an anomaly
+
+# The old pipeline named files with str(datetime.now()): 'spotify_raw_2024-01-15 10:23:11.123456'.
+_STAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[ T_](\d{2})[:\-_.]?(\d{2})[:\-_.]?(\d{2})(?:\.(\d{1,6}))?)?"
+)
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def run_transform(
+    raw_store: ObjectStore,
+    out_store: ObjectStore,
+    *,
+    keys: Sequence[str] | None = None,
+    date: str | None = None,
+    fmt: Literal["csv", "parquet"] = "csv",
+    progress: Callable[[int, int], None] | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+) -> TransformSummary:
+    """Transform raw parts (and bare Spotify response files) into the model's files.
+
+    `keys`: exact raw keys (the Lambda passes the event's); None discovers every input, only
+    `dt=date` when `date` is given. Per-file failures are in the summary, never raised;
+    `summary.exit_code` is 1 when a file could not be read at all.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise ConfigError(f"unknown output format {fmt!r}", hint="use csv or parquet")
+    if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        raise ConfigError(f"--date must be YYYY-MM-DD, got {date!r}")
+    summary = TransformSummary()
+    candidates = list(keys) if keys is not None else list(_discover(raw_store, out_store))
+    sources = []
+    for key in candidates:
+        source = source_for(raw_store, key, date)
+        if source is None:
+            if keys is not None:
+                summary.ignored_keys.append(key)
+            continue
+        if date is None or source.dt == date or keys is not None:
+            sources.append(source)
+    parquet = ParquetWriter() if fmt == "parquet" else None
+    try:
+        for done, source in enumerate(sources, start=1):
+            summary.add(
+                run_batch(
+                    raw_store, out_store, source, fmt=fmt, limit=max_record_bytes, parquet=parquet
+                )
+            )
+            if progress is not None:
+                progress(done, len(sources))
+    finally:
+        if parquet is not None:
+            parquet.close()
+    return summary
+
+
+def _discover(raw: ObjectStore, out: ObjectStore) -> list[str]:
+    inside = _relative_prefix(raw, out)
+    found = []
+    for info in raw.list(""):
+        key = info.key
+        if inside is not None and key.startswith(inside):
+            continue  # the transformed zone kept beside the raw one
+        parts = key.split("/")
+        if parts[0] == "state" or any(p.startswith(("_", ".")) for p in parts):
+            continue
+        found.append(key)
+    return sorted(found)
+
+
+def _relative_prefix(raw: ObjectStore, out: ObjectStore) -> str | None:
+    if isinstance(raw, LocalStore) and isinstance(out, LocalStore):
+        if out.root == raw.root or raw.root not in out.root.parents:
+            return None
+        return out.root.relative_to(raw.root).as_posix() + "/"
+    if not (isinstance(raw, S3Store) and isinstance(out, S3Store) and raw.bucket == out.bucket):
+        return None
+    if raw.prefix and not out.prefix.startswith(f"{raw.prefix}/"):
+        return None
+    rest = out.prefix[len(raw.prefix) :].strip("/")
+    return f"{rest}/" if rest else None
+
+
+def source_for(raw: ObjectStore, key: str, date: str | None) -> Source | None:
+    """The batch a raw key makes, or None when the key is not transform input."""
+    part = parse_part_key(key)
+    if part is not None:
+        if part["kind"] not in SOURCE_KINDS:
+            return None
+        batch = f"{part['run_id']}-{part['kind']}-part-{part['part']}"
+        return Source(key, _SAFE.sub("_", batch), part["dt"], "part")
+    name = key.rsplit("/", 1)[-1]
+    if name.endswith(".json.gz"):
+        stem, gzipped = name[: -len(".json.gz")], True
+    elif name.endswith(".json"):
+        stem, gzipped = name[: -len(".json")], False
+    else:
+        return None
+    if key.split("/", 1)[0] in ("state",) or "/_" in f"/{key}":
+        return None
+    fetched = _stamp_in(key) or _modified(raw, key)
+    if fetched is None:
+        if date is None:
+            return None
+        fetched = f"{date} 00:00:00"
+    digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:8]
+    batch = f"file-{_SAFE.sub('_', stem)[:80]}-{digest}"
+    return Source(key, batch, fetched[:10], "file", fetched_at=fetched, gzipped=gzipped)
+
+
+def _stamp_in(key: str) -> str | None:
+    matches = list(_STAMP.finditer(key))
+    if not matches:
+        return None
+    y, mo, d, h, mi, s, frac = matches[-1].groups()
+    try:
+        stamp = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+    except ValueError:
+        return None
+    if frac:
+        stamp = stamp.replace(microsecond=int(frac.ljust(6, "0")))
+    return stamp.isoformat(sep=" ")
+
+
+def _modified(raw: ObjectStore, key: str) -> str | None:
+    """When a bare file without a date in its name was written (UTC)."""
+    try:
+        if isinstance(raw, LocalStore):
+            mtime = Path(raw.uri(key)).stat().st_mtime
+            return datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None).isoformat(sep=" ")
+        if isinstance(raw, S3Store):
+            reply = raw.client.head_object(Bucket=raw.bucket, Key=raw.uri(key).split("/", 3)[3])
+            return reply["LastModified"].astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    except Exception:
+        return None
+    return None

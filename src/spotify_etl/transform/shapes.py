@@ -1,0 +1,132 @@
+"""Typed shapes of the Spotify replies the transform reads, decoded straight from bytes.
+
+One recursive, lenient struct (`Obj`) covers every object the API returns here: tracks,
+albums, artists, playlists, playlist items, paging objects and the several-at-once / search
+wrappers. Every field is optional (development mode removed many), unknown fields are skipped
+by the decoder without being materialised, and declared types are enforced strictly, so a
+string `duration_ms` fails decoding instead of slipping through as text.
+
+`Obj` is a union of shapes on purpose: a page, a playlist and a track are told apart by which
+fields are present (see `rows.classify`), which is what recognising a bare backfill file needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class Urls(msgspec.Struct, gc=False, omit_defaults=True):
+    spotify: str | None = None
+
+
+class ExternalIds(msgspec.Struct, gc=False, omit_defaults=True):
+    isrc: str | None = None
+    upc: str | None = None
+
+
+class Image(msgspec.Struct, gc=False, omit_defaults=True):
+    url: str | None = None
+
+
+class Followers(msgspec.Struct, gc=False, omit_defaults=True):
+    total: int | None = None
+
+
+class User(msgspec.Struct, gc=False, omit_defaults=True):
+    id: str | None = None
+
+
+class Obj(msgspec.Struct, gc=False, omit_defaults=True):
+    # common
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    uri: str | None = None
+    href: str | None = None
+    external_urls: Urls | None = None
+    images: list[Image] | None = None
+    popularity: int | None = None
+    # track
+    album: Obj | None = None
+    artists: list[Obj | None] | Obj | None = None  # list on tracks/albums, a page in search
+    duration_ms: int | None = None
+    explicit: bool | None = None
+    disc_number: int | None = None
+    track_number: int | None = None
+    external_ids: ExternalIds | None = None
+    is_local: bool | None = None
+    # album
+    album_type: str | None = None
+    total_tracks: int | None = None
+    release_date: str | None = None
+    release_date_precision: str | None = None
+    label: str | None = None
+    tracks: list[Obj | None] | Obj | None = None  # list (several, top tracks) or a page/ref
+    albums: list[Obj | None] | Obj | None = None
+    # artist
+    genres: list[str] | None = None
+    followers: Followers | None = None
+    # playlist
+    collaborative: bool | None = None
+    description: str | None = None
+    owner: User | None = None
+    public: bool | None = None
+    snapshot_id: str | None = None
+    playlists: Obj | None = None
+    # playlist item / saved track / play history
+    added_at: str | None = None
+    added_by: User | None = None
+    item: Obj | None = None
+    track: Obj | None = None
+    played_at: str | None = None
+    # paging (a page's `items` is a list; a playlist's `items` is a page or a {href,total} ref)
+    items: list[Obj | None] | Obj | None = None
+    offset: int | None = None
+    total: int | None = None
+    next: str | None = None
+    # error replies and users
+    error: Any = None
+    display_name: str | None = None
+    # Set by the salvage path on an element whose own shape was wrong (already quarantined);
+    # the element keeps its place so playlist positions stay right.
+    quarantined: bool = msgspec.field(default=False, name="__quarantined__")
+
+
+class Env(msgspec.Struct, gc=False):
+    """rawzone.Envelope with a typed body (decoded in the same pass)."""
+
+    fetched_at: str  # required: a line without it is not an envelope
+    url: str = ""
+    status: int = 200
+    profile: str = "unknown"
+    run_id: str = ""
+    source_kind: str = ""
+    dt: str = ""
+    body: Obj | None = None
+    body_text: str | None = None
+    source_id: str | None = None
+    carry_forward: dict[str, Any] | None = None
+
+
+class LooseEnv(msgspec.Struct):
+    """The envelope with an untyped body, for the salvage path."""
+
+    fetched_at: str  # required: a line without it is not an envelope
+    url: str = ""
+    status: int = 200
+    profile: str = "unknown"
+    run_id: str = ""
+    source_kind: str = ""
+    dt: str = ""
+    body: Any = None
+    body_text: str | None = None
+    source_id: str | None = None
+    carry_forward: dict[str, Any] | None = None
+
+
+ENV_DECODER = msgspec.json.Decoder(Env)
+OBJ_DECODER = msgspec.json.Decoder(Obj)
+LOOSE_ENV_DECODER = msgspec.json.Decoder(LooseEnv)
+ANY_DECODER = msgspec.json.Decoder()

@@ -1,0 +1,116 @@
+"""Value cleaning: names, timestamps, release dates, durations. Pure functions.
+
+A value that cannot be read raises `BadValue`; the caller quarantines the record it came from
+with that reason instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+
+ID_RE = re.compile(r"[0-9A-Za-z]{22}")
+_YEAR_RE = re.compile(r"\d{4}")
+_MONTH_RE = re.compile(r"\d{4}-\d{2}")
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class BadValue(ValueError):
+    """A field holds something that cannot be what it claims to be."""
+
+
+def clean_name(value: str | None) -> str | None:
+    """Trim surrounding whitespace and normalise to NFC; nothing else changes."""
+    if value is None:
+        return None
+    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    return value.strip()
+
+
+def is_valid_id(value: object) -> bool:
+    return isinstance(value, str) and ID_RE.fullmatch(value) is not None
+
+
+def utc_timestamp(value: str | None) -> str | None:
+    """ISO 8601 -> 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC without offset (the file format)."""
+    if value is None:
+        return None
+    n = len(value)
+    # The API's two usual forms, sliced without parsing.
+    if n == 20 and value[10] == "T" and value[19] == "Z" and value[:4].isdigit():
+        return f"{value[:10]} {value[11:19]}"
+    if n == 27 and value[10] == "T" and value[26] == "Z" and value[19] == ".":
+        return f"{value[:10]} {value[11:26]}"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadValue(f"not an ISO 8601 timestamp: {value[:40]!r}") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.isoformat(sep=" ")
+
+
+class Release:
+    """A release date read by its precision; a year or a month never becomes a day."""
+
+    __slots__ = ("day", "month", "precision", "year")
+
+    def __init__(self, raw: str | None, precision: str | None) -> None:
+        self.day: str | None = None
+        self.year: int | None = None
+        self.month: int | None = None
+        self.precision: str | None = None
+        if raw is None or raw == "":
+            self.precision = precision
+            return
+        # The string's own shape decides what is known; a declared precision finer than the
+        # string supports is not trusted (that is how a made-up day would appear).
+        if _DAY_RE.fullmatch(raw):
+            try:
+                parsed = date.fromisoformat(raw)
+            except ValueError:
+                raise BadValue(f"release_date is not a calendar date: {raw!r}") from None
+            shape = "day"
+            self.year, self.month = parsed.year, parsed.month
+            if precision in (None, "day"):
+                self.day = raw
+        elif _MONTH_RE.fullmatch(raw):
+            shape = "month"
+            self.year, self.month = int(raw[:4]), int(raw[5:7])
+            if not 1 <= self.month <= 12:
+                raise BadValue(f"release_date has no such month: {raw!r}")
+        elif _YEAR_RE.fullmatch(raw):
+            shape = "year"
+            self.year = int(raw)
+        else:
+            raise BadValue(f"release_date is not YYYY, YYYY-MM or YYYY-MM-DD: {raw[:40]!r}")
+        order = ("year", "month", "day")
+        declared = precision if precision in order else shape
+        # Keep the coarser of what was declared and what the string shows.
+        self.precision = min(declared, shape, key=order.index)
+        if self.precision == "year":
+            self.month = None
+            self.day = None
+        elif self.precision == "month":
+            self.day = None
+
+
+def days_between(release_day: str | None, added_at: str | None) -> int | None:
+    """Days from a day-precision release to an item's added_at (file-format timestamp)."""
+    if release_day is None or added_at is None:
+        return None
+    return (date.fromisoformat(added_at[:10]) - date.fromisoformat(release_day)).days
+
+
+def duration_minutes(ms: int | None) -> float | None:
+    return None if ms is None else round(ms / 60000, 3)
+
+
+def duration_mmss(ms: int | None) -> str | None:
+    """'m:ss', rounded to the nearest second (half up), as players show it."""
+    if ms is None or ms < 0:
+        return None
+    minutes, seconds = divmod((ms + 500) // 1000, 60)
+    return f"{minutes}:{seconds:02d}"
