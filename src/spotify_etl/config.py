@@ -35,8 +35,11 @@ class SpotifySettings(_Strict):
     requests_in_flight: Annotated[int, Field(ge=1, le=16)] = 4
     retry_after_cap_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
     window_requests: Annotated[int | None, Field(ge=1)] = None  # client pacing; None = adaptive
+    window_s: Annotated[float, Field(gt=0, le=3600)] = 30.0  # Spotify's rolling window length
     timeout_s: Annotated[float, Field(gt=0, le=300)] = 20.0
     max_attempts: Annotated[int, Field(ge=1, le=20)] = 6
+    backoff_base_s: Annotated[float, Field(ge=0, le=60)] = 0.5  # first retry waits ~this
+    backoff_max_s: Annotated[float, Field(ge=0, le=600)] = 30.0
 
     def resolved_api_base(self) -> str:
         base = self.api_base.rstrip("/")
@@ -77,16 +80,22 @@ class TtlSettings(_Strict):
     album_days: Annotated[float, Field(ge=0)] = 30
     artist_days: Annotated[float, Field(ge=0)] = 7
     track_days: Annotated[float, Field(ge=0)] = 30
+    # searches, discographies and library listings are listed again after this long
+    listing_hours: Annotated[float, Field(ge=0)] = 20
 
 
 class ExtractSettings(_Strict):
     budget: Annotated[int, Field(ge=1)] = 2000  # requests per run, token requests excluded
     part_max_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
+    checkpoint_every: Annotated[int, Field(ge=1)] = 500  # requests between state saves
+    lock_minutes: Annotated[float, Field(gt=0)] = 30  # a dead run's lock expires after this
     ttl: TtlSettings = TtlSettings()
 
 
 class TransformSettings(_Strict):
     format: Literal["csv", "parquet"] = "csv"
+    # A raw line (one API reply) larger than this is quarantined unread.
+    max_record_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
 
 
 class ArtistSource(_Strict):
@@ -94,8 +103,6 @@ class ArtistSource(_Strict):
     discography: bool = True
     include_groups: list[Literal["album", "single", "appears_on", "compilation"]] = [
         "album",
-    # A raw line (one API reply) larger than this is quarantined unread.
-    max_record_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
         "single",
     ]
 

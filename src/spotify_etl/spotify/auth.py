@@ -1,0 +1,226 @@
+"""Access tokens: client credentials for the app, refresh-token grants for the user.
+
+Tokens are cached and renewed shortly before they expire; a 401 invalidates the token that
+was used (only that one, so four threads hitting 401 together cause a single renewal).
+Accounts-service refusals become AuthError with the fix in the hint.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from spotify_etl.errors import AuthError, RetryableError, StopRun
+from spotify_etl.logs import register_secret
+from spotify_etl.spotify.retry import Action, RetryPolicy
+from spotify_etl.spotify.tokens import StoredToken, TokenStore
+
+TOKEN_ENDPOINT = "accounts:token"  # noqa: S105 (the stats key for token requests)
+_LOGIN_HINT = "run `spotify-etl auth login`"
+_CREDENTIALS_HINT = "set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET"
+
+
+@dataclass
+class AccessToken:
+    value: str = field(repr=False)
+    expires_at: float  # on the client's monotonic clock
+    lifetime_s: float
+
+    def usable(self, now: float) -> bool:
+        # Renew a little early so a request never leaves with a token about to lapse.
+        return now < self.expires_at - min(60.0, self.lifetime_s * 0.1)
+
+
+def _refusal(error: str, description: str, grant: str) -> AuthError:
+    what = f"{error}: {description}" if description and description != error else error
+    if error == "invalid_client":
+        return AuthError(f"Spotify refused the client credentials ({what})", hint=_CREDENTIALS_HINT)
+    if error == "invalid_grant" and grant == "refresh_token":
+        return AuthError(
+            f"Spotify refused the stored refresh token ({what}); it expires 6 months after "
+            "authorisation or when access is revoked",
+            hint=_LOGIN_HINT,
+        )
+    if error == "invalid_grant":
+        return AuthError(f"Spotify refused the authorization code ({what})", hint=_LOGIN_HINT)
+    return AuthError(f"Spotify token request refused ({what})", hint=_LOGIN_HINT)
+
+
+class TokenClient:
+    """POSTs to the accounts service's token endpoint with the retry policy's patience."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        token_url: str,
+        policy: RetryPolicy,
+        *,
+        sleep: Callable[[float], None],
+        record: Callable[[str, int], None],
+    ) -> None:
+        self.http = http
+        self.token_url = token_url
+        self.policy = policy
+        self._sleep = sleep
+        self._record = record
+
+    def request(self, form: dict[str, str], basic: tuple[str, str] | None = None) -> dict[str, Any]:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if basic is not None:
+            raw = f"{basic[0]}:{basic[1]}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(raw).decode("ascii")
+        grant = form.get("grant_type", "")
+        failure = "no reply"
+        for attempt in range(1, self.policy.max_attempts + 1):
+            try:
+                reply = self.http.post(self.token_url, data=form, headers=headers)
+            except httpx.TransportError as exc:
+                self._record(TOKEN_ENDPOINT, 0)
+                failure = type(exc).__name__
+            else:
+                self._record(TOKEN_ENDPOINT, reply.status_code)
+                body = _json_or_none(reply)
+                refused = isinstance(body, dict) and isinstance(body.get("error"), str)
+                if refused and reply.status_code in (400, 401, 403):
+                    raise _refusal(body["error"], str(body.get("error_description") or ""), grant)
+                decision = self.policy.decide(
+                    reply.status_code, reply.headers.get("Retry-After"), body
+                )
+                if decision.action is Action.OK:
+                    if isinstance(body, dict) and isinstance(body.get("access_token"), str):
+                        register_secret(body["access_token"])
+                        if isinstance(body.get("refresh_token"), str):
+                            register_secret(body["refresh_token"])
+                        return body
+                    failure = "malformed token reply"
+                elif decision.action in (Action.STOP_QUOTA, Action.STOP_RATE):
+                    raise StopRun(
+                        "the Spotify accounts service asks to wait "
+                        f"{decision.wait_s or 0:.0f} s before the next token request",
+                        reason="rate_limit",
+                        retry_after_s=decision.wait_s,
+                    )
+                elif decision.action is Action.WAIT:
+                    failure = "HTTP 429"
+                    if attempt < self.policy.max_attempts:
+                        self._sleep(decision.wait_s if decision.wait_s is not None else 1.0)
+                    continue
+                elif decision.action is Action.BACKOFF:
+                    failure = f"HTTP {reply.status_code}"
+                else:
+                    raise AuthError(
+                        f"Spotify token request failed with HTTP {reply.status_code}",
+                        hint=_LOGIN_HINT if grant != "client_credentials" else _CREDENTIALS_HINT,
+                    )
+            if attempt < self.policy.max_attempts:
+                self._sleep(self.policy.backoff_s(attempt))
+        raise RetryableError(
+            f"Spotify token request failed after {self.policy.max_attempts} attempts ({failure})"
+        )
+
+
+def _json_or_none(reply: httpx.Response) -> Any:
+    try:
+        return reply.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+class Authenticator:
+    """Hands out bearer tokens for app requests and user requests, renewing them as needed."""
+
+    def __init__(
+        self,
+        tokens: TokenClient,
+        client_id: str,
+        client_secret: str | None,
+        store: TokenStore | None,
+        *,
+        clock: Callable[[], float],
+    ) -> None:
+        if not client_id:
+            raise AuthError("no Spotify client id", hint=_CREDENTIALS_HINT)
+        register_secret(client_secret)
+        self._tokens = tokens
+        self.client_id = client_id
+        self._secret = client_secret
+        self.store = store
+        self._clock = clock
+        self._app: AccessToken | None = None
+        self._user: AccessToken | None = None
+        self._stored: StoredToken | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def has_user(self) -> bool:
+        """True when a user's refresh token is available (loads it on first use)."""
+        with self._lock:
+            return self._load_stored() is not None
+
+    def token(self, *, user: bool) -> str:
+        with self._lock:
+            now = self._clock()
+            if user or self._secret is None:
+                if self._user is None or not self._user.usable(now):
+                    self._user = self._refresh_user()
+                return self._user.value
+            if self._app is None or not self._app.usable(now):
+                self._app = self._client_credentials()
+            return self._app.value
+
+    def invalidate(self, value: str) -> None:
+        """The server said 401 to this token: forget it so the next call renews it."""
+        with self._lock:
+            if self._app is not None and self._app.value == value:
+                self._app = None
+            if self._user is not None and self._user.value == value:
+                self._user = None
+
+    def _client_credentials(self) -> AccessToken:
+        assert self._secret is not None
+        body = self._tokens.request(
+            {"grant_type": "client_credentials"}, basic=(self.client_id, self._secret)
+        )
+        return self._access(body)
+
+    def _load_stored(self) -> StoredToken | None:
+        if self._stored is None and self.store is not None:
+            self._stored = self.store.load()
+        return self._stored
+
+    def _refresh_user(self) -> AccessToken:
+        stored = self._load_stored()
+        if stored is None:
+            where = f" in {self.store.description}" if self.store is not None else ""
+            needs = (
+                "this request needs a user authorisation"
+                if self._secret
+                else ("no SPOTIFY_CLIENT_SECRET and no user authorisation")
+            )
+            raise AuthError(f"{needs}: no refresh token stored{where}", hint=_LOGIN_HINT)
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": stored.refresh_token,
+            "client_id": self.client_id,
+        }
+        body = self._tokens.request(form)
+        rotated = body.get("refresh_token")
+        if isinstance(rotated, str) and rotated != stored.refresh_token:
+            # Single-use: the old token is dead now, so the new one must be saved first.
+            self._stored = stored.rotated(rotated, body.get("scope"))
+            assert self.store is not None
+            self.store.save(self._stored)
+        return self._access(body)
+
+    def _access(self, body: dict[str, Any]) -> AccessToken:
+        try:
+            lifetime = float(body.get("expires_in", 3600))
+        except (TypeError, ValueError):
+            lifetime = 3600.0
+        return AccessToken(body["access_token"], self._clock() + lifetime, lifetime)

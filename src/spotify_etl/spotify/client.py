@@ -1,0 +1,317 @@
+"""SpotifyClient: the Web API's paths and their 2026 quirks, on top of the generic session.
+
+This is the only module that knows endpoint names, batch sizes and page limits. Where the
+development profile removed something, the method tries what the profile is known (or
+expected) to allow and falls back once, remembering the outcome for the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Literal, TypeVar
+
+import httpx
+
+from spotify_etl.config import SpotifySettings
+from spotify_etl.errors import SkippableError
+from spotify_etl.spotify.auth import Authenticator, TokenClient
+from spotify_etl.spotify.pacing import RollingWindowLimiter
+from spotify_etl.spotify.paging import follow_pages
+from spotify_etl.spotify.profile import (
+    NARROW_PAGE,
+    PLAYLIST_ITEMS_PAGE,
+    PLAYLIST_TRACKS_PAGE,
+    WIDE_PAGE,
+    ProfileName,
+    ProfileState,
+)
+from spotify_etl.spotify.responses import ApiResponse, BadRequest, Skipped
+from spotify_etl.spotify.retry import RetryPolicy
+from spotify_etl.spotify.runner import map_in_threads
+from spotify_etl.spotify.session import Session
+from spotify_etl.spotify.templates import endpoint_of
+from spotify_etl.spotify.tokens import TokenStore
+
+T = TypeVar("T")
+R = TypeVar("R")
+Kind = Literal["albums", "artists", "tracks"]
+BATCH_SIZE: dict[str, int] = {"albums": 20, "artists": 50, "tracks": 50}
+SEARCH_MAX_OFFSET = 1000  # offset + limit may not pass 1000
+
+
+class SpotifyClient:
+    """A thread-safe Spotify Web API client; see the package docstring for the contract."""
+
+    def __init__(
+        self,
+        settings: SpotifySettings,
+        client_id: str,
+        client_secret: str | None,
+        *,
+        token_store: TokenStore | None = None,
+        transport: httpx.BaseTransport | None = None,
+        before_request: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self._profile = ProfileState()
+        policy = RetryPolicy.from_settings(settings)
+        in_flight = settings.requests_in_flight
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(settings.timeout_s),
+            limits=httpx.Limits(max_connections=in_flight * 2, max_keepalive_connections=in_flight),
+            headers={"Accept": "application/json", "User-Agent": "spotify-etl"},
+            follow_redirects=False,
+        )
+        tokens = TokenClient(
+            self._http,
+            settings.resolved_accounts_base() + "/api/token",
+            policy,
+            sleep=lambda s: self._session.sleep(s),
+            record=lambda endpoint, status: self._session.record(endpoint, status),
+        )
+        self._auth = Authenticator(tokens, client_id, client_secret, token_store, clock=clock)
+        limiter = RollingWindowLimiter(
+            settings.window_s,
+            settings.window_requests,
+            clock=clock,
+            sleep=lambda s: self._session.sleep(s),
+        )
+        self._session = Session(
+            self._http,
+            settings.resolved_api_base(),
+            self._auth,
+            policy,
+            limiter,
+            before_request=before_request,
+            sleep=sleep,
+            clock=clock,
+            profile=lambda: self._profile.name,
+            in_flight=in_flight,
+        )
+
+    # -- lifecycle and state -----------------------------------------------------------
+    @property
+    def profile(self) -> ProfileName:
+        return self._profile.name
+
+    @property
+    def stats(self) -> dict[tuple[str, int], int]:
+        """Requests by (endpoint template, HTTP status); status 0 = no reply; token requests
+        are counted under "accounts:token"."""
+        return self._session.stats
+
+    @property
+    def limiter(self) -> RollingWindowLimiter:
+        return self._session.limiter
+
+    @property
+    def has_user(self) -> bool:
+        return self._auth.has_user
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SpotifyClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- generic mechanics -------------------------------------------------------------
+    def get(
+        self, path_or_url: str, params: dict[str, Any] | None = None, *, user: bool = False
+    ) -> ApiResponse:
+        return self._get(
+            endpoint_of(path_or_url, self._session.api_base), path_or_url, params, user
+        )
+
+    def pages(
+        self,
+        path_or_url: str,
+        params: dict[str, Any] | None = None,
+        *,
+        user: bool = False,
+        max_items: int | None = None,
+    ) -> Iterator[ApiResponse]:
+        endpoint = endpoint_of(path_or_url, self._session.api_base)
+        return self._pages(endpoint, path_or_url, params, user=user, max_items=max_items)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """fn over items in settings.requests_in_flight threads; results in input order."""
+        return map_in_threads(fn, items, self.settings.requests_in_flight)
+
+    def _get(
+        self, endpoint: str, path: str, params: dict[str, Any] | None, user: bool
+    ) -> ApiResponse:
+        reply = self._session.get(endpoint, path, params, user=user)
+        self._profile.observe(reply.body)
+        return reply
+
+    def _pages(
+        self,
+        endpoint: str,
+        path: str,
+        params: dict[str, Any] | None,
+        *,
+        user: bool,
+        max_items: int | None = None,
+        max_offset: int | None = None,
+        first: ApiResponse | None = None,
+    ) -> Iterator[ApiResponse]:
+        def fetch(url: str, query: dict[str, Any] | None) -> ApiResponse:
+            return self._get(endpoint, url, query, user)
+
+        return follow_pages(
+            fetch, path, params, max_items=max_items, max_offset=max_offset, first=first
+        )
+
+    def _market(self, market: str | None) -> dict[str, str]:
+        chosen = market or self.settings.market
+        return {"market": chosen} if chosen else {}
+
+    # -- entities ----------------------------------------------------------------------
+    def album(self, id: str) -> ApiResponse:
+        return self._get("albums/{id}", f"albums/{id}", self._market(None), False)
+
+    def artist(self, id: str) -> ApiResponse:
+        return self._get("artists/{id}", f"artists/{id}", None, False)
+
+    def track(self, id: str) -> ApiResponse:
+        return self._get("tracks/{id}", f"tracks/{id}", self._market(None), False)
+
+    def several(self, kind: Kind, ids: Sequence[str]) -> Iterator[ApiResponse | Skipped]:
+        """Full objects for ids: batch replies (body {kind: [...]}) where the profile has them,
+        else one reply per id ("<kind>/{id}"). Unknown ids come back as Skipped."""
+        if kind not in BATCH_SIZE:
+            raise ValueError(f"several(): kind must be albums, artists or tracks, not {kind!r}")
+        todo = list(dict.fromkeys(ids))
+        while todo and self._profile.has("batch") is not False:
+            chunk, rest = todo[: BATCH_SIZE[kind]], todo[BATCH_SIZE[kind] :]
+            params = {"ids": ",".join(chunk), **(self._market(None) if kind != "artists" else {})}
+            try:
+                reply = self._session.get(kind, kind, params)
+            except SkippableError:
+                # A removed endpoint answers 403/404 as a whole; unknown ids would be nulls.
+                self._profile.learn("batch", False)
+                break
+            self._profile.learn("batch", True)
+            todo = rest
+            yield reply
+            found = reply.body.get(kind) if isinstance(reply.body, dict) else None
+            objects = found if isinstance(found, list) else []
+            for index, id_ in enumerate(chunk):
+                if index >= len(objects) or objects[index] is None:
+                    yield Skipped(id_, kind[:-1], None, "unknown id (null in the batch reply)")
+        yield from self.map(lambda id_: self._one(kind, id_), todo)
+
+    def _one(self, kind: Kind, id_: str) -> ApiResponse | Skipped:
+        try:
+            if kind == "albums":
+                return self.album(id_)
+            if kind == "artists":
+                return self.artist(id_)
+            return self.track(id_)
+        except SkippableError as exc:
+            return Skipped(id_, kind[:-1], exc.status, exc.reason)
+
+    # -- playlists ---------------------------------------------------------------------
+    def playlist(self, id: str, fields: str | None = None) -> ApiResponse:
+        params = {"fields": fields, **self._market(None)} if fields else self._market(None)
+        return self._get("playlists/{id}", f"playlists/{id}", params, False)
+
+    def playlist_items(self, id: str) -> Iterator[ApiResponse]:
+        """The playlist's item pages, with the user's token when one is stored."""
+        user = self._auth.has_user
+        market = self._market(None)
+        items = ("playlists/{id}/items", f"playlists/{id}/items")
+        first: ApiResponse | None = None
+        endpoint, path = items
+        if self._profile.has("playlist_tracks") is not False:
+            tracks = ("playlists/{id}/tracks", f"playlists/{id}/tracks")
+            try:
+                first = self._get(*tracks, {"limit": PLAYLIST_TRACKS_PAGE, **market}, user)
+                self._profile.learn("playlist_tracks", True)
+                endpoint, path = tracks
+            except SkippableError:
+                # Removed, or this playlist is out of reach: /items tells which.
+                first = self._get(*items, {"limit": PLAYLIST_ITEMS_PAGE, **market}, user)
+                self._profile.learn("playlist_tracks", False)
+        limit = PLAYLIST_TRACKS_PAGE if endpoint.endswith("tracks") else PLAYLIST_ITEMS_PAGE
+        params = {"limit": limit, **market}
+        yield from self._pages(endpoint, path, params, user=user, first=first)
+
+    # -- paged collections -------------------------------------------------------------
+    def album_tracks(self, id: str) -> Iterator[ApiResponse]:
+        params = {"limit": WIDE_PAGE, **self._market(None)}
+        return self._pages("albums/{id}/tracks", f"albums/{id}/tracks", params, user=False)
+
+    def artist_albums(
+        self, id: str, include_groups: Sequence[str], market: str | None = None
+    ) -> Iterator[ApiResponse]:
+        params: dict[str, Any] = {**self._market(market)}
+        if include_groups:
+            params["include_groups"] = ",".join(include_groups)
+        return self._sized_pages("artists/{id}/albums", f"artists/{id}/albums", params, None)
+
+    def search(
+        self, q: str, type: str, total: int, market: str | None = None
+    ) -> Iterator[ApiResponse]:
+        """Pages of results until `total` items (at most 1000, Spotify's offset limit)."""
+        total = max(1, min(total, SEARCH_MAX_OFFSET))
+        params: dict[str, Any] = {"q": q, "type": type, **self._market(market)}
+        return self._sized_pages("search", "search", params, total)
+
+    def _sized_pages(
+        self, endpoint: str, path: str, params: dict[str, Any], total: int | None
+    ) -> Iterator[ApiResponse]:
+        """Pages of 50 where allowed, else 10: one probe at most per run, then remembered."""
+        wide = self._profile.has("wide_pages")
+        limit = NARROW_PAGE if wide is False else WIDE_PAGE
+        if total is not None:
+            limit = min(limit, total)
+        first: ApiResponse | None = None
+        if limit > NARROW_PAGE and wide is None:
+            try:
+                first = self._get(endpoint, path, {**params, "limit": limit}, False)
+                self._profile.learn("wide_pages", True)
+            except BadRequest:
+                # "Invalid limit" in development; learn it only if the narrow page works.
+                limit = NARROW_PAGE if total is None else min(NARROW_PAGE, total)
+                first = self._get(endpoint, path, {**params, "limit": limit}, False)
+                self._profile.learn("wide_pages", False)
+        max_offset = SEARCH_MAX_OFFSET if endpoint == "search" else None
+        yield from self._pages(
+            endpoint,
+            path,
+            {**params, "limit": limit},
+            user=False,
+            max_items=total,
+            max_offset=max_offset,
+            first=first,
+        )
+
+    # -- the authorised user -----------------------------------------------------------
+    def me(self) -> ApiResponse:
+        return self._get("me", "me", None, True)
+
+    def my_playlists(self) -> Iterator[ApiResponse]:
+        return self._pages("me/playlists", "me/playlists", {"limit": WIDE_PAGE}, user=True)
+
+    def saved_tracks(self) -> Iterator[ApiResponse]:
+        params = {"limit": WIDE_PAGE, **self._market(None)}
+        return self._pages("me/tracks", "me/tracks", params, user=True)
+
+    def recently_played(self) -> Iterator[ApiResponse]:
+        # Spotify keeps only the last 50 plays; the cursor's `next` would walk into nothing.
+        path = "me/player/recently-played"
+        return self._pages(path, path, {"limit": WIDE_PAGE}, user=True, max_items=WIDE_PAGE)
+
+    def top(
+        self, kind: Literal["artists", "tracks"], time_range: str = "medium_term"
+    ) -> Iterator[ApiResponse]:
+        params = {"limit": WIDE_PAGE, "time_range": time_range}
+        return self._pages(f"me/top/{kind}", f"me/top/{kind}", params, user=True)
