@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from spotify_etl.aws.environment import LambdaSettings, spotify_credentials
+from spotify_etl.aws.environment import LambdaSettings, spotify_app_secrets
 from spotify_etl.errors import AuthError, ConfigError
 from spotify_etl.logs import RedactingFilter
 
@@ -18,7 +18,11 @@ ENV = {"SPOTIFY_ETL_RAW_URL": "s3://raw-b", "SPOTIFY_ETL_TRANSFORMED_URL": "s3:/
 
 def test_defaults_and_required_buckets() -> None:
     settings = LambdaSettings.from_env(ENV)
-    assert (settings.shards, settings.namespace, settings.secret_id) == (1, "SpotifyEtl", None)
+    assert (settings.shards, settings.namespace, settings.token_secret_id) == (
+        1,
+        "SpotifyEtl",
+        None,
+    )
     assert settings.transformed_store().uri("k") == "s3://out-b/t/k"
     with pytest.raises(ConfigError, match="SPOTIFY_ETL_RAW_URL is not set"):
         LambdaSettings.from_env({"SPOTIFY_ETL_TRANSFORMED_URL": "s3://x"})
@@ -50,13 +54,15 @@ def test_config_from_s3_with_the_stack_buckets_and_secret(moto_env: str) -> None
         {
             **ENV,
             "SPOTIFY_ETL_CONFIG": "s3://conf-b/config/spotify-etl.toml",
-            "SPOTIFY_ETL_SECRET_ID": "spotify-etl/spotify",
+            "SPOTIFY_ETL_APP_SECRET_ID": "spotify-etl/app",
+            "SPOTIFY_ETL_TOKEN_SECRET_ID": "spotify-etl/token",
         }
     )
     config = settings.pipeline_config()
     assert config.sources.albums == ["4aawyAB9vmqN3uQ7FjRGTy"]
     assert (config.storage.raw, config.storage.transformed) == ("s3://raw-b", "s3://out-b/t")
-    assert config.spotify.token_secret_id == "spotify-etl/spotify"
+    assert config.spotify.token_secret_id == "spotify-etl/token"
+    assert settings.app_secret_id == "spotify-etl/app"
 
 
 def test_config_errors_name_the_location(moto_env: str, tmp_path: Path) -> None:
@@ -78,15 +84,14 @@ def test_credentials_from_secrets_manager_are_redacted(
     doc = {
         "client_id": "cid-123456",
         "client_secret": "csecret-abcdef",
-        "refresh_token": "rt-9876543",
+        "note": "rt-9876543",
     }
     sm.create_secret(Name="spotify-etl/spotify", SecretString=json.dumps(doc))
-    creds = spotify_credentials("spotify-etl/spotify")
-    assert creds.secrets.spotify_client_id == "cid-123456"
-    assert creds.secrets.spotify_client_secret is not None
-    assert creds.secrets.spotify_client_secret.get_secret_value() == "csecret-abcdef"
-    assert creds.refresh_token == "rt-9876543"
-    assert "csecret" not in repr(creds.secrets)
+    secrets = spotify_app_secrets("spotify-etl/spotify")
+    assert secrets.spotify_client_id == "cid-123456"
+    assert secrets.spotify_client_secret is not None
+    assert secrets.spotify_client_secret.get_secret_value() == "csecret-abcdef"
+    assert "csecret" not in repr(secrets)
     logger = logging.getLogger("test.redaction")
     logger.addFilter(RedactingFilter())
     with caplog.at_level(logging.INFO, logger="test.redaction"):
@@ -97,11 +102,11 @@ def test_credentials_from_secrets_manager_are_redacted(
 def test_missing_or_malformed_secret_is_an_auth_error_without_content(moto_env: str) -> None:
     sm = boto3.client("secretsmanager")
     with pytest.raises(AuthError, match="'absent' not found"):
-        spotify_credentials("absent")
+        spotify_app_secrets("absent")
     sm.create_secret(Name="plain", SecretString="hunter2-not-json")
     with pytest.raises(AuthError, match="not a JSON object") as info:
-        spotify_credentials("plain")
+        spotify_app_secrets("plain")
     assert "hunter2" not in str(info.value)
     sm.create_secret(Name="partial", SecretString=json.dumps({"client_id": "abc"}))
     with pytest.raises(AuthError, match="no 'client_secret'"):
-        spotify_credentials("partial")
+        spotify_app_secrets("partial")

@@ -3,14 +3,19 @@
     SPOTIFY_ETL_RAW_URL           s3://<raw bucket>[/prefix]           (required)
     SPOTIFY_ETL_TRANSFORMED_URL   s3://<transformed bucket>[/prefix]   (required)
     SPOTIFY_ETL_CONFIG            s3://bucket/key.toml or a path in the package (extract: required)
-    SPOTIFY_ETL_SECRET_ID         Secrets Manager secret: {"client_id", "client_secret",
-                                  "refresh_token"} (extract: required)
+    SPOTIFY_ETL_APP_SECRET_ID     Secrets Manager secret {"client_id", "client_secret"} of the
+                                  Spotify app (extract: required; read only)
+    SPOTIFY_ETL_TOKEN_SECRET_ID   Secrets Manager secret holding the user's refresh token, as
+                                  `spotify-etl auth login` writes it; the token store writes
+                                  each rotated token back (extract: required)
     SPOTIFY_ETL_SHARDS            shards per scheduled run (default 1: no fan-out)
     SPOTIFY_ETL_SHARD_QUEUE_URL   SQS queue the extract function sends shards to and consumes
     SPOTIFY_ETL_METRICS_NAMESPACE CloudWatch namespace (default SpotifyEtl)
 
-Bucket URLs in the environment win over `[storage]` in the TOML, so one config file serves a
-laptop and the stack. Secret values are registered for redaction as soon as they are read.
+Bucket URLs and the token secret in the environment win over the TOML, so one config file
+serves a laptop and the stack. Two secrets, not one: the token store replaces its secret's
+whole value on every rotation, which must never touch the app credentials. Secret values are
+registered for redaction as soon as they are read.
 """
 
 from __future__ import annotations
@@ -53,7 +58,8 @@ class LambdaSettings:
     raw_url: str
     transformed_url: str
     config_location: str | None = None
-    secret_id: str | None = None
+    app_secret_id: str | None = None
+    token_secret_id: str | None = None
     shards: int = 1
     shard_queue_url: str | None = None
     namespace: str = NAMESPACE
@@ -68,7 +74,8 @@ class LambdaSettings:
             raw_url=_s3_url(env, "SPOTIFY_ETL_RAW_URL"),
             transformed_url=_s3_url(env, "SPOTIFY_ETL_TRANSFORMED_URL"),
             config_location=env.get("SPOTIFY_ETL_CONFIG", "").strip() or None,
-            secret_id=env.get("SPOTIFY_ETL_SECRET_ID", "").strip() or None,
+            app_secret_id=env.get("SPOTIFY_ETL_APP_SECRET_ID", "").strip() or None,
+            token_secret_id=env.get("SPOTIFY_ETL_TOKEN_SECRET_ID", "").strip() or None,
             shards=int(shards_text),
             shard_queue_url=env.get("SPOTIFY_ETL_SHARD_QUEUE_URL", "").strip() or None,
             namespace=env.get("SPOTIFY_ETL_METRICS_NAMESPACE", "").strip() or NAMESPACE,
@@ -105,15 +112,9 @@ class LambdaSettings:
             config = load_config(path)
         storage = StorageSettings(raw=self.raw_url, transformed=self.transformed_url)
         spotify = config.spotify
-        if self.secret_id:
-            spotify = spotify.model_copy(update={"token_secret_id": self.secret_id})
+        if self.token_secret_id:
+            spotify = spotify.model_copy(update={"token_secret_id": self.token_secret_id})
         return config.model_copy(update={"storage": storage, "spotify": spotify})
-
-
-@dataclass(frozen=True)
-class SpotifyCredentials:
-    secrets: Secrets
-    refresh_token: str | None
 
 
 def read_secret_json(secret_id: str, client: SecretsManagerClient | None = None) -> dict[str, Any]:
@@ -142,18 +143,12 @@ def read_secret_json(secret_id: str, client: SecretsManagerClient | None = None)
     return doc
 
 
-def spotify_credentials(
-    secret_id: str, client: SecretsManagerClient | None = None
-) -> SpotifyCredentials:
+def spotify_app_secrets(secret_id: str, client: SecretsManagerClient | None = None) -> Secrets:
+    """The Spotify app's client id and secret, as the extract stage takes them."""
     doc = read_secret_json(secret_id, client)
     client_id, client_secret = doc.get("client_id"), doc.get("client_secret")
     if not isinstance(client_id, str) or not client_id:
         raise AuthError(f"secret {secret_id!r} has no 'client_id'")
     if not isinstance(client_secret, str) or not client_secret:
         raise AuthError(f"secret {secret_id!r} has no 'client_secret'")
-    refresh = doc.get("refresh_token")
-    secrets = Secrets(
-        spotify_client_id=client_id,
-        spotify_client_secret=SecretStr(client_secret),
-    )
-    return SpotifyCredentials(secrets, refresh if isinstance(refresh, str) and refresh else None)
+    return Secrets(spotify_client_id=client_id, spotify_client_secret=SecretStr(client_secret))
