@@ -184,7 +184,9 @@ class SecretsManagerTokenStore:
             self.client.create_secret(Name=self.secret_id, SecretString=token.to_json())
 
     def delete(self) -> bool:
+        # A forced delete of a missing secret succeeds silently, so ask first.
         try:
+            self.client.describe_secret(SecretId=self.secret_id)
             self.client.delete_secret(SecretId=self.secret_id, ForceDeleteWithoutRecovery=True)
         except self.client.exceptions.ResourceNotFoundException:
             return False
