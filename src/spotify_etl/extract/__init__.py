@@ -1,0 +1,23 @@
+"""Extraction: the configured sources -> raw zone envelopes, spending requests like money.
+
+    result = run_extract(config, secrets=secrets)          # see run.py for every option
+    result.outcome, result.exit_code, result.part_keys, result.manifest_key
+
+Modules: `sources` (config ids checked and normalised), `engine` (priority work loop),
+`playlists` (snapshot checks and carry-forward), `listings` (paged lists), `discover` (what
+a body holds), `recorder` + `writer` (raw parts), `state` (known ids, snapshots, checkpoint,
+lock), `manifest` (the run's account), `cli` (`spotify-etl extract`).
+"""
+
+from spotify_etl.extract.manifest import ExtractResult
+from spotify_etl.extract.run import Budget, run_extract
+from spotify_etl.extract.sources import ResolvedSources, parse_id, resolve_sources
+
+__all__ = [
+    "Budget",
+    "ExtractResult",
+    "ResolvedSources",
+    "parse_id",
+    "resolve_sources",
+    "run_extract",
+]

@@ -1,9 +1,49 @@
-"""Commands of this stage; registered on the main app by spotify_etl.cli."""
+"""`spotify-etl extract --config pipeline.toml [--api-base URL] [--budget N]`."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
+def extract(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Pipeline TOML file (see `spotify-etl init`)."),
+    ] = None,
+    api_base: Annotated[
+        str | None,
+        typer.Option(
+            "--api-base", help="Any Spotify-compatible API base, e.g. the simulator's URL."
+        ),
+    ] = None,
+    budget: Annotated[
+        int | None, typer.Option("--budget", min=1, help="API requests this run may make.")
+    ] = None,
+) -> None:
+    """Fetch the configured sources into the raw zone (incremental, resumable)."""
+    from spotify_etl.config import load_config, load_secrets
+    from spotify_etl.console import progress
+    from spotify_etl.extract.run import run_extract
+    from spotify_etl.pipeline.checks import require_spotify_credentials, token_store_for
+
+    cfg = load_config(config)
+    secrets = load_secrets()
+    require_spotify_credentials(secrets)
+    with progress("extract: requests of the budget") as update:
+        result = run_extract(
+            cfg,
+            secrets=secrets,
+            api_base=api_base,
+            budget=budget,
+            token_store=token_store_for(cfg),
+            progress=update,
+        )
+    typer.echo(result.summary())
+    raise typer.Exit(result.exit_code)
+
+
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the main app (filled in by the stage)."""
+    app.command("extract")(extract)

@@ -1,0 +1,296 @@
+"""The work loop: playlist snapshots first, then listings (new items), then entity details.
+
+Every response is recorded as it arrives, so a stop (budget, quota, long Retry-After) at any
+request loses nothing: `checkpoint()` describes exactly what is left, and a new Engine built
+with that checkpoint continues without fetching anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from spotify_etl.errors import SkippableError
+from spotify_etl.extract import listings as L
+from spotify_etl.extract.discover import Found, next_url, scan
+from spotify_etl.extract.playlists import PlaylistTask
+from spotify_etl.extract.recorder import Recorder
+from spotify_etl.extract.sources import ResolvedSources
+from spotify_etl.extract.state import Checkpoint, ListingProgress
+
+if TYPE_CHECKING:
+    from spotify_etl.spotify import ApiResponse, Skipped, SpotifyClient
+
+log = logging.getLogger(__name__)
+
+ENTITY_ORDER = ("track", "album", "artist")  # tracks reveal albums and artists; albums, artists
+
+
+def in_shard(value: str, shard: tuple[int, int] | None) -> bool:
+    if shard is None:
+        return True
+    index, count = shard
+    return zlib.crc32(value.encode()) % count == index
+
+
+class Engine:
+    def __init__(
+        self,
+        client: SpotifyClient,
+        recorder: Recorder,
+        sources: ResolvedSources,
+        *,
+        market: str | None,
+        listing_ttl_days: float,
+        has_user_token: bool,
+        shard: tuple[int, int] | None = None,
+    ) -> None:
+        self.client = client
+        self.rec = recorder
+        self.sources = sources
+        self.listing_ttl_days = listing_ttl_days
+        self.market = market
+        self.has_user_token = has_user_token
+        self.playlists: dict[str, None] = {}
+        self.listings: dict[str, L.Listing] = {}
+        self.progress: dict[str, ListingProgress] = {}
+        self.pending: dict[str, dict[str, None]] = {kind: {} for kind in ENTITY_ORDER}
+        self.tracklists: dict[str, None] = {}
+        self.done: set[str] = set()
+        self._plan(sources, market, shard)
+
+    # -- planning -----------------------------------------------------------------------
+    def _plan(
+        self, src: ResolvedSources, market: str | None, shard: tuple[int, int] | None
+    ) -> None:
+        first_shard = shard is None or shard[0] == 0
+        if src.library.playlists and first_shard:
+            self._add_listing(L.my_playlists_listing())
+        for playlist_id in src.playlists:
+            if in_shard(playlist_id, shard):
+                self.playlists[playlist_id] = None
+        for search in src.searches:
+            if in_shard(f"{search.type}:{search.q}", shard):
+                self._add_listing(L.search_listing(search.q, search.type, search.limit, market))
+        for artist in src.artists:
+            if not in_shard(artist.id, shard):
+                continue
+            self._want("artist", artist.id)
+            if artist.discography:
+                self._add_listing(L.discography_listing(artist.id, artist.include_groups, market))
+        for album_id in src.albums:
+            if in_shard(album_id, shard) and self._want("album", album_id):
+                self.tracklists[album_id] = None
+        for track_id in src.tracks:
+            if in_shard(track_id, shard):
+                self._want("track", track_id)
+        if first_shard:
+            lib = src.library
+            for listing in L.library_listings(lib.saved_tracks, lib.recently_played, lib.top):
+                self._add_listing(listing)
+
+    def _add_listing(self, listing: L.Listing) -> None:
+        if listing.key in self.progress or self.rec.is_due(
+            "listing", listing.key, self.listing_ttl_days
+        ):
+            self.listings.setdefault(listing.key, listing)
+
+    def _want(self, kind: str, entity_id: str) -> bool:
+        if self.rec.is_due(kind, entity_id):
+            self.pending[kind][entity_id] = None
+            return True
+        return False
+
+    def resume(self, checkpoint: Checkpoint, same_sources: bool, dt: str) -> None:
+        """Take over what a stopped run left: its pending ids always, its plan if unchanged."""
+        for kind, ids in checkpoint.pending.items():
+            for entity_id in ids:
+                if kind in self.pending:
+                    self._want(kind, entity_id)
+        for album_id in checkpoint.tracklists:
+            self.tracklists[album_id] = None
+        if not same_sources:
+            log.info("sources changed since the checkpoint: re-planned, pending ids kept")
+            return
+        if checkpoint.dt == dt:  # today's snapshots already taken stay taken
+            self.done |= set(checkpoint.done)
+        for playlist_id in checkpoint.playlists:
+            self.playlists.setdefault(playlist_id, None)
+        for key, progress in checkpoint.listings.items():
+            self.progress[key] = progress
+            if key.startswith("album_tracks:"):
+                album_id = key.split(":", 1)[1]
+                self.listings[key] = L.tracklist_listing(album_id, progress.next_url)
+            elif key in self.listings or key == "my_playlists":
+                continue
+        for key in list(self.listings):
+            if key not in self.progress and not self.rec.is_due(
+                "listing", key, self.listing_ttl_days
+            ):
+                del self.listings[key]
+
+    # -- discoveries --------------------------------------------------------------------
+    def found(self, found: Found, *, discography: bool = False) -> None:
+        with self.rec.lock:
+            for kind, ids in found.full.items():
+                for entity_id in ids:
+                    self.rec.touch(kind, entity_id)
+                    self.pending[kind].pop(entity_id, None)
+            for kind, ids in found.wanted().items():
+                for entity_id in ids:
+                    wanted = self._want(kind, entity_id)
+                    if discography and kind == "album" and wanted:
+                        self.tracklists[entity_id] = None
+            for playlist_id in found.playlists:
+                if playlist_id not in self.done:
+                    self.playlists.setdefault(playlist_id, None)
+
+    # -- the loop -----------------------------------------------------------------------
+    def run(self) -> None:
+        while self._playlists() or self._listings() or self._entities():
+            pass
+
+    def _playlists(self) -> bool:
+        if "my_playlists" in self.listings:
+            self._listing(self.listings["my_playlists"])
+        todo = [p for p in self.playlists if p not in self.done]
+        if not todo:
+            return False
+        task = PlaylistTask(
+            self.client,
+            self.rec,
+            self.found,
+            has_user_token=self.has_user_token,
+            market=self.market,
+        )
+
+        def one(playlist_id: str) -> None:
+            task(playlist_id)
+            with self.rec.lock:
+                self.done.add(playlist_id)
+
+        for _ in self.client.map(one, todo):
+            pass
+        return True
+
+    def _listings(self) -> bool:
+        todo = [listing for key, listing in self.listings.items() if key not in self.done]
+        if not todo:
+            return False
+        for _ in self.client.map(self._listing, todo):
+            pass
+        return True
+
+    def _listing(self, listing: L.Listing) -> None:
+        progress = self.progress.get(listing.key)
+        try:
+            if progress is not None:
+                pages = self.client.pages(
+                    progress.next_url, user=listing.user, max_items=progress.remaining
+                )
+            else:
+                pages = listing.start(self.client)
+            remaining = progress.remaining if progress else listing.max_items
+            for page in pages:
+                self.rec.record(page, listing.source_kind, source_id=listing.source_id)
+                self.found(
+                    L.scan_page(listing, page.body), discography=listing.kind == "artist_albums"
+                )
+                if remaining is not None:
+                    remaining -= L.page_items(listing, page.body)
+                following = L.page_next(listing, page.body)
+                with self.rec.lock:
+                    if following and (remaining is None or remaining > 0):
+                        self.progress[listing.key] = ListingProgress(following, remaining)
+                    else:
+                        self.progress.pop(listing.key, None)
+        except SkippableError as exc:
+            log.warning("listing %s skipped: %s", listing.key, exc.reason)
+            self.rec.skip(listing.source_id or listing.key, listing.kind, exc.status, exc.reason)
+        with self.rec.lock:
+            self.progress.pop(listing.key, None)
+            self.done.add(listing.key)
+            self.rec.touch("listing", listing.key)
+
+    def _entities(self) -> bool:
+        for kind in ENTITY_ORDER:
+            ids = [i for i in self.pending[kind] if self.rec.is_due(kind, i)]
+            self.pending[kind] = dict.fromkeys(ids)
+            if ids:
+                self._fetch(kind, ids)
+                return True
+        return False
+
+    def _fetch(self, kind: str, ids: list[str]) -> None:
+        if self.client.profile == "development":
+            # One by one, each reply recorded in its own thread: a stop loses no reply.
+            for _ in self.client.map(lambda entity_id: self._one(kind, entity_id), ids):
+                pass
+        else:  # several-at-once where the profile has it (the client probes and falls back)
+            for result in self.client.several(f"{kind}s", ids):  # type: ignore[arg-type]
+                self._result(kind, result)
+        with self.rec.lock:  # an id the API did not answer for is not asked again this run
+            for entity_id in ids:
+                if self.pending[kind].pop(entity_id, None) is not None:
+                    self.rec.skip(entity_id, kind, None, "no object in the reply")
+
+    def _one(self, kind: str, entity_id: str) -> None:
+        from spotify_etl.spotify import Skipped
+
+        fetch = {"album": self.client.album, "artist": self.client.artist}.get(
+            kind, self.client.track
+        )
+        try:
+            self._result(kind, fetch(entity_id))
+        except SkippableError as exc:
+            self._result(kind, Skipped(entity_id, kind, exc.status, exc.reason))
+
+    def _result(self, kind: str, result: ApiResponse | Skipped) -> None:
+        from spotify_etl.spotify import Skipped
+
+        if isinstance(result, Skipped):
+            self.rec.skip(result.id, kind, result.status, result.reason)
+            with self.rec.lock:
+                self.pending[kind].pop(result.id, None)
+            return
+        plural = f"{kind}s"
+        body: Any = result.body
+        batch = isinstance(body, dict) and isinstance(body.get(plural), list)
+        source_id = None if batch else (body.get("id") if isinstance(body, dict) else None)
+        self.rec.record(result, plural, source_id=source_id)
+        found = scan(plural if batch else kind, body)
+        self.found(found)
+        with self.rec.lock:
+            self.rec.entities_fetched += len(found.full[kind])
+            objects = body.get(plural) if batch else [body]
+            for obj in objects or []:
+                if not isinstance(obj, dict):
+                    continue
+                self.pending[kind].pop(str(obj.get("id")), None)
+                album_id = str(obj.get("id"))
+                if kind == "album" and album_id in self.tracklists:
+                    del self.tracklists[album_id]
+                    rest = next_url(obj.get("tracks"))
+                    if rest:
+                        listing = L.tracklist_listing(album_id, rest)
+                        self.listings[listing.key] = listing
+
+    # -- stopping -----------------------------------------------------------------------
+    def checkpoint(
+        self, *, run_id: str, dt: str, reason: str, resume_after: str | None
+    ) -> Checkpoint:
+        with self.rec.lock:
+            return Checkpoint(
+                run_id=run_id,
+                dt=dt,
+                reason=reason,
+                saved_at=self.rec.now_iso,
+                sources=self.sources.fingerprint(),
+                done=sorted(k for k in self.done if k in self.playlists),
+                listings=dict(self.progress),
+                pending={k: list(v) for k, v in self.pending.items() if v},
+                tracklists=[a for a in self.tracklists if a in self.pending["album"]],
+                playlists=[p for p in self.playlists if p not in self.done],
+                resume_after=resume_after,
+            )

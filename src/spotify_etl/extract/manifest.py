@@ -1,0 +1,99 @@
+"""The run manifest (raw/_runs/dt=.../run=.../manifest.json) and the result callers get.
+
+The manifest is the run's own account: parts written, requests by endpoint and status, budget
+used, skipped ids with reasons, each playlist's snapshot status, the checkpoint left for the
+next run and the outcome. It never holds a secret: it is built from ids, counts and reasons.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from spotify_etl.errors import EXIT_FAILED, EXIT_OK, EXIT_RESUMABLE
+
+Outcome = Literal["complete", "stopped", "failed"]
+EXIT_CODES: dict[str, int] = {
+    "complete": EXIT_OK,
+    "stopped": EXIT_RESUMABLE,
+    "failed": EXIT_FAILED,
+}
+
+
+@dataclass
+class ExtractResult:
+    run_id: str
+    dt: str
+    outcome: Outcome
+    reason: str | None
+    resume_after: datetime | None
+    manifest_key: str
+    part_keys: list[str]
+    requests: dict[str, dict[str, int]]  # endpoint -> status -> count
+    budget_used: int
+    skipped: list[dict[str, Any]]
+    exit_code: int
+    budget: int = 0
+    entities_fetched: int = 0
+    playlists: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resumed_from: str | None = None
+    message: str = ""
+
+    def summary(self) -> str:
+        """One line for people: what happened and, when stopped, when to come back."""
+        total = sum(sum(by_status.values()) for by_status in self.requests.values())
+        line = (
+            f"extract {self.outcome}: run {self.run_id}, {total} requests "
+            f"({self.budget_used}/{self.budget} of the budget), {len(self.part_keys)} parts, "
+            f"{self.entities_fetched} entities fetched, {len(self.skipped)} skipped"
+        )
+        if self.outcome == "stopped":
+            when = (
+                f"resume after {self.resume_after:%Y-%m-%d %H:%M:%S} UTC"
+                if self.resume_after
+                else "resume with the next run"
+            )
+            line += f"; stopped ({self.reason}): checkpoint saved, {when}"
+        elif self.outcome == "failed":
+            line += f"; failed: {self.message or self.reason}; checkpoint saved"
+        return line
+
+
+def requests_by_endpoint(stats: Any) -> dict[str, dict[str, int]]:
+    """client.stats ({(endpoint, status): n}, or already nested) as endpoint -> status -> n."""
+    out: dict[str, dict[str, int]] = {}
+    if not stats:
+        return out
+    items = stats.items() if hasattr(stats, "items") else stats
+    for key, value in items:
+        if isinstance(key, tuple) and len(key) == 2:
+            endpoint, status = key
+            slot = out.setdefault(str(endpoint), {})
+            slot[str(status)] = slot.get(str(status), 0) + int(value)
+        elif isinstance(value, dict):
+            slot = out.setdefault(str(key), {})
+            for status, count in value.items():
+                slot[str(status)] = slot.get(str(status), 0) + int(count)
+    return out
+
+
+def manifest_bytes(result: ExtractResult, extra: dict[str, Any]) -> bytes:
+    body: dict[str, Any] = {
+        "run_id": result.run_id,
+        "dt": result.dt,
+        "outcome": result.outcome,
+        "reason": result.reason,
+        "message": result.message or None,
+        "resume_after": result.resume_after.isoformat() if result.resume_after else None,
+        "resumed_from": result.resumed_from,
+        "parts": result.part_keys,
+        "requests": result.requests,
+        "budget": {"limit": result.budget, "used": result.budget_used},
+        "entities_fetched": result.entities_fetched,
+        "skipped": result.skipped,
+        "playlists": result.playlists,
+    }
+    body.update(extra)
+    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,139 @@
+"""One playlist's daily snapshot, spending as few requests as the API allows.
+
+- Known snapshot, unchanged: one `fields=snapshot_id` request; its envelope carries forward
+  the raw parts that hold that snapshot's item pages (`carry_forward`, see rawzone.py).
+- Known snapshot, fetch interrupted by a stop: the same check, then the item pages continue
+  where they stopped; the envelope carries forward the parts fetched so far.
+- Unknown or changed: the full playlist object (its first item page is embedded when the
+  profile embeds it), then the remaining item pages.
+
+The day's items of playlist P in run R are: the item pages (envelopes with source_id P: the
+page embedded in a playlist object, and /items or /tracks pages) in R's parts plus those in
+the parts listed by R's carry_forward for P.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from spotify_etl.errors import SkippableError
+from spotify_etl.extract.discover import Found, next_url, playlist_page, scan
+from spotify_etl.extract.recorder import Recorder
+from spotify_etl.extract.state import PlaylistState
+
+if TYPE_CHECKING:
+    from spotify_etl.spotify import ApiResponse, SpotifyClient
+
+log = logging.getLogger(__name__)
+
+AUTH_HINT = "its items need a user token in development mode: run `spotify-etl auth login`"
+
+
+class PlaylistTask:
+    def __init__(
+        self,
+        client: SpotifyClient,
+        recorder: Recorder,
+        on_found: Callable[[Found], None],
+        *,
+        has_user_token: bool,
+        market: str | None = None,
+    ) -> None:
+        self.client = client
+        self.rec = recorder
+        self.on_found = on_found
+        self.has_user_token = has_user_token
+        self.market = market
+
+    def __call__(self, playlist_id: str) -> None:
+        try:
+            self._run(playlist_id)
+        except SkippableError as exc:
+            reason = exc.reason
+            if exc.status == 403 and not self.has_user_token:
+                reason = AUTH_HINT
+                log.warning("playlist %s: %s", playlist_id, AUTH_HINT)
+            else:
+                log.warning("playlist %s skipped: %s", playlist_id, reason)
+            self.rec.skip(playlist_id, "playlist", exc.status, reason)
+            self.rec.report_playlist(playlist_id, status="skipped", reason=reason)
+
+    def _run(self, playlist_id: str) -> None:
+        known = self.rec.playlist(playlist_id)
+        if known is not None:
+            check = self.client.playlist(playlist_id, fields="snapshot_id")
+            snapshot = check.body.get("snapshot_id") if isinstance(check.body, dict) else None
+            if snapshot == known.snapshot_id:
+                carry = {
+                    "playlist_id": playlist_id,
+                    "snapshot_id": known.snapshot_id,
+                    "since_dt": known.since_dt,
+                    "since_run_id": known.since_run_id,
+                    "parts": list(known.parts),
+                    "complete": known.complete,
+                }
+                self.rec.record(check, "playlists", source_id=playlist_id, carry_forward=carry)
+                state = _replace(known, checked_at=self.rec.now_iso)
+                self.rec.set_playlist(playlist_id, state)
+                if known.complete:
+                    self.rec.report_playlist(playlist_id, status="unchanged", snapshot_id=snapshot)
+                    return
+                self._pages(playlist_id, state, self._continue(playlist_id, known.next_url))
+                return
+            self.rec.record(check, "playlists", source_id=playlist_id)
+        # With the user's token, development mode embeds the first item page of playlists
+        # the user owns: one request fewer than asking for it apart.
+        params = {"market": self.market} if self.market else None
+        full = self.client.get(f"playlists/{playlist_id}", params, user=self.has_user_token)
+        body = full.body if isinstance(full.body, dict) else {}
+        key = self.rec.record(full, "playlists", source_id=playlist_id)
+        self.on_found(scan("playlist", body))
+        embedded = playlist_page(body)
+        state = PlaylistState(
+            snapshot_id=str(body.get("snapshot_id") or ""),
+            since_dt=self.rec.writer.dt,
+            since_run_id=self.rec.writer.run_id,
+            parts=[key],
+            complete=False,
+            checked_at=self.rec.now_iso,
+            next_url=next_url(embedded),
+        )
+        if embedded is not None and state.next_url is None:
+            state = _replace(state, complete=True)
+            self.rec.set_playlist(playlist_id, state)
+            self.rec.report_playlist(
+                playlist_id, status="fetched", snapshot_id=state.snapshot_id, pages=1
+            )
+            return
+        self.rec.set_playlist(playlist_id, state)
+        self._pages(playlist_id, state, self._continue(playlist_id, state.next_url))
+
+    def _continue(self, playlist_id: str, url: str | None) -> Iterator[ApiResponse]:
+        if url is None:  # no page embedded (a playlist the user does not own): from the start
+            return self.client.playlist_items(playlist_id)
+        return self.client.pages(url, user=self.has_user_token)
+
+    def _pages(self, playlist_id: str, state: PlaylistState, pages: Iterator[Any]) -> None:
+        count = 0
+        for page in pages:
+            key = self.rec.record(page, "playlists", source_id=playlist_id)
+            self.on_found(scan("playlist_items", page.body))
+            count += 1
+            parts = state.parts if key in state.parts else [*state.parts, key]
+            following = next_url(page.body)
+            state = _replace(state, parts=parts, next_url=following, complete=following is None)
+            self.rec.set_playlist(playlist_id, state)
+        if not state.complete:  # the pager ended early (e.g. a loop guard): take it as done
+            state = _replace(state, complete=True, next_url=None)
+            self.rec.set_playlist(playlist_id, state)
+        self.rec.report_playlist(
+            playlist_id, status="fetched", snapshot_id=state.snapshot_id, pages=count + 1
+        )
+
+
+def _replace(state: PlaylistState, **changes: Any) -> PlaylistState:
+    import msgspec
+
+    return msgspec.structs.replace(state, **changes)

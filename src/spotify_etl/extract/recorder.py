@@ -1,0 +1,109 @@
+"""The run's book-keeping: every response into the raw zone, every fact into the state delta.
+
+Shared by the worker threads, so each change happens under one lock. The state delta only
+ever names parts that `flush()` has stored (the writer flushes before each state save).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from spotify_etl.extract.state import Delta, PlaylistState, State, iso, parse_iso
+from spotify_etl.extract.writer import RawWriter
+
+if TYPE_CHECKING:
+    from spotify_etl.spotify import ApiResponse
+
+
+@dataclass(frozen=True)
+class SkippedItem:
+    id: str
+    kind: str
+    status: int | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "status": self.status, "reason": self.reason}
+
+
+def request_params(url: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """The query of a `next` URL and the explicit params, as one dict."""
+    merged: dict[str, Any] = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    merged.update(params or {})
+    return merged
+
+
+class Recorder:
+    def __init__(
+        self, writer: RawWriter, state: State, ttl_days: dict[str, float], now: datetime
+    ) -> None:
+        self.writer = writer
+        self.state = state  # as loaded at the start; the delta holds this run's changes
+        self.delta = Delta()
+        self.ttl_days = ttl_days
+        self.now = now
+        self.now_iso = iso(now)
+        self.skipped: list[SkippedItem] = []
+        self.playlist_report: dict[str, dict[str, Any]] = {}
+        self.entities_fetched = 0
+        self.lock = threading.RLock()
+
+    def record(
+        self,
+        response: ApiResponse,
+        source_kind: str,
+        *,
+        source_id: str | None = None,
+        carry_forward: dict[str, Any] | None = None,
+    ) -> str:
+        envelope = self.writer.envelope(
+            source_kind=source_kind,
+            method=response.method,
+            url=response.url,
+            params=request_params(response.url, response.params),
+            status=response.status,
+            fetched_at=response.fetched_at,
+            body=response.body,
+            profile=response.profile,
+            source_id=source_id,
+            carry_forward=carry_forward,
+        )
+        return self.writer.write(envelope)
+
+    # -- what is known ----------------------------------------------------------------
+    def fetched_at(self, kind: str, entity_id: str) -> str | None:
+        with self.lock:
+            mine = self.delta.known.get(kind, {}).get(entity_id)
+            return mine or self.state.known.get(kind, {}).get(entity_id)
+
+    def is_due(self, kind: str, entity_id: str, ttl_days: float | None = None) -> bool:
+        """Not known, or known for longer than its kind's TTL."""
+        last = self.fetched_at(kind, entity_id)
+        if last is None:
+            return True
+        days = self.ttl_days.get(kind, 0.0) if ttl_days is None else ttl_days
+        return (self.now - parse_iso(last)).total_seconds() >= days * 86400
+
+    def touch(self, kind: str, entity_id: str) -> None:
+        with self.lock:
+            self.delta.touch(kind, entity_id, self.now_iso)
+
+    def playlist(self, playlist_id: str) -> PlaylistState | None:
+        with self.lock:
+            return self.delta.playlists.get(playlist_id) or self.state.playlists.get(playlist_id)
+
+    def set_playlist(self, playlist_id: str, value: PlaylistState) -> None:
+        with self.lock:
+            self.delta.playlists[playlist_id] = value
+
+    def skip(self, entity_id: str, kind: str, status: int | None, reason: str) -> None:
+        with self.lock:
+            self.skipped.append(SkippedItem(entity_id, kind, status, reason))
+
+    def report_playlist(self, playlist_id: str, **fields: Any) -> None:
+        with self.lock:
+            self.playlist_report.setdefault(playlist_id, {}).update(fields)

@@ -1,0 +1,299 @@
+"""run_extract: one extraction run, from the sources config to raw parts, state and manifest.
+
+    lock (per shard) -> load state -> plan (or resume the checkpoint) -> fetch by priority
+    -> flush parts -> save state (+ checkpoint when stopped) -> manifest -> unlock
+
+Stopping (budget, quota, Retry-After beyond the cap) is an outcome, not an error: the result
+says when to resume (exit code 75). A crash saves the checkpoint too, then reports failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets as pysecrets
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from spotify_etl.errors import AuthError, ConfigError, StopRun
+from spotify_etl.extract.engine import Engine
+from spotify_etl.extract.manifest import EXIT_CODES, ExtractResult, Outcome, manifest_bytes
+from spotify_etl.extract.manifest import requests_by_endpoint as _requests
+from spotify_etl.extract.recorder import Recorder
+from spotify_etl.extract.sources import ResolvedSources, resolve_sources
+from spotify_etl.extract.state import Lease, StateStore, iso
+from spotify_etl.extract.writer import RawWriter
+from spotify_etl.logs import redact, register_secret
+from spotify_etl.rawzone import manifest_key
+from spotify_etl.storage import ObjectStore, open_store
+
+if TYPE_CHECKING:
+    from spotify_etl.config import PipelineConfig, Secrets
+    from spotify_etl.spotify import SpotifyClient, TokenStore
+
+log = logging.getLogger(__name__)
+
+
+class Budget:
+    """The client's before_request hook: counts Web API requests, stops at the budget."""
+
+    def __init__(
+        self,
+        limit: int,
+        progress: Callable[[int, int], None] | None = None,
+        every: int = 0,
+        on_every: Callable[[], None] | None = None,
+    ) -> None:
+        self.limit = limit
+        self.used = 0
+        self.progress = progress
+        self.every = every
+        self.on_every = on_every
+        self._lock = threading.Lock()
+
+    def __call__(self, endpoint: str) -> None:
+        with self._lock:
+            if self.used >= self.limit:
+                raise StopRun(f"the budget of {self.limit} requests is spent", reason="budget")
+            self.used += 1
+            used = self.used
+        if self.progress is not None:
+            self.progress(used, self.limit)
+        if self.on_every is not None and self.every and used % self.every == 0:
+            self.on_every()
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{pysecrets.token_hex(4)}"
+
+
+def shard_tag(shard: tuple[int, int] | None) -> str:
+    if shard is None:
+        return "all"
+    index, count = shard
+    if count < 1 or not 0 <= index < count:
+        raise ConfigError(f"invalid shard {shard!r}: need 0 <= index < count")
+    return f"{index}-of-{count}"
+
+
+def build_client(
+    config: PipelineConfig,
+    secrets: Secrets,
+    *,
+    api_base: str | None,
+    token_store: TokenStore | None,
+    before_request: Callable[[str], None],
+) -> SpotifyClient:
+    from spotify_etl.spotify import SpotifyClient
+
+    if not secrets.spotify_client_id:
+        raise AuthError("SPOTIFY_CLIENT_ID not set", hint="export your app's client id")
+    secret = (
+        secrets.spotify_client_secret.get_secret_value() if secrets.spotify_client_secret else None
+    )
+    register_secret(secret)
+    settings = config.spotify
+    if api_base:
+        settings = settings.model_copy(update={"api_base": api_base, "accounts_base": None})
+    return SpotifyClient(
+        settings,
+        secrets.spotify_client_id,
+        secret,
+        token_store=token_store,
+        before_request=before_request,
+    )
+
+
+def run_extract(
+    config: PipelineConfig,
+    *,
+    secrets: Secrets,
+    raw_store: ObjectStore | None = None,
+    client: SpotifyClient | None = None,
+    api_base: str | None = None,
+    budget: int | None = None,
+    token_store: TokenStore | None = None,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    shard: tuple[int, int] | None = None,
+) -> ExtractResult:
+    """Extract the configured sources into the raw zone; see the module docstring."""
+    sources = resolve_sources(config.sources)  # bad ids are reported before any request
+    tag = shard_tag(shard)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    store = raw_store if raw_store is not None else open_store(config.path(config.storage.raw))
+    run_id, dt = new_run_id(now), now.date().isoformat()
+    limit = budget if budget is not None else config.extract.budget
+    lease = Lease(store, tag, run_id, timedelta(minutes=config.extract.lock_minutes))
+    lease.acquire(now)
+    try:
+        return _run(config, secrets, store, client, api_base, limit, token_store, now, progress,
+                    shard, tag, run_id, dt, sources, lease)  # fmt: skip
+    finally:
+        lease.release()
+
+
+def _run(
+    config: PipelineConfig,
+    secrets: Secrets,
+    store: ObjectStore,
+    client: SpotifyClient | None,
+    api_base: str | None,
+    limit: int,
+    token_store: TokenStore | None,
+    now: datetime,
+    progress: Callable[[int, int], None] | None,
+    shard: tuple[int, int] | None,
+    tag: str,
+    run_id: str,
+    dt: str,
+    sources: ResolvedSources,
+    lease: Lease,
+) -> ExtractResult:
+    states = StateStore(store)
+    state, _ = states.load()
+    writer = RawWriter(store, run_id=run_id, dt=dt, part_max_bytes=config.extract.part_max_bytes)
+    ttl = config.extract.ttl
+    rec = Recorder(
+        writer,
+        state,
+        {"album": ttl.album_days, "artist": ttl.artist_days, "track": ttl.track_days},
+        now,
+    )
+    engine_ref: list[Engine] = []
+
+    def save_progress() -> None:
+        """A periodic save, so even a killed process loses at most `checkpoint_every` requests."""
+        with rec.lock:
+            writer.flush()
+            if engine_ref:
+                rec.delta.checkpoint = engine_ref[0].checkpoint(
+                    run_id=run_id, dt=dt, reason="interrupted", resume_after=None
+                )
+            states.save(rec.delta, tag, run_id, iso(datetime.now(UTC)))
+            lease.renew(datetime.now(UTC))
+
+    meter = Budget(limit, progress, config.extract.checkpoint_every, save_progress)
+    own_client = client is None
+    if client is None:
+        client = build_client(
+            config, secrets, api_base=api_base, token_store=token_store, before_request=meter
+        )
+    else:
+        _attach_budget(client, meter)
+    has_user = bool(getattr(client, "has_user", token_store is not None))
+    engine = Engine(
+        client,
+        rec,
+        sources,
+        market=config.spotify.market,
+        listing_ttl_days=ttl.listing_hours / 24,
+        has_user_token=has_user,
+        shard=shard,
+    )
+    engine_ref.append(engine)
+    checkpoint = state.checkpoints.get(tag)
+    if checkpoint is not None:
+        log.info(
+            "resuming from the checkpoint of run %s (%s)", checkpoint.run_id, checkpoint.reason
+        )
+        engine.resume(checkpoint, checkpoint.sources == sources.fingerprint(), dt)
+
+    outcome: Outcome = "complete"
+    reason: str | None = None
+    message = ""
+    resume_after: datetime | None = None
+    raised: BaseException | None = None
+    try:
+        engine.run()
+    except StopRun as exc:
+        outcome, reason, message = "stopped", exc.reason, redact(str(exc))
+        if exc.retry_after_s:
+            resume_after = datetime.now(UTC) + timedelta(seconds=exc.retry_after_s)
+        log.warning("extraction stopped: %s", message)
+    except ConfigError as exc:  # credentials refused mid-run: save, then let the user fix it
+        outcome, reason, message, raised = "failed", "config", redact(str(exc)), exc
+    except Exception as exc:
+        outcome, reason = "failed", type(exc).__name__
+        message = redact(str(exc)).splitlines()[0] if str(exc) else reason
+        log.error("extraction failed: %s", message, exc_info=True)
+    finally:
+        stats = client.stats
+        if own_client:
+            client.close()
+
+    with rec.lock:
+        writer.flush()
+        if outcome == "complete":
+            rec.delta.clear_checkpoint = True
+        else:
+            rec.delta.checkpoint = engine.checkpoint(
+                run_id=run_id,
+                dt=dt,
+                reason=reason or outcome,
+                resume_after=iso(resume_after) if resume_after else None,
+            )
+        states.save(rec.delta, tag, run_id, iso(datetime.now(UTC)))
+    result = ExtractResult(
+        run_id=run_id,
+        dt=dt,
+        outcome=outcome,
+        reason=reason,
+        resume_after=resume_after,
+        manifest_key=manifest_key(dt, run_id),
+        part_keys=list(writer.written),
+        requests=_requests(stats),
+        budget_used=meter.used,
+        skipped=[s.as_dict() for s in rec.skipped],
+        exit_code=EXIT_CODES[outcome],
+        budget=limit,
+        entities_fetched=rec.entities_fetched,
+        playlists=dict(rec.playlist_report),
+        resumed_from=checkpoint.run_id if checkpoint else None,
+        message=message,
+    )
+    extra = {
+        "shard": tag,
+        "started_at": iso(now),
+        "finished_at": iso(datetime.now(UTC)),
+        "profile": client.profile,
+        "records": writer.records,
+        "checkpoint": _checkpoint_summary(rec.delta.checkpoint) if outcome != "complete" else None,
+    }
+    store.put(result.manifest_key, manifest_bytes(result, extra))
+    log.info(result.summary())
+    if raised is not None:
+        raise raised
+    return result
+
+
+def _checkpoint_summary(checkpoint: object) -> dict[str, object] | None:
+    from spotify_etl.extract.state import Checkpoint
+
+    if not isinstance(checkpoint, Checkpoint):
+        return None
+    return {
+        "key": "state/extract/state.json",
+        "reason": checkpoint.reason,
+        "resume_after": checkpoint.resume_after,
+        "pending": {kind: len(ids) for kind, ids in checkpoint.pending.items()},
+        "listings_in_progress": sorted(checkpoint.listings),
+        "playlists_left": len(checkpoint.playlists),
+    }
+
+
+def _attach_budget(client: SpotifyClient, meter: Budget) -> None:
+    """An injected client still spends this run's budget (its own hook, if any, runs first)."""
+    session = getattr(client, "_session", None)
+    if session is None or not hasattr(session, "_before_request"):
+        log.warning("the injected client has no before_request hook: budget not enforced")
+        return
+    previous = session._before_request
+
+    def both(endpoint: str) -> None:
+        if previous is not None:
+            previous(endpoint)
+        meter(endpoint)
+
+    session._before_request = both

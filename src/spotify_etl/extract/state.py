@@ -1,0 +1,220 @@
+"""Extraction state in the object store, beside the raw zone, shared by a laptop and a Lambda.
+
+    state/extract/state.json            known ids, playlist snapshots, checkpoints (one object)
+    state/extract/lock-<shard>.json     a lease held by the running extraction of that shard
+
+The state object is only ever replaced by a conditional write (if-match on the ETag that was
+read). A run keeps its own changes as a delta and, when a write loses the race, re-reads and
+re-applies the delta: every change is a merge (newest fetch wins, per id), so two runs at once
+can neither corrupt the object nor erase each other's work.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import msgspec
+
+from spotify_etl.errors import FatalError, StopRun
+from spotify_etl.storage import ObjectStore, PreconditionFailed
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "state/extract/state.json"
+ENTITY_KINDS = ("album", "artist", "track", "listing")
+
+
+class PlaylistState(msgspec.Struct, omit_defaults=True):
+    """The newest snapshot seen of a playlist and the raw parts holding its item pages."""
+
+    snapshot_id: str
+    since_dt: str  # the day this snapshot was first fetched
+    since_run_id: str
+    parts: list[str]  # raw keys with this snapshot's item pages (filter by source_id)
+    complete: bool  # False while its item pages are still being fetched (stopped mid-way)
+    checked_at: str  # ISO UTC of the last request about it
+    next_url: str | None = None  # where an incomplete fetch continues
+
+
+class ListingProgress(msgspec.Struct, omit_defaults=True):
+    """A paged listing interrupted by a stop: continue from `next_url`."""
+
+    next_url: str
+    remaining: int | None = None  # items still wanted, for listings with a total (searches)
+
+
+class Checkpoint(msgspec.Struct, omit_defaults=True):
+    """What a stopped run had left to do; the next run of the same shard resumes from it."""
+
+    run_id: str
+    dt: str
+    reason: str
+    saved_at: str
+    sources: str  # ResolvedSources.fingerprint() when it was saved
+    done: list[str] = []  # task keys finished in this logical run
+    listings: dict[str, ListingProgress] = {}
+    pending: dict[str, list[str]] = {}  # entity kind -> ids discovered and not yet fetched
+    tracklists: list[str] = []  # album ids whose full track list is still wanted
+    playlists: list[str] = []  # playlist ids discovered (library) and not yet snapshotted
+    resume_after: str | None = None
+
+
+class State(msgspec.Struct, omit_defaults=True):
+    version: int = 1
+    known: dict[str, dict[str, str]] = {}  # kind -> id -> ISO UTC of the last fetch
+    playlists: dict[str, PlaylistState] = {}
+    checkpoints: dict[str, Checkpoint] = {}  # shard tag -> checkpoint
+    updated_at: str | None = None
+    updated_by: str | None = None
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class Delta:
+    """This run's changes to the state, re-applicable to any newer version of it."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, dict[str, str]] = {}
+        self.playlists: dict[str, PlaylistState] = {}
+        self.checkpoint: Checkpoint | None = None
+        self.clear_checkpoint = False
+
+    def touch(self, kind: str, entity_id: str, at: str) -> None:
+        self.known.setdefault(kind, {})[entity_id] = at
+
+    def apply(self, state: State, shard: str, run_id: str, at: str) -> State:
+        known = {kind: dict(ids) for kind, ids in state.known.items()}
+        for kind, ids in self.known.items():
+            target = known.setdefault(kind, {})
+            for entity_id, fetched in ids.items():
+                if target.get(entity_id, "") < fetched:
+                    target[entity_id] = fetched
+        playlists = dict(state.playlists)
+        for playlist_id, mine in self.playlists.items():
+            theirs = playlists.get(playlist_id)
+            if theirs is None or theirs.checked_at <= mine.checked_at:
+                playlists[playlist_id] = mine
+        checkpoints = dict(state.checkpoints)
+        if self.checkpoint is not None:
+            checkpoints[shard] = self.checkpoint
+        elif self.clear_checkpoint:
+            checkpoints.pop(shard, None)
+        return State(
+            version=state.version,
+            known=known,
+            playlists=playlists,
+            checkpoints=checkpoints,
+            updated_at=at,
+            updated_by=run_id,
+        )
+
+
+_decoder = msgspec.json.Decoder(State)
+
+
+class StateStore:
+    def __init__(self, store: ObjectStore, key: str = STATE_KEY) -> None:
+        self.store = store
+        self.key = key
+
+    def load(self) -> tuple[State, str | None]:
+        """The state and its ETag (None when there is no state yet)."""
+        info = self.store.head(self.key)
+        if info is None:
+            return State(), None
+        data = self.store.get(self.key)
+        try:
+            return _decoder.decode(data), info.etag
+        except msgspec.DecodeError as exc:
+            raise FatalError(
+                f"extraction state {self.store.uri(self.key)} is unreadable ({exc}); "
+                "move it aside to start afresh (known ids will be fetched again)"
+            ) from None
+
+    def save(self, delta: Delta, shard: str, run_id: str, at: str, attempts: int = 20) -> State:
+        """Merge `delta` into the newest state with a conditional write; retry on a lost race."""
+        for _ in range(attempts):
+            current, etag = self.load()
+            merged = delta.apply(current, shard, run_id, at)
+            data = msgspec.json.encode(merged)
+            try:
+                if etag is None:
+                    self.store.put(self.key, data, if_none_match=True)
+                else:
+                    self.store.put(self.key, data, if_match=etag)
+            except PreconditionFailed:
+                log.info("extraction state changed under us; merging again")
+                continue
+            return merged
+        raise FatalError(
+            f"could not update {self.store.uri(self.key)}: too many concurrent writers"
+        )
+
+
+class Lease:
+    """A lock object with an expiry, so a crashed run does not block the next one forever."""
+
+    def __init__(self, store: ObjectStore, shard: str, run_id: str, ttl: timedelta) -> None:
+        self.store = store
+        self.key = f"state/extract/lock-{shard}.json"
+        self.run_id = run_id
+        self.ttl = ttl
+        self.etag: str | None = None
+
+    def _body(self, now: datetime) -> bytes:
+        return msgspec.json.encode(
+            {"run_id": self.run_id, "acquired_at": iso(now), "expires_at": iso(now + self.ttl)}
+        )
+
+    def acquire(self, now: datetime) -> None:
+        try:
+            self.etag = self.store.put(self.key, self._body(now), if_none_match=True)
+            return
+        except PreconditionFailed:
+            pass
+        info = self.store.head(self.key)
+        holder: dict[str, str] = {}
+        if info is not None:
+            try:
+                holder = msgspec.json.decode(self.store.get(self.key))
+            except (msgspec.DecodeError, Exception):
+                holder = {}
+        expires = holder.get("expires_at")
+        if info is not None and expires and parse_iso(expires) > now:
+            raise StopRun(
+                f"another extraction (run {holder.get('run_id', '?')}) holds {self.key} "
+                f"until {expires}; try again after it finishes",
+                reason="locked",
+                retry_after_s=(parse_iso(expires) - now).total_seconds(),
+            )
+        try:  # expired (its run died): take it over, but only if nobody else just did
+            if info is None:
+                self.etag = self.store.put(self.key, self._body(now), if_none_match=True)
+            else:
+                self.etag = self.store.put(self.key, self._body(now), if_match=info.etag)
+        except PreconditionFailed:
+            raise StopRun(f"another extraction just took {self.key}", reason="locked") from None
+
+    def renew(self, now: datetime) -> None:
+        try:
+            self.etag = self.store.put(self.key, self._body(now), if_match=self.etag)
+        except PreconditionFailed:
+            raise FatalError(
+                f"lost the extraction lock {self.key} (the run overran its lease and another "
+                "run took it); stopping without writing more"
+            ) from None
+
+    def release(self) -> None:
+        if self.etag is None:
+            return
+        info = self.store.head(self.key)
+        if info is not None and info.etag == self.etag:
+            self.store.delete(self.key)
+        self.etag = None

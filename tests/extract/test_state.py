@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from spotify_etl.errors import FatalError, StopRun
+from spotify_etl.extract.state import (
+    STATE_KEY,
+    Checkpoint,
+    Delta,
+    Lease,
+    PlaylistState,
+    State,
+    StateStore,
+)
+from spotify_etl.storage import LocalStore
+
+NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+def _playlist(snapshot: str, checked: str) -> PlaylistState:
+    return PlaylistState(snapshot, "2026-11-24", "r1", ["raw/p/part"], True, checked)
+
+
+def test_save_then_load_round_trip(tmp_path: Path) -> None:
+    states = StateStore(LocalStore(tmp_path))
+    assert states.load() == (states.load()[0], None)
+    delta = Delta()
+    delta.touch("album", "a" * 22, "2026-11-24T06:00:00.000000Z")
+    delta.playlists["p" * 22] = _playlist("s1", "2026-11-24T06:00:00.000000Z")
+    delta.checkpoint = Checkpoint("r1", "2026-11-24", "budget", "t", "fp", pending={"track": ["x"]})
+    states.save(delta, "all", "r1", "2026-11-24T06:00:01.000000Z")
+    state, etag = states.load()
+    assert etag
+    assert state.known == {"album": {"a" * 22: "2026-11-24T06:00:00.000000Z"}}
+    assert state.playlists["p" * 22].snapshot_id == "s1"
+    assert state.checkpoints["all"].pending == {"track": ["x"]}
+    clear = Delta()
+    clear.clear_checkpoint = True
+    states.save(clear, "all", "r2", "t2")
+    assert states.load()[0].checkpoints == {}
+    assert states.load()[0].known["album"]  # clearing a checkpoint keeps what is known
+
+
+def test_merge_keeps_the_newest_fetch_per_id() -> None:
+    older, newer = Delta(), Delta()
+    older.touch("artist", "x", "2026-11-01T00:00:00.000000Z")
+    newer.touch("artist", "x", "2026-11-20T00:00:00.000000Z")
+    older.playlists["p"] = _playlist("old", "2026-11-01T00:00:00.000000Z")
+    newer.playlists["p"] = _playlist("new", "2026-11-20T00:00:00.000000Z")
+    state = newer.apply(older.apply(_empty(), "a", "r", "t"), "a", "r", "t")
+    again = older.apply(newer.apply(_empty(), "a", "r", "t"), "a", "r", "t")
+    for merged in (state, again):
+        assert merged.known["artist"]["x"] == "2026-11-20T00:00:00.000000Z"
+        assert merged.playlists["p"].snapshot_id == "new"
+
+
+def _empty() -> State:
+    return State()
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            states = StateStore(store)
+            for i in range(10):
+                delta = Delta()
+                delta.touch("track", f"{n}-{i}", "2026-11-24T06:00:00.000000Z")
+                delta.checkpoint = Checkpoint(f"r{n}", "d", "budget", "t", "fp")
+                states.save(delta, f"shard{n}", f"r{n}", "t")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    state, _ = StateStore(store).load()
+    assert len(state.known["track"]) == 40
+    assert set(state.checkpoints) == {f"shard{n}" for n in range(4)}
+
+
+def test_unreadable_state_is_a_clear_error(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    store.put(STATE_KEY, b"{not json")
+    with pytest.raises(FatalError, match="unreadable"):
+        StateStore(store).load()
+
+
+def test_lease_excludes_a_second_run_until_it_expires(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    first = Lease(store, "all", "run-1", timedelta(minutes=30))
+    first.acquire(NOW)
+    second = Lease(store, "all", "run-2", timedelta(minutes=30))
+    with pytest.raises(StopRun, match="run-1") as info:
+        second.acquire(NOW + timedelta(minutes=5))
+    assert info.value.reason == "locked"
+    other_shard = Lease(store, "0-of-2", "run-3", timedelta(minutes=30))
+    other_shard.acquire(NOW)  # shards lock apart
+    # run-1 died: after its lease expires run-2 takes over, and run-1 can no longer renew.
+    second.acquire(NOW + timedelta(minutes=31))
+    with pytest.raises(FatalError, match="lost the extraction lock"):
+        first.renew(NOW + timedelta(minutes=32))
+    first.release()  # not its lock any more: leaves run-2's in place
+    holder = msgspec.json.decode(store.get("state/extract/lock-all.json"))
+    assert holder["run_id"] == "run-2"
+    second.release()
+    assert store.head("state/extract/lock-all.json") is None
