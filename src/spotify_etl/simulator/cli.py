@@ -1,9 +1,87 @@
-"""Commands of this stage; registered on the main app by spotify_etl.cli."""
+"""`spotify-etl simulator serve`: the offline Spotify Web API in the foreground."""
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated
+
 import typer
+
+from spotify_etl.errors import SpotifyEtlError
+from spotify_etl.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SimulatorConfig
+
+simulator_app = typer.Typer(
+    name="simulator",
+    help="The offline Spotify Web API simulator (tests, demo, benchmarks).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@simulator_app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
+    profile: Annotated[str, typer.Option(help="development | extended")] = "development",
+    seed: Annotated[int, typer.Option(help="Catalog seed.")] = 42,
+    scale: Annotated[int, typer.Option(help="Approximate number of tracks.")] = 10_000,
+    day: Annotated[int, typer.Option(help="Simulated day to start on.")] = 0,
+    client_id: Annotated[str, typer.Option(help="Accepted client id.")] = DEMO_CLIENT_ID,
+    client_secret: Annotated[
+        str,
+        typer.Option(help="Accepted client secret.", envvar="SPOTIFY_SIMULATOR_CLIENT_SECRET"),
+    ] = DEMO_CLIENT_SECRET,
+    window_requests: Annotated[
+        int | None, typer.Option(help="Requests per rolling window (none: no limit).")
+    ] = None,
+    window_seconds: Annotated[float, typer.Option(help="Rolling window length.")] = 30,
+    daily_quota: Annotated[int | None, typer.Option(help="Requests per simulated day.")] = None,
+    quota_retry_after: Annotated[int, typer.Option(help="Retry-After of a quota 429.")] = 48925,
+    token_lifetime: Annotated[float, typer.Option(help="Access token lifetime, s.")] = 3600,
+    error_rate: Annotated[float, typer.Option(help="Share of 500/502/503 replies.")] = 0.0,
+    latency_ms: Annotated[float, typer.Option(help="Added latency per Web API reply.")] = 0,
+    malformed_rate: Annotated[float, typer.Option(help="Share of malformed bodies.")] = 0.0,
+    truncated_rate: Annotated[float, typer.Option(help="Share of truncated bodies.")] = 0.0,
+    drop_rate: Annotated[float, typer.Option(help="Share of dropped connections.")] = 0.0,
+    fault_seed: Annotated[int, typer.Option(help="Seed of the fault sequence.")] = 0,
+) -> None:
+    """Serve until interrupted; prints the base URL (e.g. http://127.0.0.1:54321) first."""
+    from spotify_etl.simulator.server import serve
+
+    if profile not in ("development", "extended"):
+        raise typer.BadParameter("use development or extended", param_hint="--profile")
+    config = SimulatorConfig(
+        profile=profile,  # type: ignore[arg-type]
+        seed=seed,
+        scale=scale,
+        day=day,
+        client_id=client_id,
+        client_secret=client_secret,
+        window_requests=window_requests,
+        window_seconds=window_seconds,
+        daily_quota=daily_quota,
+        quota_retry_after_s=quota_retry_after,
+        token_lifetime_s=token_lifetime,
+        error_rate=error_rate,
+        latency_ms=latency_ms,
+        malformed_rate=malformed_rate,
+        truncated_rate=truncated_rate,
+        drop_rate=drop_rate,
+        fault_seed=fault_seed,
+    )
+    serve(config, host, port)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the main app (filled in by the stage)."""
+    """Add the `simulator` command group to the main app."""
+    app.add_typer(simulator_app, name="simulator")
+
+
+def main() -> None:
+    """Entry point of `python -m spotify_etl.simulator`."""
+    try:
+        simulator_app(standalone_mode=True)
+    except SpotifyEtlError as exc:
+        typer.secho(f"error: {exc}", err=True, fg="red")
+        sys.exit(exc.exit_code)

@@ -1,0 +1,306 @@
+"""The deterministic synthetic catalog: artists, albums and tracks derived lazily from indices.
+
+Only two prefix-sum arrays are built up front (albums per artist, tracks per album), so the
+catalog at 1,000,000 tracks starts in well under a second and a few megabytes. Every entity
+is a pure function of (seed, index); ids are reversible (see ids.IdCodec).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from spotify_etl.simulator import names
+from spotify_etl.simulator.ids import IdCodec, h, rng
+
+ARTIST, ALBUM, TRACK, PLAYLIST, EPISODE, SHOW, USER = 1, 2, 3, 4, 5, 6, 7
+BASE_DATE = date(2026, 6, 1)  # simulated day 0
+NEVER_NEW = -(10**9)  # appear_day of albums that were always there
+ME_OWNED = 8  # playlists 0..7 belong to the simulated user "me"
+ME_COLLAB = (8, 9)  # owned by others, "me" collaborates
+ME_FOLLOWS = range(10, 20)
+BIG_PLAYLIST = 29  # 10,000 items, owned by another user
+
+
+@dataclass(frozen=True, slots=True)
+class Artist:
+    index: int
+    id: str
+    name: str
+    genres: tuple[str, ...]
+    followers: int
+    popularity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Album:
+    index: int
+    id: str
+    name: str
+    album_type: str
+    artist: int
+    first_track: int
+    total_tracks: int
+    release_date: str
+    precision: str
+    appear_day: int
+    label: str
+    popularity: int
+    upc: str
+    markets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    index: int
+    id: str
+    name: str
+    album: int
+    artists: tuple[int, ...]
+    disc_number: int
+    track_number: int
+    duration_ms: int
+    explicit: bool
+    isrc: str
+    popularity: int
+
+
+def album_shape(seed: int, index: int) -> tuple[str, int, int]:
+    """(album_type, total tracks, appear_day) of one album; cheap, used at start-up."""
+    r = h(seed, ALBUM, index, 1)
+    roll = r % 100
+    if roll < 55:
+        kind, count = "album", 6 + (r >> 8) % 15
+        if (r >> 16) % 10 == 0:
+            count = 21 + (r >> 20) % 20  # deluxe editions: multi-disc, up to 40 tracks
+    elif roll < 90:
+        kind, count = "single", 1 + (r >> 8) % 3
+    else:
+        kind, count = "compilation", 10 + (r >> 8) % 21
+    appear = (r >> 32) % 90 - 30 if (r >> 40) % 100 < 3 else NEVER_NEW
+    return kind, count, appear
+
+
+class Catalog:
+    """Entities by index and by id. `scale` is the approximate number of tracks."""
+
+    def __init__(self, seed: int, scale: int) -> None:
+        self.seed = seed
+        self.codec = IdCodec(seed)
+        self.n_artists = max(10, scale // 40)
+        artist_start = array("I", [0])
+        for a in range(self.n_artists):
+            r = h(seed, ARTIST, a, 1)
+            artist_start.append(artist_start[-1] + 1 + (r % 4 if r % 7 else 4 + (r >> 8) % 20))
+        self._artist_start = artist_start
+        self.n_albums = artist_start[-1]
+        track_start = array("I", [0])
+        new_albums: list[tuple[int, int]] = []
+        for b in range(self.n_albums):
+            _, count, appear = album_shape(seed, b)
+            track_start.append(track_start[-1] + count)
+            if appear != NEVER_NEW:
+                new_albums.append((appear, b))
+        self._track_start = track_start
+        self.n_tracks = track_start[-1]
+        self.new_albums = sorted(new_albums, key=lambda x: (-x[0], x[1]))
+        self.n_users = max(20, scale // 2000)
+        self.n_playlists = max(30, scale // 200)
+        self.n_editorial = 20
+        self.n_shows = 50
+        self.n_episodes = self.n_shows * 20
+        self.me_user_id = "simlistener"
+        self._user_ids = [self.me_user_id] + [self._make_user_id(u) for u in range(1, self.n_users)]
+        self._user_index = {uid: i for i, uid in enumerate(self._user_ids)}
+
+    # ---- ids -------------------------------------------------------------------------
+    def id_of(self, kind: int, index: int) -> str:
+        return self.codec.encode(kind, index)
+
+    def index_of(self, kind: int, entity_id: str, count: int) -> int | None:
+        index = self.codec.decode(kind, entity_id)
+        return index if index is not None and index < count else None
+
+    def _make_user_id(self, u: int) -> str:
+        value = h(self.seed, USER, u)
+        chars = "abcdefghijklmnopqrstuvwxyz0123456789"
+        out = []
+        for _ in range(26):
+            value, rem = divmod(value * 31 + 7, 36)
+            out.append(chars[rem])
+            value = value or h(self.seed, USER, u, len(out))
+        return "31" + "".join(out)
+
+    def user_id(self, u: int) -> str:
+        return self._user_ids[u]
+
+    def user_index(self, user_id: str) -> int | None:
+        return self._user_index.get(user_id)
+
+    def user_name(self, u: int) -> str:
+        return "Sim Listener" if u == 0 else f"{names.KEYWORDS[u % len(names.KEYWORDS)]} Fan {u}"
+
+    # ---- artists ---------------------------------------------------------------------
+    def keyword(self, kind: int, index: int) -> str:
+        return names.KEYWORDS[(index + kind * 7) % len(names.KEYWORDS)]
+
+    def artist(self, a: int) -> Artist:
+        r = rng(self.seed, ARTIST, a)
+        suffix = names.ARTIST_SUFFIX[r.randrange(len(names.ARTIST_SUFFIX))]
+        genres = tuple(r.sample(names.GENRES, r.randrange(0, 4)))
+        followers = int(r.paretovariate(1.2) * 800)
+        return Artist(
+            a, self.id_of(ARTIST, a), self.keyword(ARTIST, a) + suffix, genres,
+            followers, min(100, r.randrange(0, 70) + min(30, followers // 50_000)),
+        )  # fmt: skip
+
+    def artist_albums(self, a: int, day: int) -> list[int]:
+        """Album indices of artist `a` visible on `day`, newest release first."""
+        visible = [
+            b
+            for b in range(self._artist_start[a], self._artist_start[a + 1])
+            if self.album_visible(b, day)
+        ]
+        return sorted(visible, key=lambda b: (self.album(b).release_date, b), reverse=True)
+
+    # ---- albums ----------------------------------------------------------------------
+    def album_artist(self, b: int) -> int:
+        return bisect_right(self._artist_start, b) - 1
+
+    def album_visible(self, b: int, day: int) -> bool:
+        return album_shape(self.seed, b)[2] <= day
+
+    def album(self, b: int) -> Album:
+        kind, count, appear = album_shape(self.seed, b)
+        r = rng(self.seed, ALBUM, b)
+        if appear != NEVER_NEW:
+            released = BASE_DATE + timedelta(days=appear)
+            release, precision = released.isoformat(), "day"
+        else:
+            year = 2026 - min(66, int(r.expovariate(1 / 12)))
+            roll = r.random()
+            if roll < 0.10:
+                release, precision = f"{year}", "year"
+            elif roll < 0.15:
+                release, precision = f"{year}-{r.randrange(1, 13):02d}", "month"
+            else:
+                released = date(year, 1, 1) + timedelta(days=r.randrange(0, 365))
+                release, precision = min(released, BASE_DATE).isoformat(), "day"
+        name = f"{self.keyword(ALBUM, b)} {names.DECOR[r.randrange(len(names.DECOR))]}"
+        if count > 20:
+            name += " (Deluxe Edition)"
+        markets = tuple(m for m in names.MARKETS if r.random() < 0.9)
+        return Album(
+            b, self.id_of(ALBUM, b), name, kind, self.album_artist(b), self._track_start[b],
+            count, release, precision, appear, names.LABELS[r.randrange(len(names.LABELS))],
+            r.randrange(0, 100), f"{h(self.seed, ALBUM, b, 2) % 10**12:012d}", markets,
+        )  # fmt: skip
+
+    # ---- tracks ----------------------------------------------------------------------
+    def track_album(self, t: int) -> int:
+        return bisect_right(self._track_start, t) - 1
+
+    def track_visible(self, t: int, day: int) -> bool:
+        return self.album_visible(self.track_album(t), day)
+
+    def pick_track(self, *parts: int) -> int:
+        """A track chosen by hash among albums that were always there (never a future one)."""
+        t = 0
+        for attempt in range(8):
+            t = h(self.seed, *parts, attempt) % self.n_tracks
+            if album_shape(self.seed, self.track_album(t))[2] == NEVER_NEW:
+                break
+        return t
+
+    def album_track_count(self, b: int) -> int:
+        return self._track_start[b + 1] - self._track_start[b]
+
+    def track(self, t: int) -> Track:
+        b = self.track_album(t)
+        position = t - self._track_start[b]
+        count = self._track_start[b + 1] - self._track_start[b]
+        r = rng(self.seed, TRACK, t)
+        album_kind = album_shape(self.seed, b)[0]
+        primary = r.randrange(self.n_artists) if album_kind == "compilation" else None
+        artists = [primary if primary is not None else self.album_artist(b)]
+        if r.random() < 0.2:
+            artists += [r.randrange(self.n_artists) for _ in range(r.randrange(1, 3))]
+        per_disc = 20 if count > 20 else count
+        suffix = names.TRACK_SUFFIX[r.randrange(len(names.TRACK_SUFFIX))]
+        year = r.randrange(60, 100) if r.random() < 0.5 else r.randrange(0, 26)
+        return Track(
+            t, self.id_of(TRACK, t),
+            f"{self.keyword(TRACK, t)} {names.DECOR[r.randrange(len(names.DECOR))]}{suffix}",
+            b, tuple(dict.fromkeys(artists)), position // per_disc + 1, position % per_disc + 1,
+            r.randrange(90_000, 420_000), r.random() < 0.25,
+            f"QZ{'ABCDEFGH'[t % 8]}{'KLMN'[t % 4]}{year:02d}{t % 100_000:05d}", r.randrange(0, 100),
+        )  # fmt: skip
+
+    # ---- search ----------------------------------------------------------------------
+    def search(self, kind: int, keyword: int, count: int, offset: int, limit: int) -> list[int]:
+        """Indices of entities of `kind` whose name starts with keyword number `keyword`."""
+        k = len(names.KEYWORDS)
+        first = (keyword - kind * 7) % k
+        return list(range(first + offset * k, count, k)[:limit])
+
+    def search_total(self, kind: int, keyword: int, count: int) -> int:
+        k = len(names.KEYWORDS)
+        first = (keyword - kind * 7) % k
+        return 0 if first >= count else (count - 1 - first) // k + 1
+
+    # ---- helpers for tests and the demo ----------------------------------------------
+    def artist_ids(self, n: int) -> list[str]:
+        return [self.id_of(ARTIST, a) for a in range(min(n, self.n_artists))]
+
+    def album_ids(self, n: int, day: int = 0) -> list[str]:
+        out: list[str] = []
+        for b in range(self.n_albums):
+            if len(out) >= n:
+                break
+            if self.album_visible(b, day):
+                out.append(self.id_of(ALBUM, b))
+        return out
+
+    def track_ids(self, n: int, day: int = 0) -> list[str]:
+        out: list[str] = []
+        for t in range(self.n_tracks):
+            if len(out) >= n:
+                break
+            if self.track_visible(t, day):
+                out.append(self.id_of(TRACK, t))
+        return out
+
+    def playlist_ids(self, n: int, owner: str = "me") -> list[str]:
+        """Ids of playlists owned by "me", by "other" users, or shared with me ("collab")."""
+        if owner == "me":
+            indices: range | tuple[int, ...] = range(min(n, ME_OWNED))
+        elif owner == "collab":
+            indices = ME_COLLAB[:n]
+        elif owner == "other":
+            indices = tuple(i for i in range(10, self.n_playlists) if i != BIG_PLAYLIST)[:n]
+        else:
+            raise ValueError("owner must be me, other or collab")
+        return [self.id_of(PLAYLIST, i) for i in indices]
+
+    @property
+    def big_playlist_id(self) -> str:
+        """A playlist of 10,000 items (owned by another user)."""
+        return self.id_of(PLAYLIST, BIG_PLAYLIST)
+
+    def editorial_playlist_ids(self, n: int) -> list[str]:
+        """Spotify-owned playlists (ids start with 37i9): 404 in development mode."""
+        return [self.codec.encode_editorial(i) for i in range(min(n, self.n_editorial))]
+
+    def search_terms(self, n: int) -> list[str]:
+        """Keywords known to match tracks, albums and artists (ASCII first)."""
+        terms = [w for w in names.KEYWORDS if w.isascii()] + [
+            w for w in names.KEYWORDS if not w.isascii()
+        ]
+        usable = [
+            w
+            for w in terms
+            if self.search_total(ARTIST, names.KEYWORD_INDEX[w.casefold()], self.n_artists) > 0
+        ]
+        return usable[:n]

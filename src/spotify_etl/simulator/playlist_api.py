@@ -1,0 +1,73 @@
+"""Playlist endpoints: the playlist object, its items, and the extended-only `/tracks`.
+
+Development mode (API-2026.md): editorial playlists (ids `37i9...`) answer 404; reading items
+needs a user token (403 with an app token); the object's `items` page is only present for
+playlists the user owns or collaborates on. Extended mode keeps `tracks` everywhere.
+"""
+
+from __future__ import annotations
+
+from spotify_etl.simulator import fields
+from spotify_etl.simulator.catalog import PLAYLIST
+from spotify_etl.simulator.context import ApiError, Ctx, Json, forbidden, not_found
+from spotify_etl.simulator.ids import EDITORIAL_PREFIX, is_valid_id
+from spotify_etl.simulator.playlists import Playlist
+
+
+def find_playlist(ctx: Ctx, playlist_id: str) -> Playlist:
+    if not is_valid_id(playlist_id):
+        raise ApiError(400, "invalid id")
+    if playlist_id.startswith(EDITORIAL_PREFIX[:4]):
+        index = ctx.catalog.codec.decode_editorial(playlist_id)
+        if index is None or index >= ctx.catalog.n_editorial or ctx.dev:
+            raise not_found()
+        return ctx.playlists.get(index, editorial=True)
+    return ctx.playlists.get(ctx.index(PLAYLIST, playlist_id, ctx.catalog.n_playlists))
+
+
+def _spec(ctx: Ctx) -> fields.Spec | None:
+    raw = ctx.query.get("fields")
+    if not raw:
+        return None
+    try:
+        return fields.parse(raw)
+    except fields.FieldsError:
+        raise ApiError(400, "Invalid fields") from None
+
+
+def _page(ctx: Ctx, pl: Playlist, path: str, limit: int, offset: int) -> Json:
+    content = ctx.playlists.content(pl, ctx.day)
+    items = [ctx.render.playlist_item(e) for e in content[offset : offset + limit]]
+    carry = ctx.params("fields", "market", "additional_types") if path == ctx.path else {}
+    return ctx.render.paging(path, items, len(content), offset, limit, carry)
+
+
+def get_playlist(ctx: Ctx, playlist_id: str) -> Json:
+    pl = find_playlist(ctx, playlist_id)
+    spec = _spec(ctx)
+    out = ctx.render.playlist_base(pl, ctx.day)
+    out["followers"] = {"href": None, "total": pl.followers}
+    key = "items" if ctx.dev else "tracks"
+    visible = not ctx.dev or (ctx.grant.user and ctx.playlists.me_can_edit(pl))
+    if visible and (spec is None or spec.wants(key)):
+        limit = ctx.config.limits.playlist_items_max if ctx.dev else 100
+        out[key] = _page(ctx, pl, f"/playlists/{pl.id}/{key}", limit, 0)
+    return fields.apply(out, spec)  # type: ignore[no-any-return]
+
+
+def get_playlist_items(ctx: Ctx, playlist_id: str) -> Json:
+    pl = find_playlist(ctx, playlist_id)
+    if ctx.dev and not ctx.grant.user:
+        raise forbidden()  # an app token has no user, so it owns and follows nothing
+    spec = _spec(ctx)
+    limit = ctx.limit(20, ctx.config.limits.playlist_items_max)
+    page = _page(ctx, pl, ctx.path, limit, ctx.offset())
+    return fields.apply(page, spec)  # type: ignore[no-any-return]
+
+
+def get_playlist_tracks(ctx: Ctx, playlist_id: str) -> Json:
+    pl = find_playlist(ctx, playlist_id)
+    spec = _spec(ctx)
+    limit = ctx.limit(20, ctx.config.limits.playlist_tracks_max)
+    page = _page(ctx, pl, ctx.path, limit, ctx.offset())
+    return fields.apply(page, spec)  # type: ignore[no-any-return]

@@ -1,0 +1,146 @@
+"""The accounts service: client credentials, authorization code with PKCE, refresh, errors."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator
+from spotify_etl.simulator.accounts import redirect_uri_problem
+
+from .conftest import REDIRECT, Api, pkce_login
+
+
+def test_client_credentials_by_basic_header_or_form(dev_sim: Simulator) -> None:
+    basic = httpx.post(
+        dev_sim.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+    ).json()
+    assert basic["token_type"] == "Bearer" and basic["expires_in"] == 3600
+    assert "refresh_token" not in basic
+    form = httpx.post(
+        dev_sim.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": DEMO_CLIENT_ID,
+            "client_secret": DEMO_CLIENT_SECRET,
+        },
+    )
+    assert form.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "auth", "error"),
+    [
+        ({"grant_type": "client_credentials"}, (DEMO_CLIENT_ID, "wrong"), "invalid_client"),
+        ({"grant_type": "client_credentials"}, ("someone-else", "x"), "invalid_client"),
+        ({"grant_type": "client_credentials"}, None, "invalid_client"),
+        ({}, (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET), "unsupported_grant_type"),
+        (
+            {"grant_type": "password"},
+            (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+            "unsupported_grant_type",
+        ),
+        (
+            {"grant_type": "authorization_code", "code": "nope", "redirect_uri": REDIRECT},
+            (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+            "invalid_grant",
+        ),
+        (
+            {"grant_type": "refresh_token", "refresh_token": "nope", "client_id": DEMO_CLIENT_ID},
+            None,
+            "invalid_grant",
+        ),
+    ],
+)
+def test_token_errors_are_400_with_oauth_bodies(
+    dev_sim: Simulator, data: dict[str, str], auth: tuple[str, str] | None, error: str
+) -> None:
+    reply = httpx.post(dev_sim.token_url, data=data, auth=auth)
+    assert reply.status_code == 400
+    assert reply.json()["error"] == error
+    assert reply.json()["error_description"]
+    assert DEMO_CLIENT_SECRET not in reply.text
+
+
+def test_pkce_flow_gives_a_user_token_and_rotating_refresh_tokens(dev_sim: Simulator) -> None:
+    first = pkce_login(dev_sim, scope="user-read-private playlist-read-private")
+    assert first["scope"] == "user-read-private playlist-read-private"
+    me = Api(dev_sim, first["access_token"]).ok("/me")
+    assert me["id"] == dev_sim.catalog.me_user_id
+    refresh = {"grant_type": "refresh_token", "client_id": DEMO_CLIENT_ID}
+    second = httpx.post(
+        dev_sim.token_url, data={**refresh, "refresh_token": first["refresh_token"]}
+    )
+    assert second.status_code == 200
+    rotated = second.json()["refresh_token"]
+    assert rotated != first["refresh_token"]
+    reused = httpx.post(
+        dev_sim.token_url, data={**refresh, "refresh_token": first["refresh_token"]}
+    )
+    assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
+    third = httpx.post(dev_sim.token_url, data={**refresh, "refresh_token": rotated})
+    assert third.status_code == 200
+    assert Api(dev_sim, third.json()["access_token"]).ok("/me")["id"] == dev_sim.catalog.me_user_id
+
+
+def test_pkce_exchange_checks_the_verifier(dev_sim: Simulator) -> None:
+    reply = httpx.get(
+        dev_sim.authorize_url,
+        params={
+            "client_id": DEMO_CLIENT_ID,
+            "response_type": "code",
+            "redirect_uri": REDIRECT,
+            "code_challenge_method": "S256",
+            "code_challenge": "A" * 43,
+        },
+    )
+    code = httpx.URL(reply.headers["location"]).params["code"]
+    exchange = httpx.post(
+        dev_sim.token_url,
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": DEMO_CLIENT_ID,
+            "code_verifier": "not-the-verifier",
+        },
+    )
+    assert exchange.status_code == 400 and exchange.json()["error"] == "invalid_grant"
+
+
+def test_authorize_refuses_what_spotify_refuses(dev_sim: Simulator) -> None:
+    base = {"client_id": DEMO_CLIENT_ID, "response_type": "code"}
+    for uri in ("http://localhost:8888/cb", "http://example.com/cb", "https://localhost/cb"):
+        reply = httpx.get(dev_sim.authorize_url, params={**base, "redirect_uri": uri})
+        assert reply.status_code == 400, uri
+        assert "INVALID_CLIENT" in reply.text
+    wrong_client = httpx.get(
+        dev_sim.authorize_url, params={**base, "client_id": "x", "redirect_uri": REDIRECT}
+    )
+    assert wrong_client.status_code == 400
+    bad_type = httpx.get(
+        dev_sim.authorize_url, params={**base, "response_type": "token", "redirect_uri": REDIRECT}
+    )
+    assert bad_type.status_code == 302
+    assert httpx.URL(bad_type.headers["location"]).params["error"] == "unsupported_response_type"
+
+
+@pytest.mark.parametrize(
+    ("uri", "accepted"),
+    [
+        ("https://example.com/callback", True),
+        ("http://127.0.0.1:8080/callback", True),
+        ("http://[::1]:8080/callback", True),
+        ("http://localhost:8080/callback", False),
+        ("http://192.168.1.5/callback", False),
+        ("not a uri", False),
+    ],
+)
+def test_redirect_uri_rules(uri: str, accepted: bool) -> None:
+    assert (redirect_uri_problem(uri) is None) is accepted
+
+
+def test_app_token_cannot_read_me(dev_api: Api) -> None:
+    assert dev_api.get("/me").status_code == 401

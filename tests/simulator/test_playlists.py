@@ -1,0 +1,123 @@
+"""Playlists: development-mode access rules, fields, content quirks, and change between days."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
+
+from .conftest import Api, app_token, pkce_login
+
+
+def _all_items(api: Api, url: str) -> list[dict]:  # type: ignore[type-arg]
+    items, page = [], api.ok(url, limit=50)
+    while True:
+        items += page["items"]
+        if not page["next"]:
+            return items
+        page = api.ok(page["next"])
+
+
+def test_development_items_need_a_user_token(dev_api: Api, dev_user_api: Api) -> None:
+    c = dev_api.sim.catalog
+    for pid in (c.playlist_ids(1, "me")[0], c.playlist_ids(1, "other")[0]):
+        assert dev_api.get(f"/playlists/{pid}/items").status_code == 403
+        assert dev_user_api.get(f"/playlists/{pid}/items").status_code == 200
+
+
+def test_items_field_only_for_playlists_me_owns_or_shares(dev_api: Api, dev_user_api: Api) -> None:
+    c = dev_api.sim.catalog
+    mine, shared, other = (
+        c.playlist_ids(1, "me")[0],
+        c.playlist_ids(1, "collab")[0],
+        c.playlist_ids(1, "other")[0],
+    )
+    assert "items" in dev_user_api.ok(f"/playlists/{mine}")
+    assert "items" in dev_user_api.ok(f"/playlists/{shared}")
+    assert "items" not in dev_user_api.ok(f"/playlists/{other}")
+    assert "items" not in dev_api.ok(f"/playlists/{mine}")  # an app token has no user
+    assert "tracks" not in dev_user_api.ok(f"/playlists/{mine}")
+
+
+def test_editorial_playlists_404_in_development(dev_api: Api, ext_api: Api) -> None:
+    editorial = dev_api.sim.catalog.editorial_playlist_ids(1)[0]
+    assert editorial.startswith("37i9")
+    assert dev_api.get(f"/playlists/{editorial}").status_code == 404
+    assert ext_api.ok(f"/playlists/{editorial}")["owner"]["id"] == "spotify"
+
+
+def test_extended_profile_keeps_tracks_and_track(ext_api: Api) -> None:
+    pid = ext_api.sim.catalog.playlist_ids(1, "other")[0]
+    playlist = ext_api.ok(f"/playlists/{pid}")
+    assert "tracks" in playlist and "items" not in playlist
+    page = ext_api.ok(f"/playlists/{pid}/tracks", limit=100)
+    assert all("track" in item and "item" not in item for item in page["items"])
+    assert ext_api.get(f"/playlists/{pid}/tracks", limit=101).status_code == 400
+
+
+def test_fields_filter(dev_user_api: Api) -> None:
+    pid = dev_user_api.sim.catalog.playlist_ids(1, "me")[0]
+    assert set(dev_user_api.ok(f"/playlists/{pid}", fields="snapshot_id")) == {"snapshot_id"}
+    nested = dev_user_api.ok(f"/playlists/{pid}", fields="name,items(total,items(item(id)))")
+    assert set(nested) == {"name", "items"}
+    assert set(nested["items"]) == {"total", "items"}
+    assert all(set(i) == {"item"} for i in nested["items"]["items"])
+    page = dev_user_api.ok(f"/playlists/{pid}/items", fields="items(added_at,item.name)")
+    assert set(page) == {"items"}
+    assert dev_user_api.get(f"/playlists/{pid}", fields="a((b").status_code == 400
+
+
+def test_content_has_the_real_quirks(dev_user_api: Api) -> None:
+    c = dev_user_api.sim.catalog
+    items = _all_items(dev_user_api, f"/playlists/{c.playlist_ids(3, 'me')[2]}/items")
+    assert len(items) >= 200
+    local = [i for i in items if i["is_local"]]
+    assert local and all(i["item"]["id"] is None for i in local)
+    assert all(i["item"]["uri"].startswith("spotify:local:") for i in local)
+    assert any(i["item"] is None for i in items)
+    assert any(i["item"] and i["item"]["type"] == "episode" for i in items)
+    track_ids = [i["item"]["id"] for i in items if i["item"] and i["item"]["type"] == "track"]
+    track_ids = [t for t in track_ids if t]
+    assert len(track_ids) > len(set(track_ids))  # the same track at several positions
+    assert all(i["track"] == i["item"] for i in items)  # deprecated alias in development
+    empty = dev_user_api.ok(f"/playlists/{c.playlist_ids(2, 'me')[1]}/items")
+    assert empty["total"] == 0 and empty["items"] == [] and empty["next"] is None
+
+
+@pytest.fixture
+def moving_sim() -> Iterator[Simulator]:
+    with running_simulator(SimulatorConfig(scale=2_000)) as sim:
+        yield sim
+
+
+def test_playlists_change_between_days_and_snapshots_follow(moving_sim: Simulator) -> None:
+    api = Api(moving_sim, pkce_login(moving_sim)["access_token"])
+    c = moving_sim.catalog
+    daily, static = c.playlist_ids(1, "me")[0], c.playlist_ids(4, "me")[3]
+
+    def state(pid: str) -> tuple[str, list[str | None]]:
+        snap = api.ok(f"/playlists/{pid}", fields="snapshot_id")["snapshot_id"]
+        items = _all_items(api, f"/playlists/{pid}/items")
+        return snap, [i["item"] and i["item"]["uri"] for i in items]
+
+    before_daily, before_static = state(daily), state(static)
+    assert state(daily) == before_daily  # same day, same content
+    moving_sim.set_day(1)
+    after_daily, after_static = state(daily), state(static)
+    assert after_daily[0] != before_daily[0] and after_daily[1] != before_daily[1]
+    assert after_static == before_static
+    moving_sim.set_day(0)
+    assert state(daily) == before_daily  # days are a pure function, not a history
+
+
+def test_new_albums_appear_on_later_days(moving_sim: Simulator) -> None:
+    c = moving_sim.catalog
+    day, album = next((d, b) for d, b in reversed(c.new_albums) if d > 0)
+    album_id = c.album(album).id
+    api = Api(moving_sim, app_token(moving_sim))
+    moving_sim.set_day(day - 1)
+    assert api.get(f"/albums/{album_id}").status_code == 404
+    moving_sim.set_day(day)
+    assert api.ok(f"/albums/{album_id}")["release_date"] >= "2026-06-01"

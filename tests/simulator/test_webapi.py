@@ -1,0 +1,152 @@
+"""The Web API surface in both profiles: entities, paging, limits, errors, removed endpoints."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from spotify_etl.simulator import Simulator
+
+from .conftest import Api
+
+
+def test_entities_round_trip_by_id(dev_api: Api, dev_sim: Simulator) -> None:
+    c = dev_sim.catalog
+    album_id, artist_id, track_id = c.album_ids(1)[0], c.artist_ids(1)[0], c.track_ids(1)[0]
+    assert dev_api.ok(f"/albums/{album_id}")["id"] == album_id
+    assert dev_api.ok(f"/artists/{artist_id}")["id"] == artist_id
+    track = dev_api.ok(f"/tracks/{track_id}")
+    assert track["id"] == track_id
+    assert track["href"] == f"{dev_sim.api_base}/tracks/{track_id}"
+    assert track["uri"] == f"spotify:track:{track_id}"
+    assert dev_api.ok(f"/tracks/{track_id}/")["id"] == track_id  # trailing slash
+
+
+def test_bad_requests_get_the_real_replies(dev_api: Api, dev_sim: Simulator) -> None:
+    track_id = dev_sim.catalog.track_ids(1)[0]
+    assert dev_api.get("/tracks/not-an-id").json() == {
+        "error": {"status": 400, "message": "invalid id"}
+    }
+    unknown = dev_api.get("/tracks/" + "0" * 22)
+    assert unknown.status_code == 404 and unknown.json()["error"]["status"] == 404
+    assert dev_api.get(f"/albums/{track_id}").status_code == 404  # a track id is no album id
+    assert dev_api.get("/no/such/path").json()["error"] == {
+        "status": 404,
+        "message": "Service not found",
+    }
+    assert dev_api.http.post(f"{dev_sim.api_base}/tracks/{track_id}").status_code == 405
+    bare = httpx.get(f"{dev_sim.api_base}/tracks/{track_id}")
+    assert bare.status_code == 401 and bare.json()["error"]["message"] == "No token provided"
+    bad = httpx.get(
+        f"{dev_sim.api_base}/tracks/{track_id}", headers={"Authorization": "Bearer nope"}
+    )
+    assert bad.status_code == 401 and bad.json()["error"]["message"] == "Invalid access token"
+
+
+def test_paging_follows_absolute_next_links_to_the_end(dev_api: Api, dev_sim: Simulator) -> None:
+    big = next(
+        b
+        for b in range(dev_sim.catalog.n_albums)
+        if dev_sim.catalog.album_track_count(b) > 12 and dev_sim.catalog.album_visible(b, 0)
+    )
+    album_id = dev_sim.catalog.album(big).id
+    page = dev_api.ok(f"/albums/{album_id}/tracks", limit=5)
+    assert page["previous"] is None
+    seen = []
+    while True:
+        seen += [t["id"] for t in page["items"]]
+        if page["next"] is None:
+            break
+        assert page["next"].startswith(dev_sim.api_base + f"/albums/{album_id}/tracks?")
+        page = dev_api.ok(page["next"])
+        assert page["previous"] is not None
+    assert len(seen) == len(set(seen)) == page["total"] == dev_sim.catalog.album_track_count(big)
+
+
+@pytest.mark.parametrize(
+    ("profile", "path", "limit", "status"),
+    [
+        ("development", "/search", 10, 200),
+        ("development", "/search", 11, 400),
+        ("extended", "/search", 50, 200),
+        ("extended", "/search", 51, 400),
+        ("development", "/artists/{artist}/albums", 10, 200),
+        ("development", "/artists/{artist}/albums", 11, 400),
+        ("extended", "/artists/{artist}/albums", 50, 200),
+        ("development", "/albums/{album}/tracks", 0, 400),
+        ("development", "/albums/{album}/tracks", 51, 400),
+    ],
+)
+def test_limits_per_profile(
+    request: pytest.FixtureRequest, profile: str, path: str, limit: int, status: int
+) -> None:
+    api: Api = request.getfixturevalue("dev_api" if profile == "development" else "ext_api")
+    c = api.sim.catalog
+    url = path.format(artist=c.artist_ids(1)[0], album=c.album_ids(1)[0])
+    reply = api.get(url, q=c.search_terms(1)[0], type="track", limit=limit)
+    assert reply.status_code == status, reply.text
+    if status == 400:
+        assert reply.json() == {"error": {"status": 400, "message": "Invalid limit"}}
+
+
+def test_removed_endpoints_answer_403_in_development_only(dev_api: Api, ext_api: Api) -> None:
+    c = dev_api.sim.catalog
+    ids = ",".join(c.track_ids(2))
+    artist = c.artist_ids(1)[0]
+    for path, params in [
+        ("/tracks", {"ids": ids}),
+        ("/albums", {"ids": c.album_ids(1)[0]}),
+        ("/artists", {"ids": artist}),
+        (f"/artists/{artist}/top-tracks", {}),
+        ("/browse/new-releases", {}),
+        ("/markets", {}),
+        (f"/playlists/{c.playlist_ids(1)[0]}/tracks", {}),
+    ]:
+        assert dev_api.get(path, **params).status_code == 403, path
+        assert ext_api.get(path, **params).status_code == 200, path
+    for gone in (f"/artists/{artist}/related-artists", "/recommendations", "/audio-features"):
+        assert dev_api.get(gone).status_code == 403
+        assert ext_api.get(gone).status_code == 403
+
+
+def test_batch_endpoints_answer_null_for_unknown_ids(ext_api: Api) -> None:
+    known = ext_api.sim.catalog.track_ids(2)
+    reply = ext_api.ok("/tracks", ids=",".join([known[0], "0" * 22, known[1]]))
+    assert [t and t["id"] for t in reply["tracks"]] == [known[0], None, known[1]]
+    too_many = ext_api.get("/tracks", ids=",".join(ext_api.sim.catalog.track_ids(51)))
+    assert too_many.status_code == 400
+
+
+def test_removed_fields_are_absent_in_development_mode(dev_api: Api, ext_api: Api) -> None:
+    c = dev_api.sim.catalog
+    track_id, artist_id, album_id = c.track_ids(1)[0], c.artist_ids(1)[0], c.album_ids(1)[0]
+    dev_track, ext_track = dev_api.ok(f"/tracks/{track_id}"), ext_api.ok(f"/tracks/{track_id}")
+    for field in ("popularity", "available_markets"):
+        assert field not in dev_track and field in ext_track
+    assert "available_markets" not in dev_track["album"]
+    assert dev_track["external_ids"]["isrc"] == ext_track["external_ids"]["isrc"]
+    dev_artist, ext_artist = (
+        dev_api.ok(f"/artists/{artist_id}"),
+        ext_api.ok(f"/artists/{artist_id}"),
+    )
+    for field in ("popularity", "followers", "genres"):
+        assert field not in dev_artist and field in ext_artist
+    dev_album, ext_album = dev_api.ok(f"/albums/{album_id}"), ext_api.ok(f"/albums/{album_id}")
+    for field in ("label", "popularity", "available_markets"):
+        assert field not in dev_album and field in ext_album
+    assert dev_album["external_ids"]["upc"] == ext_album["external_ids"]["upc"]
+
+
+def test_search_finds_known_terms_and_respects_offset_cap(dev_api: Api) -> None:
+    term = dev_api.sim.catalog.search_terms(1)[0]
+    reply = dev_api.ok("/search", q=term, type="track,artist,album,playlist", limit=3)
+    assert set(reply) == {"tracks", "artists", "albums", "playlists"}
+    assert reply["tracks"]["items"] and all(
+        t["name"].startswith(term) for t in reply["tracks"]["items"]
+    )
+    assert reply["artists"]["items"][0]["name"].startswith(term)
+    nothing = dev_api.ok("/search", q="zzzunmatched", type="track")
+    assert nothing["tracks"]["total"] == 0 and nothing["tracks"]["items"] == []
+    assert dev_api.get("/search", q=term, type="track", offset=1001).status_code == 400
+    assert dev_api.get("/search", q=term, type="song").status_code == 400
+    assert dev_api.get("/search", type="track").status_code == 400
