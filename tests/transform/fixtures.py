@@ -262,3 +262,37 @@ def dev_playlist_lines(*, fetched_at: str = "2026-11-24T06:00:01.000000Z") -> li
             fetched_at=fetched_at,
         ),
     ]
+
+
+def read_table(out_root: Path, table_name: str, fmt: str = "csv") -> list[dict[str, Any]]:
+    """A transformed table read back through DuckDB with the declared types, in key order."""
+    import duckdb
+
+    from spotify_etl import model
+    from spotify_etl.transform.writer import csv_read_sql
+
+    table = model.TABLES_BY_NAME[table_name]
+    files = sorted(
+        (out_root / table.folder).glob("dt=*/*." + ("csv.gz" if fmt == "csv" else "parquet"))
+    )
+    if not files:
+        return []
+    con = duckdb.connect()
+    rows: list[dict[str, Any]] = []
+    for f in files:
+        src = (
+            csv_read_sql(table, str(f))
+            if fmt == "csv"
+            else f"read_parquet('{f}', hive_partitioning=false)"
+        )
+        cur = con.execute(f"SELECT * FROM {src} ORDER BY ALL")
+        names = [d[0] for d in cur.description]
+        rows += [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return rows
+
+
+def run_local(root: Path, **kwargs: Any) -> Any:
+    from spotify_etl.storage import LocalStore
+    from spotify_etl.transform import run_transform
+
+    return run_transform(LocalStore(root), LocalStore(root / "transformed"), **kwargs)

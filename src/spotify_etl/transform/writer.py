@@ -74,7 +74,7 @@ def csv_read_sql(table: Table, path: str) -> str:
     escaped = path.replace("'", "''")
     return (
         f"read_csv('{escaped}', header=true, delim=',', quote='\"', escape='\"', "
-        f"nullstr='\\N', auto_detect=false, columns={{{columns}}})"
+        f"nullstr='\\N', auto_detect=false, hive_partitioning=false, columns={{{columns}}})"
     )
 
 

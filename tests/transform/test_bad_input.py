@@ -1,0 +1,196 @@
+"""Bad input is quarantined with a reason, the rest lands; exit 1 only for unreadable files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.transform.fixtures import (
+    AL1,
+    API,
+    AR1,
+    PL,
+    TR1,
+    TR2,
+    album_simple,
+    artist_simple,
+    dev_playlist_lines,
+    entry,
+    envelope,
+    items_page,
+    read_table,
+    run_local,
+    track,
+    write_part,
+)
+
+
+def _quarantine(out: Path) -> list[dict[str, Any]]:
+    records = []
+    for path in sorted((out / "_quarantine").rglob("*.jsonl.gz")):
+        records += [json.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines()]
+    return records
+
+
+def _tracks() -> tuple[dict[str, Any], dict[str, Any]]:
+    alb = album_simple(AL1, "A", "2020-01-01", "day", [artist_simple(AR1, "A")])
+    good = track(TR1, "Good", alb, [artist_simple(AR1, "A")])
+    bad = track(TR2, "Bad", alb, [artist_simple(AR1, "A")], duration_ms="3:20")
+    return good, bad
+
+
+def test_each_kind_of_bad_line_is_quarantined_and_the_rest_lands(tmp_path: Path) -> None:
+    good, bad = _tracks()
+    page = items_page(PL, [entry(bad), entry(good)])
+    lines: list[Any] = [
+        b'{"this is": not json',
+        envelope({"weird": [1, 2, 3]}, f"{API}/somewhere"),
+        envelope(page, f"{API}/playlists/{PL}/items", source_id=PL),
+        envelope(bad, f"{API}/tracks/{TR2}", kind="tracks"),
+        json.dumps(envelope({"items": [], "href": "x" * 64}, f"{API}/big"))
+        .encode()
+        .replace(b'"x', b'"' + b"y" * 10000 + b"x"),
+        envelope(None, f"{API}/tracks/{TR1}", body_text="<html>oops</html>"),
+        b'["an", "array"]',
+    ]
+    write_part(tmp_path, lines)
+    summary = run_local(tmp_path, max_record_bytes=8192)
+    assert summary.exit_code == 0
+    out = tmp_path / "transformed"
+    records = _quarantine(out)
+    reasons = [r["reason"] for r in records]
+    assert reasons[0].startswith("not JSON")
+    assert reasons[1].startswith("unknown shape")
+    # Only the bad playlist entry goes; its page and its neighbour land.
+    assert "duration_ms" in reasons[2] and records[2]["source"].endswith("$.items[0]")
+    assert records[2]["record"]["item"]["duration_ms"] == "3:20"
+    assert "Expected `int | null`, got `str`" in reasons[3]  # a single bad track object
+    assert "exceeds the 8,192-byte limit" in reasons[4]
+    assert reasons[5] == "the reply was not JSON"
+    assert reasons[6].startswith("not a raw envelope")
+    assert len(records) == 7 and summary.inputs_quarantined == 7
+    assert all(r["source"].startswith("raw/playlists/") for r in records)
+    assert [r["song_id"] for r in read_table(out, "SONGS")] == [TR1]
+    assert [(r["position"], r["song_id"]) for r in read_table(out, "PLAYLIST_ITEM")] == [(1, TR1)]
+
+
+def test_a_50_mb_page_is_quarantined_unread(tmp_path: Path) -> None:
+    big = envelope(
+        {"href": f"{API}/playlists/{PL}/items", "items": [], "padding": "z" * (50 * 1024 * 1024)},
+        f"{API}/p",
+        source_id=PL,
+    )
+    write_part(tmp_path, [big, *dev_playlist_lines()])
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 0
+    (record,) = _quarantine(tmp_path / "transformed")
+    assert "exceeds the 16,777,216-byte limit" in record["reason"]
+    assert len(record["record"]) <= 64 * 1024  # a preview, not 50 MB
+    assert len(read_table(tmp_path / "transformed", "PLAYLIST_ITEM")) == 5
+
+
+def test_failing_quality_checks_go_to_quarantine_with_the_reason(tmp_path: Path) -> None:
+    alb = album_simple(AL1, "A", "0000", "year", [artist_simple(AR1, "A")])
+    zero = track(TR1, "Zero", alb, [artist_simple(AR1, "A")], duration_ms=0)
+    bad_id = track("not-an-id", "Bad id", alb, [artist_simple(AR1, "A")])
+    pop = {
+        **track(TR2, "Pop", alb, [artist_simple(AR1, "A")]),
+        "popularity": 101,
+        "track_number": 0,
+    }
+    write_part(
+        tmp_path,
+        [envelope({"tracks": [zero, bad_id, pop]}, f"{API}/tracks", kind="tracks")],
+        kind="tracks",
+    )
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 0
+    records = _quarantine(tmp_path / "transformed")
+    by_reason = {(r["table"], r["reason"]) for r in records}
+    assert ("SONGS", "duration_ms is not > 0") in by_reason
+    assert ("SONGS", "song_id is not a valid Spotify id (22 base62 characters)") in by_reason
+    assert ("SONG_ARTIST", "song_id is not a valid Spotify id (22 base62 characters)") in by_reason
+    assert ("SONGS", "track_number is not >= 1") in by_reason  # the first failure is reported
+    assert ("ALBUM", "release_year outside 1877-2027") in by_reason
+    assert summary.tables["SONGS"].rows_quarantined == 3
+    assert summary.tables["SONGS"].rows_out == 0
+    songs_record = next(r for r in records if r["reason"] == "duration_ms is not > 0")
+    assert songs_record["record"]["song_id"] == TR1 and songs_record["record"]["duration_ms"] == 0
+
+
+def test_a_truncated_gzip_fails_the_run_but_the_rest_lands(tmp_path: Path) -> None:
+    key = write_part(tmp_path, dev_playlist_lines())
+    whole = (tmp_path / key).read_bytes()
+    write_part(tmp_path, dev_playlist_lines(), part=1)
+    (tmp_path / key.replace("part-00000", "part-00001")).write_bytes(whole[: len(whole) // 2])
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 1
+    (bad,) = summary.unreadable
+    assert bad.key.endswith("part-00001.jsonl.gz") and "truncated" in bad.reason
+    assert len(read_table(tmp_path / "transformed", "PLAYLIST_ITEM")) == 5
+    assert any("file unreadable" in r["reason"] for r in _quarantine(tmp_path / "transformed"))
+
+
+def test_bare_files_unknown_shape_is_quarantined_not_json_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "spotify_raw_2024-01-15 10:23:11.123456.json").write_text(
+        '{"hello": "world"}'
+    )
+    (tmp_path / "old" / "spotify_raw_2024-01-16 10:23:11.123456.json").write_text("{oops")
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 1
+    assert [u.key for u in summary.unreadable] == [
+        "old/spotify_raw_2024-01-16 10:23:11.123456.json"
+    ]
+    reasons = [r["reason"] for r in _quarantine(tmp_path / "transformed")]
+    assert any(r.startswith("unknown shape") for r in reasons)
+
+
+def test_cli_prints_the_summary_and_one_line_per_unreadable_file(tmp_path: Path) -> None:
+    write_part(tmp_path, dev_playlist_lines())
+    bad = write_part(tmp_path, dev_playlist_lines(), part=1)
+    (tmp_path / bad).write_bytes(b"\x1f\x8b\x08\x00garbage")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spotify_etl",
+            "transform",
+            "--raw",
+            str(tmp_path),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert f"error: cannot read {bad}:" in proc.stderr
+    assert "20261124T060000Z-0a1b2c3d-playlists-part-00000" in proc.stdout
+    assert "total" in proc.stdout and "playlist_item" in proc.stdout
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spotify_etl",
+            "transform",
+            "--raw",
+            str(tmp_path / "raw" / "playlists"),
+            "--out",
+            str(out),
+            "--date",
+            "2026-11-23",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "no raw input found" in ok.stdout

@@ -1,0 +1,86 @@
+"""An unchanged playlist's items are re-emitted for today from the parts that hold them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from tests.transform.fixtures import (
+    API,
+    PL,
+    TR1,
+    dev_playlist_lines,
+    envelope,
+    read_table,
+    run_local,
+    write_part,
+)
+
+RUN2 = "20261125T060000Z-99aa88bb"
+DT2 = "2026-11-25"
+
+
+def _carry(parts: list[str], body: Any = None) -> dict[str, Any]:
+    return envelope(
+        body if body is not None else {"snapshot_id": "snap-1"},
+        f"{API}/playlists/{PL}",
+        source_id=PL,
+        run_id=RUN2,
+        dt=DT2,
+        fetched_at="2026-11-25T06:00:02Z",
+        carry_forward={
+            "playlist_id": PL,
+            "snapshot_id": "snap-1",
+            "since_dt": "2026-11-24",
+            "since_run_id": "r",
+            "parts": parts,
+        },
+    )
+
+
+def test_unchanged_playlist_gets_todays_snapshot_from_the_old_pages(tmp_path: Path) -> None:
+    day1 = write_part(tmp_path, dev_playlist_lines())
+    write_part(tmp_path, [_carry([day1])], run_id=RUN2, dt=DT2)
+    summary = run_local(tmp_path, date=DT2)
+    assert summary.exit_code == 0 and [b.dt for b in summary.batches] == [DT2]
+    out = tmp_path / "transformed"
+    items = read_table(out, "PLAYLIST_ITEM")
+    assert [(r["position"], r["item_type"], r["song_id"]) for r in items] == [
+        (0, "track", TR1),
+        (1, "local", None),
+        (2, "track", "TRACK00000000000000002"),
+        (3, "episode", None),
+        (5, "track", TR1),
+    ]
+    assert {r["snapshot_date"] for r in items} == {dt.date(2026, 11, 25)}
+    assert {r["snapshot_id"] for r in items} == {"snap-1"}
+    assert {r["fetched_at"] for r in items} == {dt.datetime(2026, 11, 25, 6, 0, 2)}
+    assert items[2]["days_since_release"] == 2  # still from the carried album's release day
+    # Only the fact is re-emitted; the dimensions came with the original day.
+    assert read_table(out, "SONGS") == [] and summary.inputs_quarantined == 0
+
+
+def test_same_outputs_from_both_days_when_run_together(tmp_path: Path) -> None:
+    day1 = write_part(tmp_path, dev_playlist_lines())
+    write_part(tmp_path, [_carry([day1])], run_id=RUN2, dt=DT2)
+    run_local(tmp_path)
+    items = read_table(tmp_path / "transformed", "PLAYLIST_ITEM")
+    by_day = {
+        d: [(r["position"], r["song_id"]) for r in items if r["snapshot_date"] == d]
+        for d in (dt.date(2026, 11, 24), dt.date(2026, 11, 25))
+    }
+    assert by_day[dt.date(2026, 11, 24)] == by_day[dt.date(2026, 11, 25)]
+
+
+def test_missing_carried_part_is_reported_and_quarantined(tmp_path: Path) -> None:
+    write_part(
+        tmp_path,
+        [_carry(["raw/playlists/dt=2026-11-24/run=gone/part-00000.jsonl.gz"])],
+        run_id=RUN2,
+        dt=DT2,
+    )
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 1
+    assert "carried part" in summary.unreadable[0].reason
+    assert summary.inputs_quarantined == 2  # the unreadable part and the carry without items

@@ -1,0 +1,150 @@
+"""Finding inputs: raw parts, bare backfill files of every shape, keys vs discovery, S3."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from spotify_etl.storage import LocalStore, S3Store
+from spotify_etl.transform import run_transform
+from tests.transform.fixtures import (
+    AL1,
+    AL2,
+    API,
+    AR1,
+    AR2,
+    PL,
+    TR1,
+    TR2,
+    album_simple,
+    artist_full,
+    artist_simple,
+    dev_playlist_lines,
+    entry,
+    items_page,
+    playlist,
+    read_table,
+    run_local,
+    track,
+    write_part,
+)
+
+
+def _bare_files() -> dict[str, Any]:
+    a1, a2 = artist_simple(AR1, "One"), artist_simple(AR2, "Two")
+    alb = album_simple(AL1, "Album", "2001-02-03", "day", [a1])
+    t1 = track(TR1, "T1", alb, [a1, a2], extended=True)
+    t2 = track(TR2, "T2", album_simple(AL2, "Other", "2005", "year", [a2]), [a2])
+    pl = playlist(PL, "Extended list", "snap-x", 1)
+    pl["tracks"] = items_page(PL, [entry(t1, extended=True)], extended=True)
+    del pl["items"]
+    simple_t2 = {k: v for k, v in t2.items() if k != "album"}
+    return {
+        "spotify_raw_2024-01-15 10:23:11.123456.json": items_page(
+            PL, [entry(t1, extended=True)], extended=True
+        ),
+        "b/playlist_2024-01-15.json": pl,
+        "b/album.json": {
+            **alb,
+            "tracks": {"href": f"{API}/albums/{AL1}/tracks", "items": [], "total": 0},
+        },
+        "b/artist.json": artist_full(AR1, "One", ["pop"], followers=3),
+        "b/track.json": t2,
+        "b/several.json": {"tracks": [t1, None]},
+        "b/search.json": {
+            "tracks": {"href": f"{API}/search", "items": [t2], "offset": 0, "total": 1},
+            "playlists": {"items": [None, playlist(PL, "Found", "s", 3)]},
+        },
+        "b/album_tracks.json": {
+            "href": f"{API}/albums/{AL2}/tracks?offset=0",
+            "items": [simple_t2],
+            "offset": 0,
+            "total": 1,
+        },
+        "b/artist_albums.json": {
+            "href": f"{API}/artists/{AR1}/albums",
+            "items": [{**alb, "album_group": "album"}],
+            "total": 1,
+        },
+    }
+
+
+def test_bare_spotify_responses_are_recognised_by_shape(tmp_path: Path) -> None:
+    for name, body in _bare_files().items():
+        path = tmp_path / "old-bucket" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(body))
+    summary = run_local(tmp_path, date=None)
+    assert summary.exit_code == 0 and summary.inputs_quarantined == 0, summary.batches
+    out = tmp_path / "transformed"
+    songs = {r["song_id"]: r for r in read_table(out, "SONGS")}
+    assert set(songs) == {TR1, TR2}
+    assert {r["album_id"] for r in read_table(out, "SONGS") if r["song_id"] == TR2} == {AL2}
+    items = read_table(out, "PLAYLIST_ITEM")
+    # The seed-named file's date comes from its name; the playlist object gives the other.
+    assert {(str(r["snapshot_date"]), r["playlist_id"], r["song_id"]) for r in items} == {
+        ("2024-01-15", PL, TR1)
+    }
+    assert {r["album_id"] for r in read_table(out, "ALBUM")} == {AL1, AL2}
+    assert [r["genres"] for r in read_table(out, "ARTIST") if r["followers"] == 3] == ['["pop"]']
+    assert summary.skipped["null_items"] == 2
+    names = [b.batch for b in summary.batches]
+    assert any(n.startswith("file-spotify_raw_2024-01-15_10_23_11.123456-") for n in names)
+
+
+def test_lambda_keys_and_discovery_write_identical_files(tmp_path: Path) -> None:
+    k0 = write_part(tmp_path / "a", dev_playlist_lines())
+    k1 = write_part(tmp_path / "a", dev_playlist_lines(fetched_at="2026-11-24T07:00:00Z"), part=1)
+    (tmp_path / "a" / "raw" / "_runs").mkdir()
+    (tmp_path / "a" / "raw" / "_runs" / "manifest.json").write_text("{}")
+    by_discovery = run_transform(LocalStore(tmp_path / "a"), LocalStore(tmp_path / "d"))
+    by_keys = LocalStore(tmp_path / "k")
+    for key in (k1, k0, "raw/_runs/manifest.json"):  # one event each, any order
+        summary = run_transform(LocalStore(tmp_path / "a"), by_keys, keys=[key])
+    assert summary.ignored_keys == ["raw/_runs/manifest.json"]
+    assert by_discovery.exit_code == 0
+    files_d = {
+        p.relative_to(tmp_path / "d"): p.read_bytes()
+        for p in (tmp_path / "d").rglob("*")
+        if p.is_file()
+    }
+    files_k = {
+        p.relative_to(tmp_path / "k"): p.read_bytes()
+        for p in (tmp_path / "k").rglob("*")
+        if p.is_file()
+    }
+    assert files_d == files_k and len(files_d) == 14  # 2 x (6 tables + summary)
+
+
+def test_date_filter_and_the_transformed_zone_inside_the_raw_root(tmp_path: Path) -> None:
+    write_part(tmp_path, dev_playlist_lines())
+    write_part(tmp_path, dev_playlist_lines(), run_id="20261125T060000Z-00000000", dt="2026-11-25")
+    first = run_local(tmp_path, date="2026-11-25")
+    assert [b.dt for b in first.batches] == ["2026-11-25"]
+    again = run_local(tmp_path)  # _batches/*.json under transformed/ is not taken as input
+    assert len(again.batches) == 2 and again.inputs_quarantined == 0
+
+
+def test_s3_to_s3_through_a_real_moto_server(moto_env: str, tmp_path: Path) -> None:
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="lake")
+    key = write_part(tmp_path, dev_playlist_lines())
+    s3.put_object(Bucket="lake", Key=f"prod/{key}", Body=(tmp_path / key).read_bytes())
+    raw, out = S3Store("lake", "prod"), S3Store("lake", "prod/transformed")
+    summary = run_transform(raw, out, fmt="parquet")
+    assert summary.exit_code == 0 and len(summary.batches) == 1
+    listed = sorted(o.key for o in out.list(""))
+    assert (
+        "playlist_item/dt=2026-11-24/20261124T060000Z-0a1b2c3d-playlists-part-00000.parquet"
+        in listed
+    )
+    assert any(k.startswith("_batches/dt=2026-11-24/") for k in listed)
+    local = LocalStore(tmp_path / "copy")
+    for k in listed:
+        local.put(k, out.get(k))
+    assert len(read_table(tmp_path / "copy", "PLAYLIST_ITEM", fmt="parquet")) == 5
+    # A rerun over S3 converges too (the transformed prefix is not read as input).
+    assert run_transform(raw, out, fmt="parquet").output_keys == summary.output_keys
