@@ -1,0 +1,142 @@
+"""Finding transformed files and telling new, unchanged and changed ones apart.
+
+Layout (notes/formats.md): `<table folder>/dt=YYYY-MM-DD/<batch>.csv.gz | .parquet`; folders
+starting with `_` (quarantine, batch summaries) are not data. A file's identity is its key; its
+version is (size, checksum). On a local folder the checksum is the content MD5 (what S3 reports
+as the ETag of a single-part upload); it is only computed for files that are new or whose size
+or mtime moved, so offering thirty loaded days again costs a listing, not a read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from spotify_etl.errors import ConfigError
+from spotify_etl.model import Table, table_for_folder
+from spotify_etl.storage import LocalStore, ObjectInfo, ObjectStore
+
+FileFormat = Literal["csv", "parquet"]
+_KEY = re.compile(r"^(?P<folder>[^/]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<name>[^/]+)$")
+_SUFFIXES: dict[str, FileFormat] = {".csv.gz": "csv", ".parquet": "parquet"}
+
+
+@dataclass(frozen=True)
+class TransformedFile:
+    key: str
+    table: Table
+    dt: str
+    format: FileFormat
+    size: int
+    etag: str  # from the listing (S3); '' on a local folder until checksum() is called
+    mtime_ns: int | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    path: str
+    table_name: str
+    size: int
+    checksum: str
+    mtime_ns: int | None
+    status: str  # loaded | failed
+    rows_loaded: int
+    error: str | None
+    load_id: int
+    loaded_at: object
+
+
+@dataclass(frozen=True)
+class Listing:
+    files: list[TransformedFile]
+    problems: list[tuple[str, str]]  # (key, why it is not loadable)
+
+
+def _format(name: str) -> FileFormat | None:
+    for suffix, fmt in _SUFFIXES.items():
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def parse_key(info: ObjectInfo, store: ObjectStore) -> TransformedFile | str:
+    """A TransformedFile, or the reason this key is not a transformed data file."""
+    match = _KEY.match(info.key)
+    folder = info.key.split("/", 1)[0]
+    if match is None:
+        return f"not in the <table>/dt=YYYY-MM-DD/<file> layout: {info.key}"
+    table = table_for_folder(match["folder"])
+    if table is None or folder != table.folder:
+        return f"unknown table folder {folder!r} (expected one of the model's tables)"
+    fmt = _format(match["name"])
+    if fmt is None:
+        return f"not a .csv.gz or .parquet file: {info.key}"
+    mtime = None
+    if isinstance(store, LocalStore):
+        mtime = Path(store.uri(info.key)).stat().st_mtime_ns
+    return TransformedFile(info.key, table, match["dt"], fmt, info.size, info.etag, mtime)
+
+
+def list_transformed(store: ObjectStore) -> Listing:
+    if isinstance(store, LocalStore) and not store.root.is_dir():
+        raise ConfigError(f"transformed folder not found: {store.root}")
+    files: list[TransformedFile] = []
+    problems: list[tuple[str, str]] = []
+    for info in store.list(""):
+        if info.key.startswith("_") or "/_" in info.key:
+            continue  # _quarantine/, _batches/ and the like
+        parsed = parse_key(info, store)
+        if isinstance(parsed, str):
+            problems.append((info.key, parsed))
+        else:
+            files.append(parsed)
+    return Listing(files, problems)
+
+
+def checksum(store: ObjectStore, f: TransformedFile) -> str:
+    if f.etag:
+        return f.etag
+    digest = hashlib.md5(usedforsecurity=False)
+    with store.open(f.key) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+Verdict = Literal["new", "unchanged", "changed", "retry"]
+
+
+def classify(
+    store: ObjectStore, f: TransformedFile, seen: HistoryEntry | None
+) -> tuple[Verdict, str | None]:
+    """Compare a file with its load history; returns the verdict and the checksum if computed.
+
+    A file that failed before is retried only once it changed (a fixed rerun of transform);
+    the same broken bytes would only fail again.
+    """
+    if seen is None:
+        return "new", None
+    if seen.size == f.size and (
+        (f.mtime_ns is not None and seen.mtime_ns == f.mtime_ns)
+        or (f.etag and f.etag == seen.checksum)
+    ):
+        return "unchanged", seen.checksum
+    if seen.size != f.size:
+        return ("retry" if seen.status == "failed" else "changed"), None
+    digest = checksum(store, f)
+    if digest == seen.checksum:
+        return "unchanged", digest
+    return ("retry" if seen.status == "failed" else "changed"), digest
+
+
+def pending(
+    store: ObjectStore, files: list[TransformedFile], history: Mapping[str, HistoryEntry]
+) -> Iterator[tuple[TransformedFile, Verdict, str | None]]:
+    for f in files:
+        verdict, digest = classify(store, f, history.get(f.key))
+        if verdict != "unchanged":
+            yield f, verdict, digest

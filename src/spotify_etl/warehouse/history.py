@@ -1,0 +1,97 @@
+"""Load history and status queries, in SQL both engines accept (qmark parameters)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any
+
+from spotify_etl.model import TABLES, Table
+from spotify_etl.storage import ObjectStore
+from spotify_etl.warehouse.base import FileLoad
+from spotify_etl.warehouse.ddl import HISTORY_COLUMNS, HISTORY_TABLE
+from spotify_etl.warehouse.files import HistoryEntry, TransformedFile, list_transformed, pending
+
+HISTORY_COLS = ", ".join(c.name for c in HISTORY_COLUMNS)
+_PLACEHOLDERS = ", ".join("?" for _ in HISTORY_COLUMNS)
+
+
+def utc_now() -> datetime:
+    """UTC without offset, as every timestamp in the warehouse."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class HistoryMixin:
+    """Shared by the adapters; they provide execute() and transaction()."""
+
+    tables: tuple[Table, ...] = TABLES
+    _load_id: int | None = None
+
+    def execute(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def table_counts(self) -> dict[str, int]:
+        union = " UNION ALL ".join(
+            f"SELECT '{t.name}' AS table_name, COUNT(*) AS n FROM {t.name}" for t in self.tables
+        )
+        _cols, rows = self.execute(union)
+        found = {str(name): int(n) for name, n in rows}
+        return {t.name: found.get(t.name, 0) for t in self.tables}
+
+    def history(self) -> dict[str, HistoryEntry]:
+        _cols, rows = self.execute(f"SELECT {HISTORY_COLS} FROM {HISTORY_TABLE}")
+        return {r[0]: HistoryEntry(*r) for r in rows}
+
+    def load_history(self, limit: int = 20) -> list[HistoryEntry]:
+        _cols, rows = self.execute(
+            f"SELECT {HISTORY_COLS} FROM {HISTORY_TABLE} "
+            f"ORDER BY loaded_at DESC, load_id DESC LIMIT {int(limit)}"
+        )
+        return [HistoryEntry(*r) for r in rows]
+
+    def pending_files(self, store: ObjectStore) -> list[TransformedFile]:
+        listing = list_transformed(store)
+        return [f for f, _verdict, _sum in pending(store, listing.files, self.history())]
+
+    def next_load_id(self) -> int:
+        if self._load_id is None:
+            _cols, rows = self.execute(f"SELECT COALESCE(MAX(load_id), 0) FROM {HISTORY_TABLE}")
+            self._load_id = int(rows[0][0]) if rows else 0
+        self._load_id += 1
+        return self._load_id
+
+    def record(
+        self, item: FileLoad, status: str, rows: int, error: str | None, load_id: int
+    ) -> None:
+        """Upsert the file's history row (call inside the file's transaction)."""
+        f = item.file
+        self.execute(f"DELETE FROM {HISTORY_TABLE} WHERE path = ?", [f.key])
+        self.execute(
+            f"INSERT INTO {HISTORY_TABLE} ({HISTORY_COLS}) VALUES ({_PLACEHOLDERS})",
+            [
+                f.key,
+                f.table.name,
+                f.size,
+                item.checksum,
+                f.mtime_ns,
+                status,
+                rows,
+                error,
+                load_id,
+                utc_now(),
+            ],
+        )
+
+    def record_failure(self, item: FileLoad, error: str) -> None:
+        with self.transaction():
+            self.record(item, "failed", 0, error[:2000], self.next_load_id())
+
+
+def iter_blocks(fh: Any, size: int = 1 << 20) -> Iterator[bytes]:
+    yield from iter(lambda: fh.read(size), b"")

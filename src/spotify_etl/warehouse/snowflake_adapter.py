@@ -1,0 +1,277 @@
+"""Snowflake behind the same interface: the bulk path for users without Snowpipe.
+
+Per file: PUT it to an internal stage (local folder) or name it on the external stage (S3),
+COPY INTO a session-temporary table with the explicit file format, then in one transaction
+append it to the landing table, MERGE into the model and record the load history. COPY runs
+with ON_ERROR = ABORT_STATEMENT on one file at a time, which is SKIP_FILE for that file: it
+loads whole or not at all, and the loader records the error and goes on.
+
+Credentials come from Secrets (SNOWFLAKE_USER plus SNOWFLAKE_PASSWORD or a key pair) and are
+registered for redaction; they never appear in the URL, messages or logs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from spotify_etl.config import Secrets
+from spotify_etl.errors import AuthError, ConfigError, FatalError, InputError
+from spotify_etl.logs import redact, register_secret
+from spotify_etl.model import TABLES, Table
+from spotify_etl.storage import LocalStore, ObjectStore
+from spotify_etl.warehouse import migrate
+from spotify_etl.warehouse.base import FileLoad
+from spotify_etl.warehouse.ddl import ColumnDef, Dialect, landing_name, merge_load
+from spotify_etl.warehouse.history import HistoryMixin, utc_now
+from spotify_etl.warehouse.reading import check_columns
+from spotify_etl.warehouse.snowflake_sql import CSV_OPTIONS, PARQUET_OPTIONS
+
+LOAD_STAGE = "SPOTIFY_ETL_LOAD"  # internal stage for files PUT from a local folder
+
+
+@dataclass(frozen=True)
+class SnowflakeTarget:
+    account: str
+    database: str
+    schema: str
+    warehouse: str | None
+    role: str | None
+    stage: str  # external stage on the transformed bucket (S3 sources)
+
+    @property
+    def url(self) -> str:
+        return f"snowflake://{self.account}/{self.database}/{self.schema}"
+
+
+def parse_url(url: str, secrets: Secrets) -> SnowflakeTarget:
+    """`snowflake://account/database/schema?warehouse=WH&role=R&stage=S` (account may come
+    from SNOWFLAKE_ACCOUNT when the URL leaves it out: `snowflake:///database/schema`)."""
+    parsed = urlparse(url)
+    if "@" in parsed.netloc:
+        raise ConfigError(
+            "credentials do not belong in the warehouse URL",
+            hint="set SNOWFLAKE_USER and SNOWFLAKE_PASSWORD (or SNOWFLAKE_PRIVATE_KEY_PATH)",
+        )
+    parts = [p for p in parsed.path.split("/") if p]
+    account = parsed.netloc or secrets.snowflake_account or ""
+    if not account or len(parts) != 2:
+        raise ConfigError(
+            f"incomplete Snowflake URL {url!r}",
+            hint="use snowflake://account/database/schema[?warehouse=WH&role=ROLE]",
+        )
+    query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    return SnowflakeTarget(
+        account=account,
+        database=parts[0].upper(),
+        schema=parts[1].upper(),
+        warehouse=query.get("warehouse") or secrets.snowflake_warehouse,
+        role=query.get("role") or secrets.snowflake_role,
+        stage=query.get("stage", "TRANSFORMED_STAGE").upper(),
+    )
+
+
+def _auth(secrets: Secrets) -> dict[str, Any]:
+    if not secrets.snowflake_user:
+        raise AuthError(
+            "SNOWFLAKE_USER is not set", hint="set it, with SNOWFLAKE_PASSWORD or a key"
+        )
+    if secrets.snowflake_private_key_path:
+        from cryptography.hazmat.primitives import serialization
+
+        passphrase = secrets.snowflake_private_key_passphrase
+        register_secret(passphrase.get_secret_value() if passphrase else None)
+        try:
+            key = serialization.load_pem_private_key(
+                Path(secrets.snowflake_private_key_path).expanduser().read_bytes(),
+                password=passphrase.get_secret_value().encode() if passphrase else None,
+            )
+        except (OSError, ValueError, TypeError):
+            raise AuthError(
+                "cannot read the Snowflake private key at SNOWFLAKE_PRIVATE_KEY_PATH "
+                "(missing file, not PEM, or wrong passphrase)"
+            ) from None
+        der = key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        return {"user": secrets.snowflake_user, "private_key": der}
+    if secrets.snowflake_password is None:
+        raise AuthError(
+            "no Snowflake credentials: set SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH"
+        )
+    password = secrets.snowflake_password.get_secret_value()
+    register_secret(password)
+    return {"user": secrets.snowflake_user, "password": password}
+
+
+class SnowflakeWarehouse(HistoryMixin):
+    dialect: Dialect = "snowflake"
+
+    def __init__(
+        self, con: Any, target: SnowflakeTarget, tables: tuple[Table, ...] = TABLES
+    ) -> None:
+        self.con = con
+        self.target = target
+        self.url = target.url
+        self.tables = tables
+        self._temps: set[str] = set()
+
+    @classmethod
+    def connect(cls, url: str, secrets: Secrets) -> SnowflakeWarehouse:
+        import snowflake.connector
+
+        target = parse_url(url, secrets)
+        options: dict[str, Any] = {
+            "account": target.account,
+            "database": target.database,
+            "schema": target.schema,
+            "paramstyle": "qmark",
+            "application": "spotify-etl",
+            **_auth(secrets),
+        }
+        if target.warehouse:
+            options["warehouse"] = target.warehouse
+        if target.role:
+            options["role"] = target.role
+        try:
+            con = snowflake.connector.connect(**options)
+        except snowflake.connector.errors.Error as exc:
+            # The connector's message names the account and the reason, never the password.
+            raise AuthError(
+                f"cannot connect to Snowflake {target.url}: {redact(str(exc.msg))}"
+            ) from None
+        return cls(con, target)
+
+    def ensure_schema(self) -> list[str]:
+        self.execute(f"CREATE DATABASE IF NOT EXISTS {self.target.database}")
+        self.execute(f"CREATE SCHEMA IF NOT EXISTS {self.target.database}.{self.target.schema}")
+        self.execute(f"USE SCHEMA {self.target.database}.{self.target.schema}")
+        alters = migrate.apply(self, self.tables)
+        self.execute(f"CREATE STAGE IF NOT EXISTS {LOAD_STAGE}")
+        return alters
+
+    def existing_columns(self) -> dict[str, set[str]]:
+        _cols, rows = self.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = CURRENT_SCHEMA()"
+        )
+        found: dict[str, set[str]] = {}
+        for table, column in rows:
+            found.setdefault(str(table).upper(), set()).add(str(column).lower())
+        return found
+
+    def execute(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with contextlib.closing(self.con.cursor()) as cur:
+            cur.execute(sql, list(params) if params is not None else None)
+            if not cur.description:
+                return [], []
+            return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+    def _incoming(self, table: Table) -> str:
+        """A session-temporary table shaped like the file: COPY's target before landing."""
+        name = f"{table.name}_INCOMING"
+        if name not in self._temps:
+            cols = ",\n  ".join(
+                ColumnDef(c.name, c.type, True).ddl("snowflake") for c in table.columns
+            )
+            self.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} (\n  {cols}\n)")
+            self._temps.add(name)
+        self.execute(f"DELETE FROM {name}")
+        return name
+
+    def _check_header(self, store: ObjectStore, key: str, table: Table) -> None:
+        with store.open(key) as raw:
+            head = raw.read(64 * 1024)
+        if not head:
+            raise InputError(f"{key}: empty file (0 bytes)")
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(head)) as gz:
+                line = gz.readline().decode("utf-8")
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise InputError(f"{key}: not a readable gzip CSV: {exc}") from None
+        try:
+            check_columns(line.rstrip("\r\n").split(","), table)
+        except InputError as exc:
+            raise InputError(f"{key}: {exc}") from None
+
+    def _source(self, store: ObjectStore, key: str, load_id: int) -> str:
+        """Where COPY reads the file. A local file is PUT into a folder of its own (one load
+        id), so the folder is the file and no FILES list or pattern can pick up another."""
+        folder, _, name = key.rpartition("/")
+        if isinstance(store, LocalStore):
+            path = Path(store.uri(key)).as_posix().replace("'", "\\'")
+            self.execute(
+                f"PUT 'file://{path}' @{LOAD_STAGE}/{folder}/{load_id}/ "
+                "AUTO_COMPRESS = FALSE OVERWRITE = TRUE"
+            )
+            return f"@{LOAD_STAGE}/{folder}/{load_id}/"
+        return f"@{self.target.stage}/{folder}/ FILES = ('{name}')"
+
+    def copy_statement(self, table: Table, target: str, source: str, fmt: str) -> str:
+        # Files PUT by us are removed once copied; files on the external stage are the data.
+        purge = " PURGE = TRUE" if source.startswith(f"@{LOAD_STAGE}/") else ""
+        if fmt == "csv":
+            return (
+                f"COPY INTO {target} ({', '.join(table.column_names)}) FROM {source} "
+                f"FILE_FORMAT = ({CSV_OPTIONS}) ON_ERROR = ABORT_STATEMENT FORCE = TRUE{purge}"
+            )
+        return (
+            f"COPY INTO {target} FROM {source} FILE_FORMAT = ({PARQUET_OPTIONS}) "
+            "MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE ON_ERROR = ABORT_STATEMENT FORCE = TRUE"
+            f"{purge}"
+        )
+
+    def load_file(self, store: ObjectStore, item: FileLoad) -> int:
+        import snowflake.connector
+
+        f = item.file
+        if f.format == "csv":
+            self._check_header(store, f.key, f.table)
+        incoming = self._incoming(f.table)
+        load_id = self.next_load_id()
+        try:
+            source = self._source(store, f.key, load_id)
+            _cols, result = self.execute(self.copy_statement(f.table, incoming, source, f.format))
+        except snowflake.connector.errors.ProgrammingError as exc:
+            message = " | ".join(redact(str(exc.msg)).split("\n"))
+            # SQLSTATE class 22/23 is the data (bad value, column count): skip the file.
+            # Anything else (compilation, privileges) is not this file's fault: stop.
+            if str(exc.sqlstate or "").startswith(("22", "23")):
+                raise InputError(f"{f.key}: {message}") from None
+            raise FatalError(f"Snowflake refused the COPY of {f.key}: {message}") from None
+        statuses = {str(r[1]).upper() for r in result} if result and len(result[0]) > 1 else set()
+        if statuses - {"LOADED"}:
+            raise InputError(f"{f.key}: COPY reported {', '.join(sorted(statuses))}")
+        cols = ", ".join(f.table.column_names)
+        with self.transaction():
+            _c, counted = self.execute(
+                f"INSERT INTO {landing_name(f.table)} SELECT {cols}, ?, ?, ? FROM {incoming}",
+                [f.key, load_id, utc_now()],
+            )
+            rows = int(counted[0][0]) if counted else 0
+            self.execute(merge_load(f.table), [load_id])
+            self.record(item, "loaded", rows, None, load_id)
+        return rows
+
+    def close(self) -> None:
+        self.con.close()
