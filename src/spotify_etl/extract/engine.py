@@ -152,7 +152,7 @@ class Engine:
             pass
 
     def _playlists(self) -> bool:
-        if "my_playlists" in self.listings:
+        if "my_playlists" in self.listings and "my_playlists" not in self.done:
             self._listing(self.listings["my_playlists"])
         todo = [p for p in self.playlists if p not in self.done]
         if not todo:

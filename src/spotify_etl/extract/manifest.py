@@ -43,10 +43,15 @@ class ExtractResult:
 
     def summary(self) -> str:
         """One line for people: what happened and, when stopped, when to come back."""
-        total = sum(sum(by_status.values()) for by_status in self.requests.values())
+        tokens = sum(
+            n
+            for endpoint, by in self.requests.items()
+            if endpoint.startswith("accounts")
+            for n in by.values()
+        )
         line = (
-            f"extract {self.outcome}: run {self.run_id}, {total} requests "
-            f"({self.budget_used}/{self.budget} of the budget), {len(self.part_keys)} parts, "
+            f"extract {self.outcome}: run {self.run_id}, {self.budget_used}/{self.budget} requests "
+            f"of the budget (+{tokens} token), {len(self.part_keys)} parts, "
             f"{self.entities_fetched} entities fetched, {len(self.skipped)} skipped"
         )
         if self.outcome == "stopped":

@@ -1,0 +1,98 @@
+"""Helpers for extraction tests: a real simulator, a user token by PKCE, configs and reads."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from spotify_etl.config import PipelineConfig, Secrets, parse_config
+from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator
+from spotify_etl.spotify import FileTokenStore, StoredToken
+from spotify_etl.spotify.login import Pkce, authorize_url
+from spotify_etl.storage import LocalStore
+
+SCOPES = "playlist-read-private playlist-read-collaborative user-library-read"
+
+
+def demo_secrets(secret: str = DEMO_CLIENT_SECRET) -> Secrets:
+    return Secrets(spotify_client_id=DEMO_CLIENT_ID, spotify_client_secret=secret)  # type: ignore[arg-type]
+
+
+def user_token(sim: Simulator, path: Path, client_id: str = DEMO_CLIENT_ID) -> FileTokenStore:
+    """Authorization Code + PKCE against the simulator, as `auth login` does; stored in a file."""
+    pkce = Pkce.new()
+    redirect = "http://127.0.0.1:9/callback"
+    state = secrets.token_hex(8)
+    url = authorize_url(sim.base_url, client_id, redirect, SCOPES, state, pkce)
+    with httpx.Client() as http:
+        reply = http.get(url, follow_redirects=False)
+        assert reply.status_code == 302, reply.text
+        query = parse_qs(urlsplit(reply.headers["location"]).query)
+        assert query["state"] == [state]
+        token = http.post(
+            sim.token_url,
+            data={
+                "grant_type": "authorization_code",
+                "code": query["code"][0],
+                "redirect_uri": redirect,
+                "client_id": client_id,
+                "code_verifier": pkce.verifier,
+            },
+        ).json()
+    store = FileTokenStore(path)
+    store.save(
+        StoredToken(token["refresh_token"], token.get("scope", SCOPES), "me", datetime.now(UTC))
+    )
+    return store
+
+
+def make_config(tmp_path: Path, sim: Simulator, sources: str, extract: str = "") -> PipelineConfig:
+    text = f"""
+[spotify]
+api_base = "{sim.base_url}"
+requests_in_flight = 4
+backoff_base_s = 0.01
+backoff_max_s = 0.05
+[storage]
+raw = "{tmp_path / "lake"}"
+[extract]
+{extract}
+[sources]
+{sources}
+"""
+    return parse_config(text, base_dir=tmp_path)
+
+
+def lake(tmp_path: Path) -> LocalStore:
+    return LocalStore(tmp_path / "lake")
+
+
+def envelopes(store: LocalStore, keys: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    chosen = (
+        keys
+        if keys is not None
+        else [info.key for info in store.list("raw/") if info.key.endswith(".jsonl.gz")]
+    )
+    for key in chosen:
+        for line in gzip.decompress(store.get(key)).splitlines():
+            yield json.loads(line)
+
+
+def sim_requests(sim: Simulator) -> dict[str, dict[str, int]]:
+    """{"GET /v1/albums/{id}": {"200": n}, ...} without the accounts endpoints."""
+    stats = sim.stats()
+    by_endpoint = stats["by_endpoint"]
+    assert isinstance(by_endpoint, dict)
+    return {k: v for k, v in by_endpoint.items() if "/api/token" not in k}
+
+
+def count(requests: dict[str, dict[str, int]], prefix: str = "") -> int:
+    return sum(n for key, by in requests.items() if key.startswith(prefix) for n in by.values())

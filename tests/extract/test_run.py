@@ -1,0 +1,161 @@
+"""run_extract end to end against the real simulator (development profile unless said)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from spotify_etl.errors import ConfigError, StopRun
+from spotify_etl.extract import run_extract
+from spotify_etl.extract.state import Lease, StateStore
+from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
+from tests.extract.conftest import (
+    count,
+    demo_secrets,
+    envelopes,
+    lake,
+    make_config,
+    sim_requests,
+    user_token,
+)
+
+UNKNOWN = "0000000000000000000000"
+
+
+@pytest.fixture(scope="module")
+def dev_sim() -> Iterator[Simulator]:
+    with running_simulator(SimulatorConfig(profile="development", seed=42, scale=2000)) as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(dev_sim: Simulator) -> Simulator:
+    dev_sim.set_day(0)
+    dev_sim.reset_stats()
+    return dev_sim
+
+
+def test_invalid_source_is_named_before_any_request(sim: Simulator, tmp_path: Path) -> None:
+    good = sim.catalog.playlist_ids(1)[0]
+    album = sim.catalog.album_ids(1)[0]
+    config = make_config(
+        tmp_path,
+        sim,
+        f'playlists = ["{good}", "https://open.spotify.com/album/{album}"]\n'
+        'tracks = ["spotify:track:nope"]',
+    )
+    with pytest.raises(ConfigError, match=r"sources\.playlists\[1\].*sources\.tracks\[0\]"):
+        run_extract(config, secrets=demo_secrets())
+    assert sim.stats()["total"] == 0
+    assert not (tmp_path / "lake").exists()
+
+
+def test_forbidden_playlist_names_auth_login_and_the_rest_goes_on(
+    sim: Simulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    other = sim.catalog.playlist_ids(1, owner="other")[0]
+    album = sim.catalog.album_ids(1)[0]
+    config = make_config(tmp_path, sim, f'playlists = ["{other}"]\nalbums = ["{album}"]')
+    with caplog.at_level(logging.WARNING):
+        result = run_extract(config, secrets=demo_secrets())
+    assert result.outcome == "complete" and result.exit_code == 0
+    [skip] = [s for s in result.skipped if s["kind"] == "playlist"]
+    assert skip["id"] == other and skip["status"] == 403
+    assert "spotify-etl auth login" in skip["reason"]
+    assert "auth login" in caplog.text
+    assert result.playlists[other]["status"] == "skipped"
+    requests = sim_requests(sim)
+    assert requests["GET /v1/albums/{id}"]["200"] >= 1  # the other sources went on
+    assert count(requests, "GET /v1/artists/{id}") >= 1
+
+
+def test_unknown_ids_are_skipped_and_listed_in_the_manifest(sim: Simulator, tmp_path: Path) -> None:
+    track = sim.catalog.track_ids(1)[0]
+    config = make_config(
+        tmp_path, sim, f'tracks = ["{track}", "{UNKNOWN}"]\nalbums = ["{UNKNOWN}"]'
+    )
+    result = run_extract(config, secrets=demo_secrets())
+    assert result.outcome == "complete"
+    manifest = json.loads(lake(tmp_path).get(result.manifest_key))
+    listed = {(s["kind"], s["id"], s["status"]) for s in manifest["skipped"]}
+    assert listed == {("track", UNKNOWN, 404), ("album", UNKNOWN, 404)}
+    assert manifest["outcome"] == "complete"
+    assert manifest["parts"] == result.part_keys
+    assert manifest["requests"]["tracks/{id}"] == {"200": 1, "404": 1}
+    assert manifest["budget"] == {"limit": 2000, "used": result.budget_used}
+    stored = {e["source_id"] for e in envelopes(lake(tmp_path)) if e["source_kind"] == "tracks"}
+    assert stored == {track}
+
+
+def _playlist_sources(sim: Simulator, n: int = 3) -> str:
+    return f"playlists = {json.dumps(sim.catalog.playlist_ids(n))}"
+
+
+def test_second_run_with_nothing_changed_costs_one_request_per_playlist(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    store = user_token(sim, tmp_path / "token.json")
+    albums = sim.catalog.album_ids(2)
+    config = make_config(tmp_path, sim, _playlist_sources(sim) + f"\nalbums = {json.dumps(albums)}")
+    first = run_extract(config, secrets=demo_secrets(), token_store=store)
+    assert first.outcome == "complete" and first.entities_fetched > 0
+    sim.reset_stats()
+    second = run_extract(config, secrets=demo_secrets(), token_store=store)
+    assert sim_requests(sim) == {"GET /v1/playlists/{id}": {"200": 3}}
+    assert second.entities_fetched == 0 and second.budget_used == 3
+    by_endpoint = sim.stats()["by_endpoint"]
+    assert isinstance(by_endpoint, dict)
+    assert sum(by_endpoint["POST /api/token"].values()) <= 2  # an app token, perhaps a user one
+    # The carried-forward snapshot is complete: the parts it names hold every item.
+    raw = lake(tmp_path)
+    checks = [e for e in envelopes(raw, second.part_keys) if e.get("carry_forward")]
+    assert {e["source_id"] for e in checks} == set(sim.catalog.playlist_ids(3))
+    for check in checks:
+        carry = check["carry_forward"]
+        assert carry["since_run_id"] == first.run_id and carry["complete"]
+        pages = [e for e in envelopes(raw, carry["parts"]) if e["source_id"] == check["source_id"]]
+        full = next(e for e in pages if e["url"].endswith(check["source_id"]))
+        assert full["body"]["snapshot_id"] == carry["snapshot_id"]
+        items = sum(
+            len(page["items"])
+            for e in pages
+            for page in [e["body"].get("items") if "snapshot_id" in e["body"] else e["body"]]
+            if isinstance(page, dict)
+        )
+        assert items == full["body"]["items"]["total"]
+
+
+def test_a_changed_playlist_is_fetched_again_the_others_carried_forward(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    store = user_token(sim, tmp_path / "token.json")
+    ids = sim.catalog.playlist_ids(6)
+    config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
+    run_extract(config, secrets=demo_secrets(), token_store=store)
+    sim.set_day(3)
+    result = run_extract(config, secrets=demo_secrets(), token_store=store)
+    statuses = {p: info["status"] for p, info in result.playlists.items()}
+    assert set(statuses) == set(ids)
+    assert "fetched" in statuses.values()  # the simulator changes some playlists each day
+    state, _ = StateStore(lake(tmp_path)).load()
+    for playlist_id, status in statuses.items():
+        if status == "fetched":
+            assert state.playlists[playlist_id].since_run_id == result.run_id
+        else:
+            assert status == "unchanged"
+            assert state.playlists[playlist_id].since_run_id != result.run_id
+
+
+def test_a_held_lock_stops_a_second_run_before_any_request(sim: Simulator, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    config = make_config(tmp_path, sim, _playlist_sources(sim, 1))
+    Lease(lake(tmp_path), "all", "other-run", timedelta(minutes=30)).acquire(datetime.now(UTC))
+    with pytest.raises(StopRun, match="other-run") as info:
+        run_extract(config, secrets=demo_secrets())
+    assert info.value.exit_code == 75
+    assert sim.stats()["total"] == 0
