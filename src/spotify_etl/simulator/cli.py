@@ -19,6 +19,11 @@ simulator_app = typer.Typer(
 )
 
 
+@simulator_app.callback()
+def _group() -> None:
+    """The offline Spotify Web API simulator (tests, demo, benchmarks)."""
+
+
 @simulator_app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

@@ -39,9 +39,13 @@ class Renderer:
         self.p = playlists
         self.api = api_base
         self.dev = dev
+        # Memoised objects are shared: callers copy before they change one.
+        self.artist_simple = lru_cache(maxsize=8192)(self._artist_simple)
         self.artist_full = lru_cache(maxsize=4096)(self._artist_full)
         self.album_simple = lru_cache(maxsize=4096)(self._album_simple)
-        self.track_full = lru_cache(maxsize=8192)(self._track_full)
+        self.album_full = lru_cache(maxsize=1024)(self._album_full)
+        self.track_simple = lru_cache(maxsize=16384)(self._track_simple)
+        self.track_full = lru_cache(maxsize=16384)(self._track_full)
 
     # ---- small pieces ----------------------------------------------------------------
     def _links(self, kind: str, entity_id: str) -> Json:
@@ -53,7 +57,7 @@ class Renderer:
             "uri": f"spotify:{kind}:{entity_id}",
         }
 
-    def artist_simple(self, a: int) -> Json:
+    def _artist_simple(self, a: int) -> Json:
         return {**self._links("artist", self.c.id_of(1, a)), "name": self.c.artist(a).name}
 
     def user(self, u: int, *, display: bool = True) -> Json:
@@ -98,7 +102,7 @@ class Renderer:
             out["available_markets"] = list(album.markets)
         return out
 
-    def album_full(self, b: int) -> Json:
+    def _album_full(self, b: int) -> Json:
         album = self.c.album(b)
         out = dict(self.album_simple(b))
         tracks = range(album.first_track, album.first_track + min(50, album.total_tracks))
@@ -118,7 +122,7 @@ class Renderer:
             out["popularity"] = album.popularity
         return out
 
-    def track_simple(self, t: int) -> Json:
+    def _track_simple(self, t: int) -> Json:
         track = self.c.track(t)
         out: Json = {
             "artists": [self.artist_simple(a) for a in track.artists],
@@ -138,7 +142,7 @@ class Renderer:
 
     def _track_full(self, t: int) -> Json:
         track = self.c.track(t)
-        out = self.track_simple(t)
+        out = dict(self.track_simple(t))
         out["album"] = self.album_simple(track.album)
         out["external_ids"] = {"isrc": track.isrc}
         if not self.dev:
