@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from typing import IO
 
 NAMESPACE = "SpotifyEtl"
+# Names the template's alarms watch (infra/template.yaml); a test holds the two together.
+QUOTA_STOPS = "QuotaStops"  # dimension Stage=extract
+UNREADABLE_OBJECTS = "UnreadableObjects"  # dimension Stage=transform
 
 # Units CloudWatch accepts that these metrics use; anything else is a bug at the call site.
 UNITS = {"Count", "Seconds", "Milliseconds", "Bytes", "None"}
