@@ -1,0 +1,76 @@
+"""Request statistics, the simulated day over HTTP, and the `serve` command as a process."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from spotify_etl.simulator import Simulator
+
+from .conftest import Api
+
+
+def test_stats_count_requests_by_endpoint_and_status(dev_sim: Simulator, dev_api: Api) -> None:
+    dev_sim.reset_stats()
+    track_id = dev_sim.catalog.track_ids(1)[0]
+    for _ in range(3):
+        dev_api.ok(f"/tracks/{track_id}")
+    dev_api.get("/tracks/" + "0" * 22)
+    dev_api.get("/nowhere")
+    stats = dev_sim.stats()
+    assert stats["total"] == 5
+    assert stats["by_endpoint"] == {
+        "GET /v1/tracks/{id}": {"200": 3, "404": 1},
+        "unmatched": {"404": 1},
+    }
+    assert stats["by_status"] == {"200": 3, "404": 2}
+    over_http = httpx.get(f"{dev_sim.base_url}/_simulator/stats").json()
+    assert over_http == dev_sim.stats()  # reading stats is not itself counted
+    dev_sim.reset_stats()
+    assert dev_sim.stats()["total"] == 0
+
+
+def test_day_over_http(dev_sim: Simulator) -> None:
+    assert httpx.post(f"{dev_sim.base_url}/_simulator/day", params={"day": 3}).json() == {"day": 3}
+    assert dev_sim.day == 3
+    assert httpx.post(f"{dev_sim.base_url}/_simulator/day", params={"day": -1}).status_code == 400
+    dev_sim.set_day(0)
+
+
+@pytest.mark.parametrize(
+    ("command", "stop"),
+    [
+        ([sys.executable, "-m", "spotify_etl.simulator", "serve"], signal.SIGTERM),
+        (
+            [sys.executable, "-m", "spotify_etl", "simulator", "serve", "--profile", "extended"],
+            signal.SIGINT,
+        ),
+    ],
+)
+def test_serve_prints_its_url_first_and_stops_cleanly(command: list[str], stop: int) -> None:
+    proc = subprocess.Popen([*command, "--scale", "1000"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        base = proc.stdout.readline().strip()
+        assert base.startswith("http://127.0.0.1:")
+        sample = httpx.get(f"{base}/_simulator/catalog", params={"n": 2}).json()
+        assert len(sample["track_ids"]) == 2
+        proc.send_signal(stop)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_serve_rejects_bad_options_in_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "spotify_etl", "simulator", "serve", "--scale", "5"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith("error:") and len(done.stderr.strip().splitlines()) == 1
