@@ -1,0 +1,91 @@
+"""`spotify-etl extract` as a user runs it: exit codes, one-line errors, the summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from spotify_etl.errors import RetryableError
+from spotify_etl.extract import run_extract
+from spotify_etl.extract.state import StateStore
+from spotify_etl.simulator import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    Simulator,
+    SimulatorConfig,
+    running_simulator,
+)
+from tests.extract.conftest import demo_secrets, lake, make_config
+
+
+@pytest.fixture(scope="module")
+def ext_sim() -> Iterator[Simulator]:
+    with running_simulator(SimulatorConfig(profile="extended", seed=42, scale=2000)) as sim:
+        yield sim
+
+
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "SPOTIFY_CLIENT_ID": DEMO_CLIENT_ID,
+        "SPOTIFY_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+        "HOME": str(tmp_path),  # no token file of the developer's
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "spotify_etl", "extract", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def _write_config(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "pipeline.toml"
+    path.write_text(f'[storage]\nraw = "lake"\n[sources]\n{body}\n', encoding="utf-8")
+    return path
+
+
+def test_cli_runs_stops_and_resumes(ext_sim: Simulator, tmp_path: Path) -> None:
+    c = ext_sim.catalog
+    config = _write_config(
+        tmp_path,
+        f"playlists = {json.dumps(c.playlist_ids(2))}\nalbums = {json.dumps(c.album_ids(2))}",
+    )
+    stopped = _cli(
+        tmp_path, "--config", str(config), "--api-base", ext_sim.base_url, "--budget", "3"
+    )
+    assert stopped.returncode == 75, stopped.stderr
+    assert "extract stopped" in stopped.stdout and "resume with the next run" in stopped.stdout
+    done = _cli(tmp_path, "--config", str(config), "--api-base", ext_sim.base_url)
+    assert done.returncode == 0, done.stderr
+    [summary] = [line for line in done.stdout.splitlines() if line.startswith("extract ")]
+    assert summary.startswith("extract complete: run ")
+    assert "Traceback" not in done.stderr + stopped.stderr
+    assert list((tmp_path / "lake" / "raw" / "_runs").rglob("manifest.json"))
+
+
+def test_cli_bad_source_is_one_line_exit_2(ext_sim: Simulator, tmp_path: Path) -> None:
+    config = _write_config(tmp_path, 'playlists = ["https://open.spotify.com/track/nope"]')
+    result = _cli(tmp_path, "--config", str(config), "--api-base", ext_sim.base_url)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: invalid source: sources.playlists[0]")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_failure_saves_the_checkpoint_and_reports_exit_1(tmp_path: Path) -> None:
+    with running_simulator(SimulatorConfig(profile="extended", scale=2000, error_rate=1.0)) as sim:
+        config = make_config(tmp_path, sim, f"albums = {json.dumps(sim.catalog.album_ids(3))}")
+        result = run_extract(config, secrets=demo_secrets())
+    assert result.outcome == "failed" and result.exit_code == 1
+    assert result.reason == RetryableError.__name__ and "failed after" in result.message
+    state, _ = StateStore(lake(tmp_path)).load()
+    assert sorted(state.checkpoints["all"].pending["album"]) == sorted(sim.catalog.album_ids(3))
+    assert lake(tmp_path).head(result.manifest_key) is not None
