@@ -30,7 +30,7 @@ class QueryInfo:
 
 def _parse_params(text: str) -> dict[str, str | int]:
     params: dict[str, str | int] = {}
-    for part in text.split(","):
+    for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, default = part.strip().partition("=")
         params[name.strip()] = int(default) if default.strip().lstrip("-").isdigit() else default
     return params

@@ -1,9 +1,258 @@
-"""Commands of this stage; registered on the main app by spotify_etl.cli."""
+"""`spotify-etl load`, `spotify-etl query` and `spotify-etl snowflake ddl|load`."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from spotify_etl.errors import ConfigError
+
+if TYPE_CHECKING:
+    from spotify_etl.config import PipelineConfig
+    from spotify_etl.warehouse.base import LoadSummary, Warehouse
+
+snowflake_app = typer.Typer(
+    name="snowflake", help="Snowflake deployment SQL and bulk load.", no_args_is_help=True
+)
+
+TransformedOpt = Annotated[
+    str | None,
+    typer.Option("--transformed", help="Transformed zone: a folder or s3://bucket/prefix."),
+]
+WarehouseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse", help="duckdb:///path/warehouse.duckdb or snowflake://acct/db/schema."
+    ),
+]
+ConfigOpt = Annotated[str | None, typer.Option("--config", help="pipeline.toml.")]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Reload files changed under a loaded name; retry failed ones."),
+]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the main app (filled in by the stage)."""
+    app.command("load")(load_command)
+    app.command("query")(query_command)
+    app.add_typer(snowflake_app)
+
+
+def _settings(config: str | None) -> PipelineConfig:
+    from spotify_etl.config import load_config
+
+    return load_config(config)
+
+
+def _open(url: str | None, settings: PipelineConfig) -> Warehouse:
+    from spotify_etl.config import WarehouseSettings, load_secrets
+    from spotify_etl.warehouse import open_warehouse
+
+    if url is not None:
+        from pydantic import ValidationError
+
+        try:
+            WarehouseSettings(url=url)
+        except ValidationError as exc:
+            raise ConfigError(
+                f"--warehouse: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
+            ) from None
+    target = url or settings.warehouse.url
+    secrets = load_secrets() if target.startswith("snowflake://") else None
+    return open_warehouse(target, secrets, base_dir=None if url else settings.base_dir)
+
+
+def _report(summary: LoadSummary) -> None:
+    head, *problems = summary.lines()
+    typer.echo(head)
+    for line in problems:
+        typer.secho(line, err=True, fg="yellow" if line.startswith("refused") else "red")
+
+
+def _load(
+    transformed: str | None,
+    warehouse: str | None,
+    config: str | None,
+    force: bool,
+    watch: bool,
+    queue_url: str | None,
+    interval: float,
+) -> None:
+    from spotify_etl.storage import S3Store, open_store
+    from spotify_etl.warehouse import load_pending
+
+    settings = _settings(config)
+    store = open_store(settings.path(transformed or settings.storage.transformed))
+    if queue_url and not watch:
+        raise ConfigError("--queue-url only makes sense with --watch")
+    wh = _open(warehouse, settings)
+    try:
+        if not watch:
+            summary = load_pending(store, wh, force=force)
+            _report(summary)
+            if summary.exit_code:
+                raise typer.Exit(summary.exit_code)
+            return
+        typer.echo(f"watching {store.url} -> {wh.url} (Ctrl-C to stop)", err=True)
+        if queue_url:
+            from spotify_etl.warehouse.watch import watch_queue
+
+            if not isinstance(store, S3Store):
+                raise ConfigError("--queue-url needs an s3:// transformed location")
+            watch_queue(store, wh, queue_url, on_summary=_report, force=force)
+        else:
+            from spotify_etl.warehouse.watch import watch_folder
+
+            watch_folder(store, wh, on_summary=_report, interval_s=interval, force=force)
+    finally:
+        wh.close()
+
+
+def load_command(
+    transformed: TransformedOpt = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    force: ForceOpt = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep loading new files as they appear.")
+    ] = False,
+    queue_url: Annotated[
+        str | None,
+        typer.Option("--queue-url", help="With --watch: SQS queue fed by S3 notifications."),
+    ] = None,
+    interval: Annotated[
+        float, typer.Option("--interval", help="With --watch on a folder: seconds between polls.")
+    ] = 5.0,
+) -> None:
+    """Load every pending transformed file into the warehouse, each exactly once."""
+    _load(transformed, warehouse, config, force, watch, queue_url, interval)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def format_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, map(_plain, r), strict=True)) for r in rows], indent=2)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([["" if v is None else _plain(v) for v in r] for r in rows])
+        return buf.getvalue().rstrip("\n")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for r in rows:
+        table.add_row(*["" if v is None else str(_plain(v)) for v in r])
+    buf = io.StringIO()
+    Console(file=buf, width=200).print(table)
+    return buf.getvalue().rstrip("\n")
+
+
+def query_command(
+    name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="name=value, e.g. limit=5.")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Run a named analytics query against the warehouse."""
+    from spotify_etl.warehouse import list_queries, run_query
+
+    if list_ or name is None:
+        for q in list_queries():
+            usage = " ".join(f"[{k}={v}]" for k, v in q.params.items())
+            typer.echo(f"{q.name:30} {q.description}{' ' + usage if usage else ''}")
+        return
+    if fmt not in ("table", "csv", "json"):
+        raise ConfigError(f"--format must be table, csv or json, got {fmt!r}")
+    params: dict[str, str] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--param {item!r}: use name=value")
+        params[key.strip()] = value.strip()
+    wh = _open(warehouse, _settings(config))
+    try:
+        columns, rows = run_query(wh, name, params)
+    finally:
+        wh.close()
+    typer.echo(format_rows(columns, rows, fmt))
+
+
+@snowflake_app.command("ddl")
+def ddl_command(
+    database: Annotated[str, typer.Option(help="Database to create.")] = "SPOTIFY_ETL",
+    schema: Annotated[str, typer.Option(help="Schema for the model.")] = "MODEL",
+    warehouse: Annotated[str, typer.Option(help="Virtual warehouse for tasks.")] = "SPOTIFY_ETL_WH",
+    stage_url: Annotated[
+        str, typer.Option(help="s3:// URL of the transformed root.")
+    ] = "s3://spotify-etl-transformed/transformed/",
+    aws_role_arn: Annotated[
+        str, typer.Option(help="IAM role Snowflake assumes to read the bucket.")
+    ] = "arn:aws:iam::123456789012:role/spotify-etl-snowflake",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv | parquet (what transform writes).")
+    ] = "csv",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write one file per section into this folder.")
+    ] = None,
+) -> None:
+    """Print the Snowflake deployment SQL (database, integration, stage, pipes, tasks, ...)."""
+    from spotify_etl.warehouse.snowflake_sql import DeploySettings, render, render_sections
+
+    if fmt not in ("csv", "parquet"):
+        raise ConfigError(f"--format must be csv or parquet, got {fmt!r}")
+    if not stage_url.startswith("s3://"):
+        raise ConfigError(f"--stage-url must be an s3:// URL, got {stage_url!r}")
+    s = DeploySettings(
+        database=database.upper(),
+        schema=schema.upper(),
+        warehouse=warehouse.upper(),
+        stage_url=stage_url.rstrip("/") + "/",
+        aws_role_arn=aws_role_arn,
+        format="csv" if fmt == "csv" else "parquet",
+    )
+    if out is None:
+        sys.stdout.write(render(s))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for file_name, text in render_sections(s).items():
+        (out / file_name).write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {len(render_sections(s))} files to {out}")
+
+
+@snowflake_app.command("load")
+def snowflake_load_command(
+    transformed: TransformedOpt = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Bulk load without Snowpipe: PUT, COPY INTO with an explicit FILE_FORMAT, MERGE."""
+    settings = _settings(config)
+    url = warehouse or settings.warehouse.url
+    if not url.startswith("snowflake://"):
+        raise ConfigError(
+            "spotify-etl snowflake load needs a snowflake:// warehouse URL",
+            hint="pass --warehouse snowflake://account/database/schema or set warehouse.url",
+        )
+    _load(transformed, url, config, force, False, None, 5.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from spotify_etl.config import Secrets
@@ -9,6 +10,11 @@ from spotify_etl.errors import ConfigError
 from spotify_etl.warehouse.base import Warehouse
 
 SCHEMES = ("duckdb", "snowflake")
+
+
+def safe_url(url: str) -> str:
+    """The URL without any user:password@ part, for messages."""
+    return re.sub(r"//[^/@]*@", "//***@", url)
 
 
 def open_warehouse(
@@ -32,7 +38,7 @@ def open_warehouse(
         wh = SnowflakeWarehouse.connect(url, secrets or load_secrets())
     else:
         raise ConfigError(
-            f"unknown warehouse URL scheme {scheme!r} in {url!r}",
+            f"unknown warehouse URL scheme {scheme!r} in {safe_url(url)!r}",
             hint="use duckdb:///path/warehouse.duckdb or snowflake://account/database/schema",
         )
     try:

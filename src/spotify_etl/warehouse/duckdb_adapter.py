@@ -40,6 +40,8 @@ def duckdb_path(url: str, base_dir: Path | None = None) -> str:
     rest = url.removeprefix("duckdb://")
     if rest.startswith(("/./", "/../", "/~")):
         rest = rest[1:]
+    if rest.startswith("//"):  # duckdb:/// + an absolute path
+        rest = "/" + rest.lstrip("/")
     if rest in ("/:memory:", ":memory:", ""):
         return ":memory:"
     path = Path(rest).expanduser()
