@@ -27,7 +27,8 @@ def extract(
     from spotify_etl.config import load_config, load_secrets
     from spotify_etl.console import progress
     from spotify_etl.extract.run import run_extract
-    from spotify_etl.pipeline.checks import require_spotify_credentials, token_store_for
+    from spotify_etl.pipeline.checks import require_spotify_credentials
+    from spotify_etl.spotify import token_store_for
 
     cfg = load_config(config)
     secrets = load_secrets()

@@ -9,7 +9,6 @@ from spotify_etl.errors import AuthError
 
 if TYPE_CHECKING:
     from spotify_etl.config import PipelineConfig, Secrets
-    from spotify_etl.spotify import TokenStore
 
 
 def require_spotify_credentials(secrets: Secrets) -> None:
@@ -27,16 +26,6 @@ def require_spotify_credentials(secrets: Secrets) -> None:
             hint="export the credentials of your app from developer.spotify.com/dashboard, "
             "or run `make demo` to use the built-in simulator",
         )
-
-
-def token_store_for(config: PipelineConfig) -> TokenStore | None:
-    """The user's refresh token, when `spotify-etl auth login` has stored one."""
-    from spotify_etl.spotify import FileTokenStore, SecretsManagerTokenStore
-
-    if config.spotify.token_secret_id:
-        return SecretsManagerTokenStore(config.spotify.token_secret_id)
-    path = Path(config.spotify.token_file).expanduser()
-    return FileTokenStore(path) if path.is_file() else None
 
 
 def describe_config(config: PipelineConfig, secrets: Secrets) -> list[str]:
@@ -68,7 +57,7 @@ def describe_config(config: PipelineConfig, secrets: Secrets) -> list[str]:
         if has_id
         else "  credentials: SPOTIFY_CLIENT_ID/SECRET NOT set (needed by extract and run)"
     )
-    token = Path(config.spotify.token_file).expanduser()
+    token = Path(config.path(config.spotify.token_file))
     lines.append(
         f"  user token: {token}"
         if token.is_file()

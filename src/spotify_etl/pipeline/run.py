@@ -94,7 +94,7 @@ def run_pipeline(
     report.seconds["transform"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    warehouse = open_warehouse(_warehouse_url(config), secrets)
+    warehouse = open_warehouse(warehouse_url(config), secrets)
     try:
         report.load = load_pending(out_store, warehouse, progress=_stage_progress(progress, "load"))
         report.table_counts = warehouse.table_counts()
@@ -104,7 +104,7 @@ def run_pipeline(
     return report
 
 
-def _warehouse_url(config: PipelineConfig) -> str:
+def warehouse_url(config: PipelineConfig) -> str:
     """DuckDB paths in the config are relative to the config file, like storage folders."""
     url = config.warehouse.url
     prefix = "duckdb:///"

@@ -7,6 +7,7 @@ wrong type fails the whole file (SKIP_FILE), never a silent NULL.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import zlib
 from pathlib import Path
@@ -41,7 +42,8 @@ def _csv_header(path: Path) -> list[str]:
         raise InputError("header is not UTF-8") from None
     if not line:
         raise InputError("empty CSV: no header row")
-    return line.rstrip("\r\n").split(",")
+    # RFC 4180: header names may be quoted like any field.
+    return next(csv.reader([line.rstrip("\r\n")]), [])
 
 
 def check_columns(found: list[str], table: Table) -> None:

@@ -1,0 +1,25 @@
+"""Printing a named query's answer as a table, CSV or JSON (shared by `query` and the demo)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+
+from spotify_etl.console import out
+
+if TYPE_CHECKING:
+    from spotify_etl.warehouse import Warehouse
+
+
+def print_query(warehouse: Warehouse, name: str, *, limit: int | None = None) -> None:
+    from spotify_etl.warehouse import list_queries, run_query
+
+    described = {q.name: q.description for q in list_queries()}
+    columns, rows = run_query(warehouse, name)
+    table = Table(title=f"{name}: {described.get(name, '')}", title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows[:limit] if limit else rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
