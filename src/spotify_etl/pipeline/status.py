@@ -1,0 +1,125 @@
+"""`spotify-etl status`: the lake and the warehouse at a glance, read-only.
+
+Lists the raw and transformed zones once each, reads only the newest run manifests and the
+extraction state, and asks the warehouse which files are still pending. A warehouse that
+cannot be opened (locked, unreachable) is reported as such; the lake part still prints.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+
+from spotify_etl.console import out
+from spotify_etl.errors import SpotifyEtlError
+from spotify_etl.storage import ObjectStore, open_store
+
+if TYPE_CHECKING:
+    from spotify_etl.config import PipelineConfig
+
+_DT = re.compile(r"/dt=(\d{4}-\d{2}-\d{2})/")
+STATE_KEY = "state/extract/state.json"
+
+
+def _runs(raw: ObjectStore, keys: list[str], newest: int) -> list[dict[str, Any]]:
+    manifests = sorted(
+        k for k in keys if k.startswith("raw/_runs/") and k.endswith("manifest.json")
+    )
+    found = []
+    for key in manifests[-newest:]:
+        try:
+            found.append(json.loads(raw.get(key)))
+        except (SpotifyEtlError, ValueError):
+            found.append({"run_id": key, "outcome": "unreadable manifest"})
+    return list(reversed(found))
+
+
+def _per_day(keys: list[str]) -> Counter[str]:
+    days: Counter[str] = Counter()
+    for key in keys:
+        match = _DT.search("/" + key)
+        if match and not key.split("/", 1)[0].startswith("_"):
+            days[match.group(1)] += 1
+    return days
+
+
+def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]:
+    raw = open_store(config.path(config.storage.raw))
+    transformed = open_store(config.path(config.storage.transformed))
+    raw_keys = [o.key for o in raw.list("raw/")]
+    part_keys = [k for k in raw_keys if k.endswith(".jsonl.gz") and "/_" not in k]
+    data_keys = [o.key for o in transformed.list() if not o.key.startswith("_")]
+    status: dict[str, Any] = {
+        "runs": _runs(raw, raw_keys, newest),
+        "raw_parts_per_day": dict(sorted(_per_day(part_keys).items())),
+        "transformed_files_per_day": dict(sorted(_per_day(data_keys).items())),
+        "checkpoints": {},
+    }
+    if raw.head(STATE_KEY) is not None:
+        state = json.loads(raw.get(STATE_KEY))
+        status["checkpoints"] = state.get("checkpoints", {})
+        status["known_entities"] = {k: len(v) for k, v in state.get("known", {}).items()}
+        status["tracked_playlists"] = len(state.get("playlists", {}))
+    status["pending_load"], status["warehouse_error"] = _pending(config, transformed)
+    return status
+
+
+def _pending(config: PipelineConfig, transformed: ObjectStore) -> tuple[int | None, str | None]:
+    from spotify_etl.config import load_secrets
+    from spotify_etl.pipeline.run import warehouse_url
+    from spotify_etl.warehouse import open_warehouse
+
+    try:
+        warehouse = open_warehouse(warehouse_url(config), load_secrets())
+    except SpotifyEtlError as exc:
+        return None, str(exc)
+    try:
+        return len(warehouse.pending_files(transformed)), None
+    finally:
+        warehouse.close()
+
+
+def print_status(config: PipelineConfig) -> None:
+    status = collect_status(config)
+    runs = Table(title="last extraction runs", title_justify="left")
+    for column in ("run", "outcome", "budget used", "parts", "skipped", "resume after"):
+        runs.add_column(column)
+    for run in status["runs"]:
+        budget = run.get("budget") or {}
+        runs.add_row(
+            str(run.get("run_id")),
+            f"{run.get('outcome')}" + (f" ({run['reason']})" if run.get("reason") else ""),
+            f"{budget.get('used', '?')}/{budget.get('limit', '?')}",
+            str(len(run.get("parts") or [])),
+            str(len(run.get("skipped") or [])),
+            str(run.get("resume_after") or ""),
+        )
+    out.print(runs if status["runs"] else "no extraction runs yet")
+    days = Table(title="files per day", title_justify="left")
+    for column in ("day", "raw parts", "transformed files"):
+        days.add_column(column)
+    for day in sorted(set(status["raw_parts_per_day"]) | set(status["transformed_files_per_day"])):
+        days.add_row(
+            day,
+            str(status["raw_parts_per_day"].get(day, 0)),
+            str(status["transformed_files_per_day"].get(day, 0)),
+        )
+    out.print(days)
+    for shard, cp in status["checkpoints"].items():
+        out.print(
+            f"checkpoint [{shard}]: run {cp.get('run_id')} stopped ({cp.get('reason')}) at "
+            f"{cp.get('saved_at')}; resume after {cp.get('resume_after') or 'now'}"
+        )
+    if not status["checkpoints"]:
+        out.print("checkpoint: none (the last run finished its work)")
+    if status.get("known_entities") is not None:
+        known = ", ".join(f"{n} {kind}s" for kind, n in status["known_entities"].items())
+        out.print(f"known: {known}; {status.get('tracked_playlists', 0)} playlists tracked")
+    if status["warehouse_error"]:
+        out.print(f"warehouse: cannot open ({status['warehouse_error']})")
+    else:
+        out.print(f"files pending load: {status['pending_load']}")
