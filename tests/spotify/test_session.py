@@ -76,6 +76,20 @@ def test_401_refreshes_once_and_retries_once() -> None:
     assert "auth login" in str(err.value)
 
 
+def test_a_fresh_token_that_lapses_in_transit_is_renewed_within_the_attempts() -> None:
+    fake, time = FakeSpotify(), FakeTime()
+    fake.script(f"albums/{ALBUM}", *[error(401, "The access token expired")] * 2)
+    with make_client(fake, time) as client:
+        assert client.album(ALBUM).status == 200
+    assert len(fake.token_forms) == 3
+
+    fake = FakeSpotify()
+    fake.script(f"albums/{ALBUM}", *[error(401, "The access token expired")] * 10)
+    with make_client(fake, time, max_attempts=3) as client, pytest.raises(AuthError):
+        client.album(ALBUM)
+    assert len(fake.api_requests) == 4  # the first renewal is free, then 2 more attempts
+
+
 @pytest.mark.parametrize("status", [403, 404])
 def test_403_and_404_are_skippable_with_the_servers_reason(status: int) -> None:
     fake, time = FakeSpotify(), FakeTime()

@@ -168,7 +168,12 @@ class Session:
                     )
                 self.limiter.on_rate_limited(decision.wait_s, sent_at)
             elif decision.action is Action.REFRESH:
-                if refreshed:
+                # A fresh token that merely lapsed in transit (seconds-long lifetimes, a slow
+                # queue) may be renewed again within the attempt budget; a refused one may not.
+                lapsed = "expired" in decision.message.lower()
+                if refreshed and lapsed and transient + 1 < self.policy.max_attempts:
+                    transient += 1
+                elif refreshed:
                     raise AuthError(
                         f"Spotify refused a fresh access token on {endpoint} "
                         f"(401: {decision.message or 'unauthorised'})",
