@@ -23,6 +23,8 @@ from tests.warehouse.dataset import SONG_ROWS, stamped
 from tests.warehouse.filegen import write_csv
 from tests.warehouse.test_analytics import EXPECTED
 
+pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
+
 SECRETS = Secrets(snowflake_user="loader", snowflake_password="s3cr3t-pass-word")  # type: ignore[arg-type]
 URL = "snowflake://acct/SPOTIFY/MODEL?warehouse=WH"
 
