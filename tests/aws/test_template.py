@@ -183,7 +183,7 @@ def test_outputs_hold_what_the_snowflake_setup_needs(template: dict[str, Any]) -
         "TransformedBucketName",
         "RawBucketName",
         "SpotifyAppSecretArn",
-        "SpotifyTokenSecretArn",
+        "SpotifyTokenSecretName",
         "ConfigLocation",
         "AlarmTopicArn",
     } <= set(template["Outputs"])

@@ -31,7 +31,7 @@ from pydantic import SecretStr
 
 from spotify_etl.aws.metrics import NAMESPACE
 from spotify_etl.config import PipelineConfig, Secrets, StorageSettings, load_config, parse_config
-from spotify_etl.errors import AuthError, ConfigError
+from spotify_etl.errors import AuthError, ConfigError, InputError
 from spotify_etl.logs import register_secret
 from spotify_etl.storage import S3Store, open_store
 
@@ -103,7 +103,13 @@ class LambdaSettings:
             bucket, _, key = location.removeprefix("s3://").partition("/")
             if not bucket or not key:
                 raise ConfigError(f"SPOTIFY_ETL_CONFIG must be s3://bucket/key, got {location!r}")
-            text = S3Store(bucket).get(key).decode("utf-8", errors="replace")
+            try:
+                text = S3Store(bucket).get(key).decode("utf-8", errors="replace")
+            except InputError:
+                raise ConfigError(
+                    f"config file not found: {location}",
+                    hint="upload the pipeline TOML there (stack output ConfigLocation)",
+                ) from None
             config = parse_config(text, source=location, base_dir=Path("/tmp"))  # noqa: S108
         else:
             path = Path(location)
