@@ -90,6 +90,8 @@ class SimulatorConfig:
         rates = (self.error_rate, self.malformed_rate, self.truncated_rate, self.drop_rate)
         if any(r < 0 or r > 1 for r in rates) or sum(rates) > 1:
             raise ConfigError("simulator fault rates must lie in 0..1 and sum to at most 1")
+        if self.day < 0:
+            raise ConfigError("the simulated day cannot be negative")
         if self.window_requests is not None and self.window_requests < 1:
             raise ConfigError("window_requests must be at least 1")
         if self.daily_quota is not None and self.daily_quota < 1:

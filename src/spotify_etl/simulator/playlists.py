@@ -85,7 +85,10 @@ class Playlists:
             size, churn = 10_000, "static"
         if not editorial and index < ME_OWNED:
             owner = 0
-        keyword = names.KEYWORDS[(index * 13 + (5 if editorial else 0)) % len(names.KEYWORDS)]
+        if editorial:
+            keyword = names.KEYWORDS[(index * 13 + 5) % len(names.KEYWORDS)]
+        else:
+            keyword = c.keyword(PLAYLIST, index)  # what search matches playlists on
         name = f"{keyword} {names.DECOR[(r >> 40) % len(names.DECOR)]}"
         if editorial and index == 0:
             name = "Top 50 - Simulated"
