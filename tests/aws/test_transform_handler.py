@@ -1,0 +1,160 @@
+"""The transform Lambda fed moto's real S3 event payloads for parts a real extraction wrote."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from typing import Any
+from urllib.parse import unquote_plus
+
+import boto3
+import pytest
+
+from spotify_etl.aws import extract_handler, transform_handler
+from spotify_etl.aws.events import s3_objects
+from spotify_etl.aws.ledger import TransformLedger
+from spotify_etl.errors import ConfigError, InputError
+from spotify_etl.simulator import Simulator
+from spotify_etl.storage import S3Store
+from tests.aws.stack import LambdaTestContext, Stack, pipeline_toml
+
+
+def extract(stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """One scheduled extraction; returns the S3 events its parts produced."""
+    albums, tracks = json.dumps(sim.catalog.album_ids(2)), json.dumps(sim.catalog.track_ids(3))
+    stack.put_config(pipeline_toml(sim, f"albums = {albums}\ntracks = {tracks}"))
+    stack.use(monkeypatch, "ExtractFunction")
+    extract_handler.handler({"source": "aws.events", "time": "2026-11-24T06:00:00Z"}, None)
+    stack.use(monkeypatch, "TransformFunction")
+    events = stack.drain_raw_events()
+    assert events and all(len(e["Records"]) == 1 for e in events)
+    return events
+
+
+def versions(bucket: str) -> list[tuple[str, str]]:
+    """Every object version in the bucket: a duplicate write would add one."""
+    reply = boto3.client("s3").list_object_versions(Bucket=bucket)
+    return sorted((v["Key"], v["VersionId"]) for v in reply.get("Versions", []))
+
+
+def data_files(bucket: str) -> list[str]:
+    return sorted(
+        k for k, _ in versions(bucket) if k.startswith("transformed/") and k.endswith(".csv.gz")
+    )
+
+
+def marker(stack: Stack, event: dict[str, Any]) -> dict[str, Any]:
+    obj = event["Records"][0]["s3"]["object"]
+    key = f"_state/transform/{stack.raw_bucket}/{unquote_plus(obj['key'])}@{obj['eTag']}.json"
+    return dict(json.loads(S3Store(stack.transformed_bucket).get(key)))
+
+
+def test_each_event_transforms_exactly_its_object_once(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = extract(stack, sim, monkeypatch)
+    outputs: list[str] = []
+    for event in events:
+        reply = transform_handler.handler(event, LambdaTestContext())
+        assert reply["status"] == "ok" and len(reply["transformed"]) == 1
+        assert reply["duplicates"] == []
+        outputs += reply["outputs"]
+        assert marker(stack, event)["status"] == "done"
+    files = data_files(stack.transformed_bucket)
+    assert files and sorted(o for o in outputs if o.endswith(".csv.gz")) == [
+        f.removeprefix("transformed/") for f in files
+    ]
+    assert any("/songs/" in f or f.startswith("transformed/songs") for f in files)
+    before = versions(stack.transformed_bucket)
+
+    # S3 delivers at least once: the same events again write nothing at all.
+    for event in events:
+        again = transform_handler.handler(copy.deepcopy(event), LambdaTestContext())
+        assert again["transformed"] == [] and len(again["duplicates"]) == 1
+    assert versions(stack.transformed_bucket) == before
+
+
+def test_the_test_event_is_ignored(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack.use(monkeypatch, "TransformFunction")
+    test_event = {
+        "Service": "Amazon S3",
+        "Event": "s3:TestEvent",
+        "Time": "2026-11-24T06:00:00.000Z",
+        "Bucket": stack.raw_bucket,
+        "RequestId": "5582815E1AEA5ADF",
+        "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE",
+    }
+    assert transform_handler.handler(test_event, LambdaTestContext())["status"] == "ignored"
+    assert versions(stack.transformed_bucket) == []
+
+
+def test_url_encoded_keys_with_spaces_and_unicode(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [first, *_] = extract(stack, sim, monkeypatch)
+    source = first["Records"][0]["s3"]["object"]
+    original = unquote_plus(source["key"])
+    odd = original.rsplit("/run=", 1)[0] + "/run=über mix+1 ü/" + original.rsplit("/", 1)[1]
+    s3 = boto3.client("s3")
+    s3.copy_object(
+        Bucket=stack.raw_bucket, Key=odd, CopySource={"Bucket": stack.raw_bucket, "Key": original}
+    )
+    [event] = stack.drain_raw_events()
+    encoded = event["Records"][0]["s3"]["object"]["key"]
+    assert " " not in encoded and "ü" not in encoded and "+" in encoded
+    reply = transform_handler.handler(event, LambdaTestContext())
+    assert reply["transformed"] == [odd] and reply["outputs"]
+    assert marker(stack, event)["key"] == odd
+
+
+def test_an_event_for_a_gone_object_raises_a_clear_error(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = extract(stack, sim, monkeypatch)
+    gone_key = events[0]["Records"][0]["s3"]["object"]["key"]
+    boto3.client("s3").delete_object(Bucket=stack.raw_bucket, Key=unquote_plus(gone_key))
+    both = {"Records": events[0]["Records"] + events[1]["Records"]}
+    with pytest.raises(InputError, match=r"raw object gone before it was transformed: s3://") as e:
+        transform_handler.handler(both, LambdaTestContext())
+    assert unquote_plus(gone_key) in str(e.value) and "\n" not in str(e.value)
+    # The object that is there was still transformed, once.
+    assert marker(stack, events[1])["status"] == "done"
+    assert data_files(stack.transformed_bucket)
+
+
+def test_an_unreadable_object_fails_and_stays_retryable(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = extract(stack, sim, monkeypatch)
+    key = unquote_plus(events[0]["Records"][0]["s3"]["object"]["key"])
+    boto3.client("s3").put_object(Bucket=stack.raw_bucket, Key=key, Body=b"not gzip at all")
+    [corrupt] = stack.drain_raw_events()
+    for _ in range(2):  # Lambda's retry sees the same failure, never a silent "done"
+        with pytest.raises(InputError, match="could not be transformed"):
+            transform_handler.handler(corrupt, LambdaTestContext())
+        assert marker(stack, corrupt)["status"] == "failed"
+
+
+def test_a_delivery_while_another_is_running_writes_nothing(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [event, *_] = extract(stack, sim, monkeypatch)
+    ledger = TransformLedger(S3Store(stack.transformed_bucket), transform_handler.MARKER_PREFIX)
+    [ref] = s3_objects(event)
+    claim = ledger.claim(ref, now=time.time(), deadline=time.time() + 300, owner="other")
+    assert claim.verdict == "claimed"
+    reply = transform_handler.handler(event, LambdaTestContext())
+    assert reply["transformed"] == [] and reply["duplicates"] == [
+        unquote_plus(event["Records"][0]["s3"]["object"]["key"])
+    ]
+    assert data_files(stack.transformed_bucket) == []
+
+
+def test_an_event_from_another_bucket_is_a_config_error(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [event, *_] = extract(stack, sim, monkeypatch)
+    event["Records"][0]["s3"]["bucket"]["name"] = "someone-elses-bucket"
+    with pytest.raises(ConfigError, match="someone-elses-bucket"):
+        transform_handler.handler(event, LambdaTestContext())
