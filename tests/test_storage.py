@@ -52,3 +52,12 @@ def test_open_store_picks_adapter(tmp_path: Path) -> None:
         open_store("gs://bucket")
     with pytest.raises(ConfigError):
         open_store("s3://")
+
+
+def test_local_list_of_a_missing_root_is_empty(tmp_path: Path) -> None:
+    (tmp_path / "sibling.txt").write_text("not in the store")
+    store = LocalStore(tmp_path / "missing")
+    assert list(store.list()) == []
+    assert list(store.list("a/")) == []
+    LocalStore(tmp_path / "root").put("ab/c.txt", b"1")
+    assert [o.key for o in LocalStore(tmp_path / "root").list("a")] == ["ab/c.txt"]

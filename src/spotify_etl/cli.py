@@ -43,7 +43,8 @@ def _root(
         raise typer.BadParameter("use plain or json", param_hint="--log-format")
     Globals.quiet = quiet
     Globals.log_format = log_format
-    setup_logging(fmt=log_format, level="DEBUG" if verbose else "INFO", quiet=quiet)
+    # Summaries are printed by the commands; logs add detail only when asked (--verbose).
+    setup_logging(fmt=log_format, level="DEBUG" if verbose else "WARNING", quiet=quiet)
 
 
 def _register() -> None:

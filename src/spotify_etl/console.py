@@ -6,12 +6,18 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -27,48 +33,49 @@ def interactive() -> bool:
 
 @contextmanager
 def progress(label: str) -> Iterator[ProgressCallback]:
-    """A callback(done, total) that draws a bar on a terminal and a line every ~5 s elsewhere."""
-    from spotify_etl.cli import Globals
+    """A callback(done, total) that draws a bar on a terminal; silent otherwise.
 
-    if interactive():
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(label, total=None)
-
-            def update(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total or None)
-
-            yield update
+    Off a terminal (CI, Lambda, pipes) the commands print their summaries only, so logs stay
+    readable and a failure is one line.
+    """
+    if not interactive():
+        yield lambda done, total: None
         return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
 
-    last = [0.0]
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
 
-    def plain(done: int, total: int) -> None:
-        now = time.monotonic()
-        if Globals.quiet or (now - last[0] < 5 and done != total):
-            return
-        last[0] = now
-        print(f"{label}: {done}/{total or '?'}", file=sys.stderr, flush=True)
-
-    yield plain
+        yield update
 
 
-def multi_progress() -> Callable[[str, int, int], None]:
-    """A (stage, done, total) callback for the run command: one plain/bar line per stage."""
-    state: dict[str, float] = {}
-    from spotify_etl.cli import Globals
+@contextmanager
+def stage_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A (stage, done, total) callback for the run command: one bar per stage on a terminal."""
+    if not interactive():
+        yield lambda stage, done, total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
 
-    def update(stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if Globals.quiet or (now - state.get(stage, 0.0) < 2 and done != total):
-            return
-        state[stage] = now
-        print(f"{stage}: {done}/{total or '?'}", file=sys.stderr, flush=True)
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=None)
+            bar.update(tasks[stage], completed=done, total=total or None)
 
-    return update
+        yield update

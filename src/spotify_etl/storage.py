@@ -124,9 +124,11 @@ class LocalStore:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        base = self._path(prefix) if prefix else self.root
-        start = base if base.is_dir() else base.parent
-        if not start.is_dir():
+        # Walk the deepest existing folder the prefix names (a prefix may end mid-name).
+        start = self._path(prefix) if prefix else self.root
+        if not (prefix.endswith("/") or not prefix) or not start.is_dir():
+            start = start.parent if prefix else start
+        if not start.is_dir() or (start != self.root and self.root not in start.parents):
             return
         found: list[ObjectInfo] = []
         for dirpath, _dirnames, filenames in os.walk(start):

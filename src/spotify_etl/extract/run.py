@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from spotify_etl.errors import AuthError, ConfigError, StopRun
+from spotify_etl.errors import AuthError, ConfigError, SpotifyEtlError, StopRun
 from spotify_etl.extract.engine import Engine
 from spotify_etl.extract.manifest import EXIT_CODES, ExtractResult, Outcome, manifest_bytes
 from spotify_etl.extract.manifest import requests_by_endpoint as _requests
@@ -217,7 +217,11 @@ def _run(
     except Exception as exc:
         outcome, reason = "failed", type(exc).__name__
         message = redact(str(exc)).splitlines()[0] if str(exc) else reason
-        log.error("extraction failed: %s", message, exc_info=True)
+        # A classified error is reported by the caller from the result; a bug gets a traceback.
+        if isinstance(exc, SpotifyEtlError):
+            log.info("extraction failed: %s", message)
+        else:
+            log.error("extraction failed: %s", message, exc_info=True)
     finally:
         stats = client.stats
         if own_client:
@@ -225,8 +229,8 @@ def _run(
 
     with rec.lock:
         writer.flush()
-        if outcome == "complete":
-            rec.delta.clear_checkpoint = True
+        if outcome == "complete":  # drop the periodic saves' checkpoint too
+            rec.delta.checkpoint, rec.delta.clear_checkpoint = None, True
         else:
             rec.delta.checkpoint = engine.checkpoint(
                 run_id=run_id,

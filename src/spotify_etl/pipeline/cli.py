@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from spotify_etl.errors import ConfigError
+from spotify_etl.errors import ConfigError, SpotifyEtlError
 
 ConfigOpt = Annotated[
     Path | None,
@@ -57,7 +57,7 @@ def run(
 ) -> None:
     """The daily job: extract -> transform -> load (real Spotify when credentials are set)."""
     from spotify_etl.config import load_config, load_secrets
-    from spotify_etl.console import multi_progress
+    from spotify_etl.console import stage_progress
     from spotify_etl.pipeline.checks import require_spotify_credentials
     from spotify_etl.pipeline.report import print_report
     from spotify_etl.pipeline.run import run_pipeline
@@ -66,15 +66,19 @@ def run(
     cfg = load_config(config)
     secrets = load_secrets()
     require_spotify_credentials(secrets)
-    report = run_pipeline(
-        cfg,
-        secrets=secrets,
-        api_base=api_base,
-        budget=budget,
-        token_store=token_store_for(cfg),
-        progress=multi_progress(),
-    )
+    with stage_progress() as progress:
+        report = run_pipeline(
+            cfg,
+            secrets=secrets,
+            api_base=api_base,
+            budget=budget,
+            token_store=token_store_for(cfg),
+            progress=progress,
+        )
     print_report(report)
+    if report.extract is not None and report.extract.outcome == "failed":
+        # What was fetched before the failure is loaded; the cause is the one error line.
+        raise SpotifyEtlError(f"extract failed: {report.extract.message or report.extract.reason}")
     raise typer.Exit(report.exit_code)
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
 from spotify_etl.config import Secrets, load_config
 from spotify_etl.errors import SpotifyEtlError
@@ -33,7 +34,7 @@ def _approve_in_background(url: str) -> None:
 
 
 def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
-    from spotify_etl.console import multi_progress, out
+    from spotify_etl.console import out, stage_progress
     from spotify_etl.logs import setup_logging
     from spotify_etl.pipeline.queries import print_query
     from spotify_etl.pipeline.report import print_report
@@ -50,7 +51,9 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
 
     setup_logging(level="WARNING")
     config = load_config(config_path)
-    secrets = Secrets(spotify_client_id=DEMO_CLIENT_ID, spotify_client_secret=DEMO_CLIENT_SECRET)
+    secrets = Secrets(
+        spotify_client_id=DEMO_CLIENT_ID, spotify_client_secret=SecretStr(DEMO_CLIENT_SECRET)
+    )
     with running_simulator(SimulatorConfig(profile="development", seed=42, scale=scale)) as sim:
         out.print(f"simulator: {sim.base_url} (development profile, seed 42, scale {scale})")
         config = config.model_copy(
@@ -61,7 +64,8 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
         login(config.spotify, DEMO_CLIENT_ID, store, port=0, open_browser=False,
               show=_approve_in_background, timeout_s=30)  # fmt: skip
         out.print("authorised the demo user (Authorization Code + PKCE)")
-        report = run_pipeline(config, secrets=secrets, token_store=store, progress=multi_progress())
+        with stage_progress() as progress:
+            report = run_pipeline(config, secrets=secrets, token_store=store, progress=progress)
         stats = sim.stats()
     print_report(report)
     out.print(f"simulator served {stats['total']} requests")

@@ -84,22 +84,26 @@ def run_pipeline(
     report.seconds["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    report.transform = run_transform(
-        raw_store,
-        out_store,
-        keys=list(report.extract.part_keys),
-        fmt=config.transform.format,
-        progress=_stage_progress(progress, "transform"),
-    )
+    if report.extract.part_keys:
+        report.transform = run_transform(
+            raw_store,
+            out_store,
+            keys=list(report.extract.part_keys),
+            fmt=config.transform.format,
+            progress=_stage_progress(progress, "transform"),
+        )
     report.seconds["transform"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    warehouse = open_warehouse(warehouse_url(config), secrets)
-    try:
-        report.load = load_pending(out_store, warehouse, progress=_stage_progress(progress, "load"))
-        report.table_counts = warehouse.table_counts()
-    finally:
-        warehouse.close()
+    if next(iter(out_store.list()), None) is not None:  # nothing transformed yet: nothing to load
+        warehouse = open_warehouse(warehouse_url(config), secrets)
+        try:
+            report.load = load_pending(
+                out_store, warehouse, progress=_stage_progress(progress, "load")
+            )
+            report.table_counts = warehouse.table_counts()
+        finally:
+            warehouse.close()
     report.seconds["load"] = time.perf_counter() - started
     return report
 

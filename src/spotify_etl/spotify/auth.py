@@ -121,7 +121,9 @@ class TokenClient:
             if attempt < self.policy.max_attempts:
                 self._sleep(self.policy.backoff_s(attempt))
         raise RetryableError(
-            f"Spotify token request failed after {self.policy.max_attempts} attempts ({failure})"
+            f"Spotify token request to {self.token_url} failed after {self.policy.max_attempts} "
+            f"attempts ({failure})",
+            hint="check the network, or --api-base / spotify.api_base if you set one",
         )
 
 
