@@ -2,124 +2,129 @@
 
 Every non-nullable column of the model is checked for presence; the rules below add what a
 value must look like. Keys are unique by construction (rows are deduplicated on them).
+
+Rules are declared as small expressions over `v` (the column's value) and compiled, per
+table, into one function that tests a row in a single call: checks run on every distinct row
+of every batch, so their cost is the transform's. Only a failing row is re-tested rule by
+rule to name the reason.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from spotify_etl import model
-from spotify_etl.transform.values import is_valid_id
-
-Predicate = Callable[[object], bool]
+from spotify_etl.transform.values import ID_RE
 
 # The phonograph is from 1877; a release before that is a data error, not history.
 MIN_YEAR = 1877
+
+_V = re.compile(r"\bv\b")
+
+Check = Callable[[tuple[Any, ...]], str | None]
 
 
 @dataclass(frozen=True)
 class Rule:
     column: str
-    ok: Predicate
+    expr: str  # a Python expression over `v`; the names below are all it may use
     reason: str
 
 
-def _opt(pred: Predicate) -> Predicate:
-    return lambda v: v is None or pred(v)
-
-
-def _between(lo: int, hi: int) -> Predicate:
-    return lambda v: isinstance(v, int) and lo <= v <= hi
-
-
-def _at_least(lo: int) -> Predicate:
-    return lambda v: isinstance(v, int) and v >= lo
-
-
-def _id_rule(column: str, optional: bool = False) -> Rule:
-    return Rule(
-        column,
-        _opt(is_valid_id) if optional else is_valid_id,
-        f"{column} is not a valid Spotify id (22 base62 characters)",
-    )
+def _id(column: str, optional: bool = False) -> Rule:
+    expr = "ID(v) is not None" if not optional else "v is None or ID(v) is not None"
+    return Rule(column, expr, f"{column} is not a valid Spotify id (22 base62 characters)")
 
 
 def declared_rules(max_year: int) -> dict[str, tuple[Rule, ...]]:
     """The rules per table; `max_year` is the batch's year + 1 (pre-announced releases)."""
-    popularity = Rule("popularity", _opt(_between(0, 100)), "popularity outside 0-100")
+    popularity = Rule("popularity", "v is None or 0 <= v <= 100", "popularity outside 0-100")
     year = Rule(
         "release_year",
-        _opt(_between(MIN_YEAR, max_year)),
+        f"v is None or {MIN_YEAR} <= v <= {max_year}",
         f"release_year outside {MIN_YEAR}-{max_year}",
     )
     return {
         "ALBUM": (
-            _id_rule("album_id"),
-            _id_rule("album_artist_id", optional=True),
+            _id("album_id"),
+            _id("album_artist_id", optional=True),
             year,
-            Rule("release_month", _opt(_between(1, 12)), "release_month outside 1-12"),
-            Rule("total_tracks", _opt(_at_least(0)), "total_tracks is negative"),
+            Rule("release_month", "v is None or 1 <= v <= 12", "release_month outside 1-12"),
+            Rule("total_tracks", "v is None or v >= 0", "total_tracks is negative"),
             popularity,
         ),
         "ARTIST": (
-            _id_rule("artist_id"),
-            Rule("followers", _opt(_at_least(0)), "followers is negative"),
+            _id("artist_id"),
+            Rule("followers", "v is None or v >= 0", "followers is negative"),
             popularity,
         ),
-        "ARTIST_GENRE": (_id_rule("artist_id"), Rule("genre", bool, "genre is empty")),
+        "ARTIST_GENRE": (_id("artist_id"), Rule("genre", "v != ''", "genre is empty")),
         "SONGS": (
-            _id_rule("song_id"),
-            _id_rule("album_id", optional=True),
-            _id_rule("primary_artist_id", optional=True),
-            Rule("duration_ms", _opt(_at_least(1)), "duration_ms is not > 0"),
-            Rule("track_number", _opt(_at_least(1)), "track_number is not >= 1"),
-            Rule("disc_number", _opt(_at_least(1)), "disc_number is not >= 1"),
+            _id("song_id"),
+            _id("album_id", optional=True),
+            _id("primary_artist_id", optional=True),
+            Rule("duration_ms", "v is None or v > 0", "duration_ms is not > 0"),
+            Rule("track_number", "v is None or v >= 1", "track_number is not >= 1"),
+            Rule("disc_number", "v is None or v >= 1", "disc_number is not >= 1"),
             popularity,
         ),
         "SONG_ARTIST": (
-            _id_rule("song_id"),
-            _id_rule("artist_id"),
-            Rule("artist_position", _at_least(0), "artist_position is negative"),
+            _id("song_id"),
+            _id("artist_id"),
+            Rule("artist_position", "v >= 0", "artist_position is negative"),
         ),
         "PLAYLIST": (
-            _id_rule("playlist_id"),
-            Rule("total_items", _opt(_at_least(0)), "total_items is negative"),
+            _id("playlist_id"),
+            Rule("total_items", "v is None or v >= 0", "total_items is negative"),
         ),
         "PLAYLIST_ITEM": (
-            _id_rule("playlist_id"),
-            _id_rule("song_id", optional=True),
-            Rule("position", _at_least(0), "position is negative"),
+            _id("playlist_id"),
+            _id("song_id", optional=True),
+            Rule("position", "v >= 0", "position is negative"),
         ),
     }
 
 
-CompiledRules = tuple[tuple[int, Predicate, str], ...]
-
-
-def compile_rules(max_year: int) -> dict[str, CompiledRules]:
-    """Rules as (column index, predicate, reason), not-null checks first."""
-    declared = declared_rules(max_year)
-    compiled: dict[str, CompiledRules] = {}
-    for table in model.TABLES:
-        names = table.column_names
-        rules: list[tuple[int, Predicate, str]] = [
-            (names.index(c.name), _present, f"{c.name} is missing")
-            for c in table.columns
-            if not c.nullable
-        ]
-        rules += [(names.index(r.column), r.ok, r.reason) for r in declared.get(table.name, ())]
-        compiled[table.name] = tuple(rules)
-    return compiled
-
-
-def _present(value: object) -> bool:
+def table_rules(table: model.Table, max_year: int) -> list[Rule]:
     # An empty name is a value (the API sends one for taken-down albums), not a NULL.
-    return value is not None
+    present = [
+        Rule(c.name, "v is not None", f"{c.name} is missing")
+        for c in table.columns
+        if not c.nullable
+    ]
+    declared = list(declared_rules(max_year).get(table.name, ()))
+    # Presence first, so a later rule never sees a None it does not expect.
+    return present + declared
 
 
-def first_failure(rules: CompiledRules, row: tuple[object, ...]) -> str | None:
-    for index, ok, reason in rules:
-        if not ok(row[index]):
-            return reason
-    return None
+def _compile(expr: str) -> Callable[[tuple[Any, ...]], bool]:
+    # The expressions are this module's own constants, never input.
+    return eval(f"lambda r: {expr}", {"ID": ID_RE.fullmatch})  # type: ignore[no-any-return]  # noqa: S307
+
+
+def compile_check(table: model.Table, max_year: int) -> Check:
+    """One function: None when the row passes, else the first failing rule's reason."""
+    names = table.column_names
+    rules = table_rules(table, max_year)
+    parts = [f"({_V.sub(f'r[{names.index(r.column)}]', r.expr)})" for r in rules]
+    whole = _compile(" and ".join(parts) or "True")
+    each = [(_compile(part), rule.reason) for part, rule in zip(parts, rules, strict=True)]
+
+    def check(row: tuple[Any, ...]) -> str | None:
+        try:
+            if whole(row):
+                return None
+        except TypeError:
+            pass
+        for ok, reason in each:
+            try:
+                if not ok(row):
+                    return reason
+            except TypeError:
+                return reason  # a value of the wrong type for the rule
+        return None
+
+    return check

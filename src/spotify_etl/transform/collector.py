@@ -8,11 +8,12 @@ fifty tracks of a page) costs a tuple comparison.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from spotify_etl import model
-from spotify_etl.transform.checks import compile_rules, first_failure
+from spotify_etl.transform.checks import compile_check
 
 Row = tuple[Any, ...]
 
@@ -31,41 +32,65 @@ class TableCounts:
         self.duplicates += other.duplicates
 
 
-@dataclass
-class Collector:
-    max_year: int
-    rows: dict[str, dict[Row, Row]] = field(default_factory=dict)
-    counts: dict[str, TableCounts] = field(default_factory=dict)
-    skipped: Counter[str] = field(default_factory=Counter)
-    quarantine: list[dict[str, Any]] = field(default_factory=list)
+class TableRows:
+    """The kept rows of one table, by key."""
 
-    def __post_init__(self) -> None:
-        self._rules = compile_rules(self.max_year)
-        self._keys = {t.name: tuple(t.column_names.index(k) for k in t.key) for t in model.TABLES}
-        for table in model.TABLES:
-            self.rows[table.name] = {}
-            self.counts[table.name] = TableCounts()
+    __slots__ = ("_check", "_key", "collector", "counts", "kept", "table")
 
-    def add(self, table: str, row: Row, source: str) -> None:
-        counts = self.counts[table]
+    def __init__(self, table: model.Table, collector: Collector) -> None:
+        self.table = table
+        self.collector = collector
+        self.kept: dict[Any, Row] = {}
+        self.counts = TableCounts()
+        self._key = itemgetter(*(table.column_names.index(k) for k in table.key))
+        self._check = compile_check(table, collector.max_year)
+
+    def add(self, row: Row, source: str) -> None:
+        counts = self.counts
         counts.rows_in += 1
-        key = tuple([row[i] for i in self._keys[table]])
-        kept = self.rows[table]
-        existing = kept.get(key)
+        key = self._key(row)
+        existing = self.kept.get(key)
         if existing is not None and existing == row:
             counts.duplicates += 1
             return
-        reason = first_failure(self._rules[table], row)
+        reason = self._check(row)
         if reason is not None:
             counts.rows_quarantined += 1
-            self.reject(source=source, table=table, reason=reason, record=_as_dict(table, row))
+            record = dict(zip(self.table.column_names, row, strict=True))
+            self.collector.reject(
+                source=source, table=self.table.name, reason=reason, record=record
+            )
             return
         if existing is None:
-            kept[key] = row
+            self.kept[key] = row
             return
         counts.duplicates += 1
         if _rank(row) > _rank(existing):
-            kept[key] = row
+            self.kept[key] = row
+
+    def sorted_rows(self) -> list[Row]:
+        """Rows in key order, so output bytes do not depend on input order."""
+        kept = self.kept
+        return [kept[k] for k in sorted(kept)]
+
+
+class Collector:
+    def __init__(self, max_year: int) -> None:
+        self.max_year = max_year
+        self.skipped: Counter[str] = Counter()
+        self.quarantine: list[dict[str, Any]] = []
+        self.tables = {t.name: TableRows(t, self) for t in model.TABLES}
+        self.album = self.tables["ALBUM"]
+        self.artist = self.tables["ARTIST"]
+        self.artist_genre = self.tables["ARTIST_GENRE"]
+        self.songs = self.tables["SONGS"]
+        self.song_artist = self.tables["SONG_ARTIST"]
+        self.playlist = self.tables["PLAYLIST"]
+        self.playlist_item = self.tables["PLAYLIST_ITEM"]
+
+    @property
+    def counts(self) -> dict[str, TableCounts]:
+        return {name: t.counts for name, t in self.tables.items()}
 
     def reject(self, *, source: str, table: str | None, reason: str, record: Any) -> None:
         """Send a row or raw record to quarantine; nothing is dropped silently."""
@@ -82,19 +107,14 @@ class Collector:
             return
         names = model.PLAYLIST_ITEM.column_names
         pid_i, snap_i = names.index("playlist_id"), names.index("snapshot_id")
-        items = self.rows["PLAYLIST_ITEM"]
+        items = self.playlist_item.kept
         for key, row in items.items():
             if row[snap_i] is None and row[pid_i] in snapshots:
                 items[key] = (*row[:snap_i], snapshots[row[pid_i]][1], *row[snap_i + 1 :])
 
-    def sorted_rows(self, table: str) -> list[Row]:
-        """Rows in key order, so output bytes do not depend on input order."""
-        kept = self.rows[table]
-        return [kept[k] for k in sorted(kept)]
-
     def finish_counts(self) -> None:
-        for name, kept in self.rows.items():
-            self.counts[name].rows_out = len(kept)
+        for rows in self.tables.values():
+            rows.counts.rows_out = len(rows.kept)
 
 
 def _rank(row: Row) -> tuple[str, int, str]:
@@ -102,7 +122,3 @@ def _rank(row: Row) -> tuple[str, int, str]:
     # instant the fuller row wins, then a content order so the result never depends on
     # which of two rows was read first.
     return (row[-1], sum(v is not None for v in row), repr(row))
-
-
-def _as_dict(table: str, row: Row) -> dict[str, Any]:
-    return dict(zip(model.TABLES_BY_NAME[table].column_names, row, strict=True))

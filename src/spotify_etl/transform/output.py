@@ -60,9 +60,10 @@ def write_batch(
 ) -> BatchSummary:
     outputs: list[str] = []
     for table in model.TABLES:
-        if not rows.rows[table.name]:
+        kept = rows.tables[table.name]
+        if not kept.kept:
             continue
-        data = encode_csv(table, rows.sorted_rows(table.name))
+        data = encode_csv(table, kept.sorted_rows())
         if fmt == "parquet":
             assert parquet is not None
             data = parquet.encode(table, data)

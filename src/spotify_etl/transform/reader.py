@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import msgspec
 
-from spotify_etl.transform.shapes import Obj
+from spotify_etl.transform.shapes import OBJ_DECODER, Obj
 
 _CHUNK = 1 << 20
 QUARANTINE_TEXT_LIMIT = 64 * 1024  # how much of a bad line the quarantine record keeps
@@ -92,12 +92,18 @@ def salvage(body: Any) -> tuple[Obj, list[Cut]]:
     """
     cuts: list[Cut] = []
     pruned = _prune(body, "$", cuts)
-    return msgspec.convert(pruned, Obj), cuts
+    return _to_obj(pruned), cuts
+
+
+def _to_obj(value: Any) -> Obj:
+    # Through JSON rather than msgspec.convert: Obj keeps `track` as Raw, which only the
+    # decoder can fill. This is the rare path.
+    return OBJ_DECODER.decode(msgspec.json.encode(value))
 
 
 def _fits(value: Any) -> str | None:
     try:
-        msgspec.convert(value, Obj)
+        _to_obj(value)
     except msgspec.ValidationError as exc:
         return str(exc)
     return None

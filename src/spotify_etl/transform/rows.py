@@ -10,16 +10,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
 
 from spotify_etl.transform.collector import Collector
-from spotify_etl.transform.shapes import Obj
+from spotify_etl.transform.shapes import OBJ_DECODER, Obj
 from spotify_etl.transform.values import (
     BadValue,
-    Release,
     clean_name,
     days_between,
     duration_minutes,
     duration_mmss,
+    release,
     utc_timestamp,
 )
 
@@ -103,19 +106,25 @@ def emit_page(
             ):
                 _emit_entry(element, ctx, playlist_id, offset + index)
             elif element.type is None and element.played_at is not None:
-                if element.track is not None:
-                    emit_track(element.track, ctx, None)
+                played = decode_track(element.track)
+                if played is not None:
+                    emit_track(played, ctx, None)
             elif element.type == "track" and album_id is not None:
                 emit_track(element, ctx, album_id)
             elif not emit_body(element, ctx):
                 ctx.out.reject(source=where, table=None, reason="unknown item shape", record=None)
         except BadValue as exc:
-            ctx.out.reject(source=where, table=None, reason=str(exc), record=None)
+            ctx.out.reject(source=where, table=None, reason=str(exc), record=_builtin(element))
+        except msgspec.ValidationError as exc:  # a lazily decoded `track` of the wrong shape
+            reason = f"wrong shape or types: {exc}"
+            ctx.out.reject(source=where, table=None, reason=reason, record=_builtin(element))
 
 
 def _emit_entry(entry: Obj, ctx: Ctx, playlist_id: str | None, position: int) -> None:
     """A playlist item (or, without a playlist, a saved track)."""
-    content = entry.item or entry.track  # development mode says `item`, extended `track`
+    # Development mode sends `item` and repeats it as the deprecated `track`; extended mode
+    # sends only `track`. `track` is decoded only when there is no `item`.
+    content = entry.item or decode_track(entry.track)
     if content is None:
         ctx.out.skip("null_items")
         return
@@ -135,9 +144,8 @@ def _emit_entry(entry: Obj, ctx: Ctx, playlist_id: str | None, position: int) ->
     added_at = utc_timestamp(entry.added_at)
     release_day = None
     if item_type == "track" and content.album is not None:
-        release_day = Release(content.album.release_date, content.album.release_date_precision).day
-    ctx.out.add(
-        "PLAYLIST_ITEM",
+        release_day = release(content.album.release_date, content.album.release_date_precision).day
+    ctx.out.playlist_item.add(
         (
             ctx.snapshot_date,
             playlist_id,
@@ -155,6 +163,16 @@ def _emit_entry(entry: Obj, ctx: Ctx, playlist_id: str | None, position: int) ->
     )
 
 
+def decode_track(raw: msgspec.Raw) -> Obj | None:
+    if not raw or bytes(raw) == b"null":
+        return None
+    return OBJ_DECODER.decode(raw)
+
+
+def _builtin(element: Obj) -> Any:
+    return msgspec.json.decode(msgspec.json.encode(element))
+
+
 def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
     """SONGS and SONG_ARTIST rows (plus the embedded album and artists); the song id."""
     if track.id is None or track.is_local:
@@ -166,8 +184,7 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
         album_id = album.id
         emit_album(album, ctx, with_tracks=False)
     ms = track.duration_ms
-    ctx.out.add(
-        "SONGS",
+    ctx.out.songs.add(
         (
             track.id,
             clean_name(track.name),
@@ -190,7 +207,7 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
     for position, artist in enumerate(artists):
         if artist is None:
             continue
-        ctx.out.add("SONG_ARTIST", (track.id, position, artist.id, ctx.fetched_at), ctx.source)
+        ctx.out.song_artist.add((track.id, position, artist.id, ctx.fetched_at), ctx.source)
         _emit_simple_artist(artist, ctx)
     return track.id
 
@@ -198,19 +215,18 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
 def emit_album(album: Obj, ctx: Ctx, *, with_tracks: bool) -> None:
     if album.id is None:
         return  # the album of a local file
-    release = Release(album.release_date, album.release_date_precision)
+    parsed = release(album.release_date, album.release_date_precision)
     artists = album.artists if isinstance(album.artists, list) else []
-    ctx.out.add(
-        "ALBUM",
+    ctx.out.album.add(
         (
             album.id,
             clean_name(album.name),
             album.album_type,
             artists[0].id if artists and artists[0] is not None else None,
-            release.day,
-            release.precision,
-            release.year,
-            release.month,
+            parsed.day,
+            parsed.precision,
+            parsed.year,
+            parsed.month,
             album.total_tracks,
             album.label,
             album.external_ids.upc if album.external_ids else None,
@@ -239,8 +255,7 @@ def emit_artist(artist: Obj, ctx: Ctx) -> None:
     if artist.id is None:
         return
     genres = None if artist.genres is None else [clean_name(g) or "" for g in artist.genres]
-    ctx.out.add(
-        "ARTIST",
+    ctx.out.artist.add(
         (
             artist.id,
             clean_name(artist.name),
@@ -255,7 +270,7 @@ def emit_artist(artist: Obj, ctx: Ctx) -> None:
         ctx.source,
     )
     for genre in genres or ():
-        ctx.out.add("ARTIST_GENRE", (artist.id, genre, ctx.fetched_at), ctx.source)
+        ctx.out.artist_genre.add((artist.id, genre, ctx.fetched_at), ctx.source)
 
 
 def emit_playlist(playlist: Obj, ctx: Ctx) -> None:
@@ -263,8 +278,7 @@ def emit_playlist(playlist: Obj, ctx: Ctx) -> None:
     if page is None and isinstance(playlist.tracks, Obj):
         page = playlist.tracks
     if not ctx.items_only:
-        ctx.out.add(
-            "PLAYLIST",
+        ctx.out.playlist.add(
             (
                 playlist.id,
                 clean_name(playlist.name),

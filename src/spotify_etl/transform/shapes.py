@@ -79,7 +79,9 @@ class Obj(msgspec.Struct, gc=False, omit_defaults=True):
     added_at: str | None = None
     added_by: User | None = None
     item: Obj | None = None
-    track: Obj | None = None
+    # Kept raw: development mode repeats `item` as `track`, so decoding both would double the
+    # work; rows.decode_track decodes it only when there is no `item`.
+    track: msgspec.Raw = msgspec.Raw()
     played_at: str | None = None
     # paging (a page's `items` is a list; a playlist's `items` is a page or a {href,total} ref)
     items: list[Obj | None] | Obj | None = None

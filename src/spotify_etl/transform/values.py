@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 ID_RE = re.compile(r"[0-9A-Za-z]{22}")
 _YEAR_RE = re.compile(r"\d{4}")
@@ -95,6 +96,12 @@ class Release:
             self.day = None
         elif self.precision == "month":
             self.day = None
+
+
+@lru_cache(maxsize=8192)
+def release(raw: str | None, precision: str | None) -> Release:
+    """Release, cached: the same album comes with every one of its tracks."""
+    return Release(raw, precision)
 
 
 def days_between(release_day: str | None, added_at: str | None) -> int | None:

@@ -15,56 +15,54 @@ Bytes are deterministic: the gzip header carries no file name and mtime 0.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from spotify_etl.model import CSV_NULL, Column, Table
 
-from spotify_etl.model import Table
-
-GZIP_LEVEL = 6  # level 9 costs ~3x the time for ~3% smaller files
+GZIP_LEVEL = 3  # vs 6: half the time for ~6% larger files; 9 is ~3x slower again
 
 
-class _Bare(int):
-    """An int-like value the csv module writes unquoted under QUOTE_NONNUMERIC."""
-
-    text: str
-
-    def __new__(cls, text: str) -> _Bare:
-        obj = super().__new__(cls, 0)
-        obj.text = text
-        return obj
-
-    def __str__(self) -> str:
-        return self.text
-
-    __repr__ = __str__
+def _cell(index: int, column: Column) -> str:
+    """The f-string field that formats one column's value (see the module docstring)."""
+    v = f"r[{index}]"
+    if column.type in ("VARCHAR", "DATE", "TIMESTAMP"):
+        if not column.nullable:
+            return f'"{{{v}.replace(Q, QQ)}}"'
+        return f"{{NUL if {v} is None else Q + {v}.replace(Q, QQ) + Q}}"
+    if column.type == "BOOLEAN":
+        return f"{{NUL if {v} is None else 'true' if {v} else 'false'}}"
+    if column.type == "DOUBLE":
+        return f"{{NUL if {v} is None else repr({v})}}"
+    return f"{{NUL if {v} is None else {v}}}"
 
 
-NULL = _Bare("\\N")
-TRUE = _Bare("true")
-FALSE = _Bare("false")
+@cache
+def line_formatter(table: Table) -> Callable[[tuple[Any, ...]], str]:
+    """One compiled f-string per table: a row in, a CSV line out, no per-field calls.
+
+    About twice as fast as csv.writer here, which must call back into Python for each NULL.
+    """
+    fields = ",".join(_cell(i, c) for i, c in enumerate(table.columns))
+    source = "lambda r: f'''" + fields + "\\n'''"
+    # Built only from the model's column declarations, never from input.
+    namespace = {"Q": '"', "QQ": '""', "NUL": CSV_NULL}
+    return eval(source, namespace)  # type: ignore[no-any-return]  # noqa: S307
 
 
 def encode_csv(table: Table, rows: Iterable[tuple[Any, ...]]) -> bytes:
+    header = ",".join(f'"{name}"' for name in table.column_names) + "\n"
+    text = header + "".join(map(line_formatter(table), rows))
     buffer = io.BytesIO()
-    with (
-        gzip.GzipFile(
-            filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=GZIP_LEVEL
-        ) as gz,
-        io.TextIOWrapper(gz, encoding="utf-8", newline="", write_through=False) as text,
-    ):
-        writer = csv.writer(text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-        writer.writerow(table.column_names)
-        writer.writerows(
-            [NULL if v is None else TRUE if v is True else FALSE if v is False else v for v in row]
-            for row in rows
-        )
+    with gzip.GzipFile(
+        filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=GZIP_LEVEL
+    ) as gz:
+        gz.write(text.encode("utf-8"))
     return buffer.getvalue()
 
 
@@ -82,6 +80,8 @@ class ParquetWriter:
     """CSV bytes -> Parquet bytes through DuckDB (no pyarrow); one connection per run."""
 
     def __init__(self) -> None:
+        import duckdb  # only for Parquet: CSV runs (and their memory) do without it
+
         self._con = duckdb.connect(":memory:")
         # One thread keeps row groups, and so the bytes, identical from run to run.
         self._con.execute("SET threads = 1")
