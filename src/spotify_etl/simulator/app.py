@@ -101,7 +101,7 @@ class App:
         endpoint = f"{want} {path}"
         if method != want:
             self.stats.record(endpoint, "405")
-            return _error(ApiError(405, "Method not allowed"))
+            return _error(ApiError(405, "Method not allowed"), [("Allow", want)])
         if path == "/api/token":
             status, payload, extra = self.accounts.token(body, headers.get("authorization", ""))
         else:
@@ -120,7 +120,7 @@ class App:
         endpoint = f"GET /v1{route.template}"
         if method not in ("GET", "HEAD"):
             self.stats.record(f"{method} /v1{route.template}", "405")
-            return _error(ApiError(405, "Method not allowed"))
+            return _error(ApiError(405, "Method not allowed"), [("Allow", "GET, HEAD")])
         reply = self._authorised_call(route, params, path, query, headers)
         delay = self.config.latency_ms / 1000.0
         shown = str(reply.status) if reply.fault in (None, "error") else reply.fault

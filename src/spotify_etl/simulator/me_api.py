@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from spotify_etl.simulator.context import ApiError, Ctx, Json, not_found
 from spotify_etl.simulator.ids import h
-from spotify_etl.simulator.playlists import BASE_TIME
+from spotify_etl.simulator.playlists import BASE_TIME, SPOTIFY_USER
 
 SAVED_BEFORE_DAY0 = 200
 PLAYS_PER_DAY = 50
@@ -21,6 +21,8 @@ def _public_user(ctx: Ctx, u: int) -> Json:
     out = {**ctx.render.user(u), "images": []}
     if not ctx.dev:
         out["followers"] = {"href": None, "total": h(ctx.catalog.seed, u, 31) % 500}
+    if u == SPOTIFY_USER:
+        out["images"] = []
     return out
 
 
@@ -119,22 +121,26 @@ def get_top(ctx: Ctx, kind: str) -> Json:
     return ctx.render.paging(ctx.path, items, total, offset, limit, ctx.params("time_range"))
 
 
-def get_user(ctx: Ctx, user_id: str) -> Json:
+def _user(ctx: Ctx, user_id: str) -> int:
+    if user_id == "spotify":
+        return SPOTIFY_USER
     u = ctx.catalog.user_index(user_id)
     if u is None:
         raise not_found()
-    return _public_user(ctx, u)
+    return u
+
+
+def get_user(ctx: Ctx, user_id: str) -> Json:
+    return _public_user(ctx, _user(ctx, user_id))
 
 
 def get_user_playlists(ctx: Ctx, user_id: str) -> Json:
-    u = ctx.catalog.user_index(user_id)
-    if u is None:
-        raise not_found()
+    u = _user(ctx, user_id)
     limit, offset = ctx.limit(20, 50), ctx.offset(100_000)
-    owned = [
-        pl
-        for pl in (ctx.playlists.get(i) for i in range(ctx.catalog.n_playlists))
-        if pl.owner == u and pl.public
-    ]
+    if u == SPOTIFY_USER:
+        owned = [ctx.playlists.get(i, editorial=True) for i in range(ctx.catalog.n_editorial)]
+    else:
+        candidates = (ctx.playlists.get(i) for i in range(ctx.catalog.n_playlists))
+        owned = [pl for pl in candidates if pl.owner == u and pl.public]
     items = [ctx.render.playlist_simple(pl, ctx.day) for pl in owned[offset : offset + limit]]
     return ctx.render.paging(ctx.path, items, len(owned), offset, limit, {})

@@ -63,7 +63,7 @@ class Playlists:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.seed = catalog.seed
-        self.content = lru_cache(maxsize=128)(self._content)
+        self.content = lru_cache(maxsize=64)(self._content)
 
     def get(self, index: int, editorial: bool = False) -> Playlist:
         c = self.catalog
