@@ -100,7 +100,12 @@ def test_second_run_with_nothing_changed_costs_one_request_per_playlist(
 ) -> None:
     store = user_token(sim, tmp_path / "token.json")
     albums = sim.catalog.album_ids(2)
-    config = make_config(tmp_path, sim, _playlist_sources(sim) + f"\nalbums = {json.dumps(albums)}")
+    config = make_config(
+        tmp_path,
+        sim,
+        _playlist_sources(sim) + f"\nalbums = {json.dumps(albums)}",
+        extract="checkpoint_every = 7",  # periodic saves on the way must not linger
+    )
     first = run_extract(config, secrets=demo_secrets(), token_store=store)
     assert first.outcome == "complete" and first.entities_fetched > 0
     sim.reset_stats()

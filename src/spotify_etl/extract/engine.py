@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENTITY_ORDER = ("track", "album", "artist")  # tracks reveal albums and artists; albums, artists
+ENTITY_ORDER = ("track", "album", "artist")
+BATCH_SIZE = {
+    "album": 20,
+    "artist": 50,
+    "track": 50,
+}  # Spotify's several-at-once limits  # tracks reveal albums and artists; albums, artists
 
 
 def in_shard(value: str, shard: tuple[int, int] | None) -> bool:
@@ -223,17 +228,31 @@ class Engine:
         return False
 
     def _fetch(self, kind: str, ids: list[str]) -> None:
+        plural = f"{kind}s"
+        rest = ids
+        if self.client.profile != "development":
+            # The first batch also tells whether several-at-once exists (the client probes).
+            size = BATCH_SIZE[kind]
+            for result in self.client.several(plural, ids[:size]):  # type: ignore[arg-type]
+                self._result(kind, result)
+            rest = ids[size:]
         if self.client.profile == "development":
             # One by one, each reply recorded in its own thread: a stop loses no reply.
-            for _ in self.client.map(lambda entity_id: self._one(kind, entity_id), ids):
+            todo = [i for i in rest if i in self.pending[kind]]
+            for _ in self.client.map(lambda entity_id: self._one(kind, entity_id), todo):
                 pass
-        else:  # several-at-once where the profile has it (the client probes and falls back)
-            for result in self.client.several(f"{kind}s", ids):  # type: ignore[arg-type]
-                self._result(kind, result)
+        else:
+            chunks = [rest[i : i + BATCH_SIZE[kind]] for i in range(0, len(rest), BATCH_SIZE[kind])]
+            for _ in self.client.map(lambda chunk: self._batch(kind, chunk), chunks):
+                pass
         with self.rec.lock:  # an id the API did not answer for is not asked again this run
             for entity_id in ids:
                 if self.pending[kind].pop(entity_id, None) is not None:
                     self.rec.skip(entity_id, kind, None, "no object in the reply")
+
+    def _batch(self, kind: str, chunk: list[str]) -> None:
+        for result in self.client.several(f"{kind}s", chunk):  # type: ignore[arg-type]
+            self._result(kind, result)
 
     def _one(self, kind: str, entity_id: str) -> None:
         from spotify_etl.spotify import Skipped
