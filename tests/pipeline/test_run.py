@@ -1,0 +1,137 @@
+"""The whole pipeline against the simulator: real HTTP, a real lake folder, a real DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from pydantic import SecretStr
+
+from spotify_etl.config import Secrets, parse_config
+from spotify_etl.pipeline.run import run_pipeline
+from spotify_etl.simulator import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    SimulatorConfig,
+    running_simulator,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SECRETS = Secrets(
+    spotify_client_id=DEMO_CLIENT_ID, spotify_client_secret=SecretStr(DEMO_CLIENT_SECRET)
+)
+
+
+def _config(tmp_path: Path, sim_catalog: object, fmt: str = "csv") -> str:
+    catalog = sim_catalog
+    playlists = catalog.playlist_ids(2, owner="other")  # type: ignore[attr-defined]
+    albums = catalog.album_ids(3)  # type: ignore[attr-defined]
+    artist = catalog.artist_ids(1)[0]  # type: ignore[attr-defined]
+    return f"""
+[storage]
+raw = "{tmp_path}/lake"
+transformed = "{tmp_path}/lake/transformed"
+[warehouse]
+url = "duckdb:///{tmp_path}/wh.duckdb"
+[transform]
+format = "{fmt}"
+[sources]
+playlists = {playlists!r}
+albums = {albums!r}
+[[sources.artists]]
+id = "{artist}"
+[[sources.searches]]
+q = "Midnight"
+type = "track"
+limit = 15
+"""
+
+
+def _counts(path: Path) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.execute("SHOW TABLES").fetchall()]
+        return {
+            t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]  # type: ignore[index]
+            for t in tables
+            if t in ("ALBUM", "ARTIST", "SONGS", "SONG_ARTIST", "PLAYLIST", "PLAYLIST_ITEM")
+        }
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_run_twice_converges(tmp_path: Path, fmt: str) -> None:
+    # Extended profile: playlist items without a user token, batch endpoints available.
+    with running_simulator(SimulatorConfig(profile="extended", seed=7, scale=3000)) as sim:
+        config = parse_config(_config(tmp_path, sim.catalog, fmt))
+        first = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url)
+        assert first.exit_code == 0, first.extract and first.extract.summary()
+        counts = _counts(tmp_path / "wh.duckdb")
+        assert all(counts[t] > 0 for t in ("ALBUM", "ARTIST", "SONGS", "PLAYLIST_ITEM")), counts
+        assert {t: first.table_counts[t] for t in counts} == counts  # the report tells the truth
+        second = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url)
+    assert second.exit_code == 0
+    assert second.extract is not None and second.extract.entities_fetched == 0
+    assert _counts(tmp_path / "wh.duckdb") == counts
+
+
+def test_budget_stop_loads_what_was_fetched_and_resumes(tmp_path: Path) -> None:
+    with running_simulator(SimulatorConfig(profile="extended", seed=7, scale=3000)) as sim:
+        config = parse_config(_config(tmp_path, sim.catalog))
+        stopped = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url, budget=5)
+        assert stopped.exit_code == 75
+        assert stopped.load is not None and stopped.load.loaded  # partial data still lands
+        finished = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url)
+        assert finished.exit_code == 0
+        reference = tmp_path / "reference"
+        reference.mkdir()
+        one_go = run_pipeline(
+            parse_config(_config(reference, sim.catalog)), secrets=SECRETS, api_base=sim.base_url
+        )
+    assert one_go.exit_code == 0
+    resumed, whole = _counts(tmp_path / "wh.duckdb"), _counts(reference / "wh.duckdb")
+    assert resumed == whole
+
+
+def test_unreachable_api_is_one_line_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "p.toml").write_text(
+        '[spotify]\napi_base = "http://127.0.0.1:9"\nmax_attempts = 2\n'
+        '[sources]\nalbums = ["4aawyAB9vmqN3uQ7FjRGTy"]\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_")}
+    env |= {"SPOTIFY_CLIENT_ID": "id", "SPOTIFY_CLIENT_SECRET": "planted-secret-value"}
+    result = subprocess.run(
+        [sys.executable, "-m", "spotify_etl", "run", "--config", "p.toml"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and "127.0.0.1:9" in errors[0] and "api_base" in errors[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "planted-secret-value" not in result.stderr + result.stdout
+
+
+def test_demo_runs_twice_with_the_same_counts(tmp_path: Path) -> None:
+    """What `make demo` runs, in a copy of the repo's example folder."""
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    command = [sys.executable, "-m", "spotify_etl.pipeline.demo", "examples/demo.toml"]
+    runs = [
+        subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        for _ in range(2)
+    ]
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert "Traceback" not in run.stderr
+        assert "top_artists_by_songs" in run.stdout
+    counts = _counts(tmp_path / "spotify-data" / "warehouse.duckdb")
+    assert all(counts[t] > 0 for t in ("ALBUM", "ARTIST", "SONGS", "PLAYLIST_ITEM")), counts
+    first_table = runs[0].stdout[runs[0].stdout.index("warehouse rows") :].split("simulator")[0]
+    second_table = runs[1].stdout[runs[1].stdout.index("warehouse rows") :].split("simulator")[0]
+    assert first_table == second_table
