@@ -96,3 +96,8 @@ def sim_requests(sim: Simulator) -> dict[str, dict[str, int]]:
 
 def count(requests: dict[str, dict[str, int]], prefix: str = "") -> int:
     return sum(n for key, by in requests.items() if key.startswith(prefix) for n in by.values())
+
+
+from tests.support.moto_server import moto_endpoint, moto_env  # noqa: E402
+
+__all__ = ["moto_endpoint", "moto_env"]
