@@ -13,7 +13,7 @@ def _most_in_any_window(sends: list[float], window: float) -> int:
 def test_a_configured_limit_is_never_exceeded_in_any_window() -> None:
     time = FakeTime()
     limiter = RollingWindowLimiter(30, 10, clock=time.clock, sleep=time.sleep)
-    sends = [limiter.acquire() for _ in range(35)]
+    sends = [limiter.acquire().at for _ in range(35)]
     assert _most_in_any_window(sends, 30) == 10
     # ... and it does not wait more than it must: 35 sends fit in four windows.
     assert sends[-1] - sends[0] < 4 * 30 * 1.03
@@ -24,9 +24,9 @@ def test_without_a_limit_nothing_waits_until_a_429_teaches_one() -> None:
     limiter = RollingWindowLimiter(30, None, clock=time.clock, sleep=time.sleep)
     sent = [limiter.acquire() for _ in range(64)]
     assert time.sleeps == []
-    limiter.on_rate_limited(retry_after_s=7, sent_at=sent[-1])
+    limiter.on_rate_limited(7, sent[-1])
     assert limiter.limit == 59  # 95% of the 63 the server took before refusing
-    assert limiter.acquire() >= sent[-1] + 7  # everyone paused for Retry-After
+    assert limiter.acquire().at >= sent[-1].at + 7  # everyone paused for Retry-After
 
 
 def test_in_flight_429s_from_before_the_lesson_shrink_once() -> None:
@@ -34,13 +34,13 @@ def test_in_flight_429s_from_before_the_lesson_shrink_once() -> None:
     limiter = RollingWindowLimiter(30, None, clock=time.clock, sleep=time.sleep)
     sent = [limiter.acquire() for _ in range(40)]
     time.now += 0.1
-    for sent_at in sent[-4:]:
-        limiter.on_rate_limited(1, sent_at)
-    assert limiter.limit == 37
+    for ticket in sent[-4:]:
+        limiter.on_rate_limited(1, ticket)
+    assert limiter.limit == 34  # 95% of the 36 sent before the first refused one
     assert limiter.rate_limited == 4
     # A request sent after the lesson that still gets a 429 shrinks the limit further.
     limiter.on_rate_limited(1, limiter.acquire())
-    assert limiter.limit == 33
+    assert limiter.limit == 30
 
 
 def test_a_429_after_few_sends_pauses_without_learning_a_tiny_limit() -> None:
@@ -49,7 +49,7 @@ def test_a_429_after_few_sends_pauses_without_learning_a_tiny_limit() -> None:
     sent = [limiter.acquire() for _ in range(3)]
     limiter.on_rate_limited(4, sent[-1])
     assert limiter.limit is None
-    assert limiter.acquire() == sent[-1] + 4
+    assert limiter.acquire().at == sent[-1].at + 4
 
 
 def test_threads_share_the_window() -> None:
@@ -66,7 +66,7 @@ def test_threads_share_the_window() -> None:
 
     def worker() -> None:
         for _ in range(25):
-            stamp = limiter.acquire()
+            stamp = limiter.acquire().at
             with lock:
                 sends.append(stamp)
 

@@ -14,13 +14,21 @@ import collections
 import math
 import threading
 from collections.abc import Callable
+from typing import NamedTuple
 
 # The server stamps a request when it arrives, a little after we send it: keep each send in
 # our window slightly longer than the server does, so our window never frees a slot early.
 _EDGE_MARGIN = 0.02
-_LEARN_FACTOR = 0.95  # limit = 95% of what the window held when the 429 came
+_LEARN_FACTOR = 0.95  # limit = 95% of what the server took before the 429
 _SHRINK_FACTOR = 0.9
 _MIN_LEARNED = 10
+
+
+class Ticket(NamedTuple):
+    """One admitted request: when it left, and its place in the sending order."""
+
+    at: float
+    seq: int
 
 
 class RollingWindowLimiter:
@@ -36,52 +44,58 @@ class RollingWindowLimiter:
         self._limit = limit
         self._clock = clock
         self._sleep = sleep
-        self._sends: collections.deque[float] = collections.deque()
+        self._sends: collections.deque[Ticket] = collections.deque()
+        self._seq = 0
         self._paused_until = 0.0
         self._lock = threading.Lock()
-        self._adjusted_at = -math.inf
+        self._adjusted_seq = -1
         self.rate_limited = 0  # 429s seen, for stats and tests
 
     @property
     def limit(self) -> int | None:
         return self._limit
 
-    def acquire(self) -> float:
-        """Block until a request may be sent and record it; returns its send time."""
+    def acquire(self) -> Ticket:
+        """Block until a request may be sent and record it."""
         while True:
             with self._lock:
                 now = self._clock()
                 wait = self._wait_locked(now)
                 if wait <= 0:
-                    self._sends.append(now)
-                    return now
+                    self._seq += 1
+                    ticket = Ticket(now, self._seq)
+                    self._sends.append(ticket)
+                    return ticket
             self._sleep(wait)
 
     def _wait_locked(self, now: float) -> float:
         horizon = self.window_s * (1 + _EDGE_MARGIN)
-        while self._sends and self._sends[0] <= now - horizon:
+        while self._sends and self._sends[0].at <= now - horizon:
             self._sends.popleft()
         if self._paused_until > now:
             return self._paused_until - now
         if self._limit is not None and len(self._sends) >= self._limit:
-            return self._sends[len(self._sends) - self._limit] + horizon - now
+            return self._sends[len(self._sends) - self._limit].at + horizon - now
         return 0.0
 
-    def on_rate_limited(self, retry_after_s: float | None, sent_at: float) -> None:
-        """The request sent at `sent_at` got a 429 (not the quota): pause, lower the limit."""
+    def on_rate_limited(self, retry_after_s: float | None, ticket: Ticket) -> None:
+        """The request of `ticket` got a 429 (not the quota): pause, lower the limit."""
         with self._lock:
             now = self._clock()
             self.rate_limited += 1
             # Requests already in flight when we adapted answer 429 too: one lesson, not four.
-            if sent_at > self._adjusted_at:
+            if ticket.seq > self._adjusted_seq:
                 if self._limit is not None:
                     self._limit = max(1, math.floor(self._limit * _SHRINK_FACTOR))
                 else:
-                    accepted = sum(1 for t in self._sends if t > now - self.window_s) - 1
+                    # What the server took in the window before refusing this request; sends
+                    # after it (other threads in flight) are not part of the lesson.
+                    start = ticket.at - self.window_s
+                    accepted = sum(1 for t in self._sends if t.seq < ticket.seq and t.at > start)
                     # Too few sends to be our own doing (someone else shares the app's
                     # window): learn nothing from the count, only honour Retry-After.
                     if accepted >= _MIN_LEARNED:
                         self._limit = math.floor(accepted * _LEARN_FACTOR)
-                self._adjusted_at = now
+                self._adjusted_seq = self._seq
             pause = retry_after_s if retry_after_s is not None else 1.0
             self._paused_until = max(self._paused_until, now + pause)
