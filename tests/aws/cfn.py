@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode import decode_str
+from cfnlint.decode import decode_str  # type: ignore[import-untyped]
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
 
@@ -72,8 +72,8 @@ def resolve(node: Any, params: Mapping[str, str], conditions: Mapping[str, bool]
     if set(node) == {"Fn::Join"}:
         sep, parts = node["Fn::Join"]
         return sep.join(resolve(parts, params, conditions))
-    out = {k: resolve(v, params, conditions) for k, v in node.items()}
-    return {k: v for k, v in out.items() if v is not _NO_VALUE}
+    resolved = {k: resolve(v, params, conditions) for k, v in node.items()}
+    return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
 
 
 _NO_VALUE = object()

@@ -56,7 +56,7 @@ class Stack:
     def drain_shards(self) -> list[dict[str, Any]]:
         """SQS records (Lambda's shape) of the shard queue, as the extract function gets them."""
         sqs = boto3.client("sqs")
-        records = []
+        records: list[dict[str, Any]] = []
         while True:
             reply = sqs.receive_message(QueueUrl=self.shard_queue_url, MaxNumberOfMessages=10)
             if not reply.get("Messages"):
@@ -79,7 +79,7 @@ class Stack:
 
 def _drain(queue_url: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs")
-    bodies = []
+    bodies: list[dict[str, Any]] = []
     while True:
         reply = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
         if not reply.get("Messages"):

@@ -21,7 +21,7 @@ ACCOUNT = "123456789012"  # moto's default account
 
 def _drain(queue_url: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs")
-    bodies = []
+    bodies: list[dict[str, Any]] = []
     while True:
         reply = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
         messages = reply.get("Messages", [])
@@ -62,19 +62,17 @@ def test_a_new_transformed_file_puts_its_key_on_the_snowpipe_queue(
     assert bucket == f"spotify-etl-transformed-{ACCOUNT}-us-east-1"
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": q["Queue"],
-                    "Events": [q["Event"]],
-                    "Filter": _api_filter(q["Filter"]["S3Key"]["Rules"]),
-                }
-                for q in props["NotificationConfiguration"]["QueueConfigurations"]
-            ]
-        },
-    )
+    notification: Any = {
+        "QueueConfigurations": [
+            {
+                "QueueArn": q["Queue"],
+                "Events": [q["Event"]],
+                "Filter": _api_filter(q["Filter"]["S3Key"]["Rules"]),
+            }
+            for q in props["NotificationConfiguration"]["QueueConfigurations"]
+        ]
+    }
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=notification)
     [test_event] = _drain(queue_url)
     assert test_event["Event"] == "s3:TestEvent"  # what Snowflake sees when it is wired up
 
@@ -115,17 +113,17 @@ def test_the_raw_filter_passes_parts_only(moto_env: str) -> None:
     queue_url, queue_arn = _queue("stands-in-for-the-transform-function")
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=raw_bucket)
+    notification: Any = {
+        "QueueConfigurations": [
+            {
+                "QueueArn": queue_arn,
+                "Events": cfn.as_list(event["Properties"]["Events"]),
+                "Filter": _api_filter(event["Properties"]["Filter"]["S3Key"]["Rules"]),
+            }
+        ]
+    }
     s3.put_bucket_notification_configuration(
-        Bucket=raw_bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": queue_arn,
-                    "Events": cfn.as_list(event["Properties"]["Events"]),
-                    "Filter": _api_filter(event["Properties"]["Filter"]["S3Key"]["Rules"]),
-                }
-            ]
-        },
+        Bucket=raw_bucket, NotificationConfiguration=notification
     )
     _drain(queue_url)
     part = "raw/playlists/dt=2026-11-24/run=20261124T060000Z-0a1b2c3d/part-00000.jsonl.gz"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cfnlint.api import lint
-from cfnlint.config import ManualArgs
+from cfnlint.api import lint  # type: ignore[import-untyped]
+from cfnlint.config import ManualArgs  # type: ignore[import-untyped]
 
 from spotify_etl.aws import metrics
 from tests.aws import cfn
@@ -17,12 +17,12 @@ def template() -> dict[str, Any]:
     return cfn.load()
 
 
-def _lint(text: str) -> list[str]:
-    return [str(m) for m in lint(text, config=ManualArgs(regions=["us-east-1", "eu-west-1"]))]
+def _lint(text: str, regions: tuple[str, ...] = ("us-east-1",)) -> list[str]:
+    return [str(m) for m in lint(text, config=ManualArgs(regions=list(regions)))]
 
 
 def test_cfn_lint_passes_with_the_sam_transform() -> None:
-    assert _lint(cfn.TEMPLATE.read_text()) == []
+    assert _lint(cfn.TEMPLATE.read_text(), ("us-east-1", "eu-west-1", "ap-southeast-2")) == []
 
 
 def test_cfn_lint_does_check_the_sam_resources() -> None:
