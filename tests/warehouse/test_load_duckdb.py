@@ -136,6 +136,9 @@ def test_touched_but_identical_file_is_not_reloaded(
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     summary = load_pending(dataset_store, wh)
     assert summary.loaded == [] and summary.refused == [] and summary.skipped == 9
+    # The new mtime is remembered: the next offer is decided from the listing, unread.
+    recorded = wh.history()[key_for(SONGS, D3.isoformat())]
+    assert recorded.mtime_ns == path.stat().st_mtime_ns
 
 
 def _bad_files(root: Path) -> dict[str, str]:

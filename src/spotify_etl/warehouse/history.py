@@ -88,6 +88,11 @@ class HistoryMixin:
             ],
         )
 
+    def note_unchanged(self, key: str, mtime_ns: int) -> None:
+        """A file was rewritten with identical bytes: remember its new mtime so the next
+        offer is judged from the listing again instead of by re-reading it."""
+        self.execute(f"UPDATE {HISTORY_TABLE} SET mtime_ns = ? WHERE path = ?", [mtime_ns, key])
+
     def record_failure(self, item: FileLoad, error: str) -> None:
         with self.transaction():
             self.record(item, "failed", 0, error[:2000], self.next_load_id())

@@ -40,6 +40,8 @@ def load_pending(
         seen = history.get(f.key)
         verdict, digest = classify(transformed_store, f, seen)
         if verdict == "unchanged":
+            if seen is not None and f.mtime_ns is not None and seen.mtime_ns != f.mtime_ns:
+                warehouse.note_unchanged(f.key, f.mtime_ns)
             if seen is not None and seen.status == "failed" and not force:
                 summary.previously_failed.append(f.key)
             elif seen is not None and seen.status == "failed":
