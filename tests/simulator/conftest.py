@@ -18,6 +18,10 @@ from spotify_etl.simulator import (
 )
 
 REDIRECT = "http://127.0.0.1:8765/callback"
+ALL_READ_SCOPES = (
+    "playlist-read-private playlist-read-collaborative user-library-read "
+    "user-read-recently-played user-top-read"
+)
 
 
 def app_token(sim: Simulator) -> str:
@@ -30,7 +34,7 @@ def app_token(sim: Simulator) -> str:
     return str(reply.json()["access_token"])
 
 
-def pkce_login(sim: Simulator, scope: str = "playlist-read-private") -> dict[str, str]:
+def pkce_login(sim: Simulator, scope: str = ALL_READ_SCOPES) -> dict[str, str]:
     """The Authorization Code + PKCE flow as a public client does it; returns the token reply."""
     verifier = secrets.token_urlsafe(64)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())

@@ -144,3 +144,16 @@ def test_redirect_uri_rules(uri: str, accepted: bool) -> None:
 
 def test_app_token_cannot_read_me(dev_api: Api) -> None:
     assert dev_api.get("/me").status_code == 401
+
+
+def test_library_endpoints_need_their_scopes(dev_sim: Simulator) -> None:
+    narrow = Api(dev_sim, pkce_login(dev_sim, scope="user-read-private")["access_token"])
+    for path in ("/me/tracks", "/me/player/recently-played", "/me/top/artists"):
+        reply = narrow.get(path)
+        assert reply.status_code == 403, path
+        assert reply.json()["error"]["message"] == "Insufficient client scope"
+    public_only = narrow.ok("/me/playlists", limit=50)["items"]
+    everything = Api(dev_sim, pkce_login(dev_sim)["access_token"]).ok("/me/playlists", limit=50)
+    assert all(p["public"] for p in public_only)
+    assert len(everything["items"]) > len(public_only)
+    assert narrow.ok("/me")["id"] == dev_sim.catalog.me_user_id

@@ -59,6 +59,14 @@ class Ctx:
         if not self.grant.user:
             raise ApiError(401, "Valid user authentication required")
 
+    def require_scope(self, scope: str) -> None:
+        self.require_user()
+        if scope not in self.grant.scope.split():
+            raise ApiError(403, "Insufficient client scope")
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.grant.scope.split()
+
     def limit(self, default: int, maximum: int) -> int:
         raw = self.query.get("limit")
         if raw is None or raw == "":

@@ -41,14 +41,21 @@ def get_me(ctx: Ctx) -> Json:
 def get_my_playlists(ctx: Ctx) -> Json:
     ctx.require_user()
     limit, offset = ctx.limit(20, 50), ctx.offset(100_000)
-    mine = ctx.playlists.me_playlists(extended=not ctx.dev)
+    # Without the read scopes, private and collaborative playlists stay hidden.
+    mine = [
+        pl
+        for pl in ctx.playlists.me_playlists(extended=not ctx.dev)
+        if pl.public
+        or (pl.collaborative and ctx.has_scope("playlist-read-collaborative"))
+        or (not pl.collaborative and ctx.has_scope("playlist-read-private"))
+    ]
     items = [ctx.render.playlist_simple(pl, ctx.day) for pl in mine[offset : offset + limit]]
     return ctx.render.paging(ctx.path, items, len(mine), offset, limit, {})
 
 
 def get_saved_tracks(ctx: Ctx) -> Json:
     """One save a day before day 0, two a day since; newest first."""
-    ctx.require_user()
+    ctx.require_scope("user-library-read")
     limit, offset = ctx.limit(20, 50), ctx.offset()
     total = min(ctx.catalog.n_tracks, SAVED_BEFORE_DAY0 + 2 * max(0, ctx.day))
     items = []
@@ -71,7 +78,7 @@ def _cursor(ctx: Ctx, name: str) -> int | None:
 
 
 def get_recently_played(ctx: Ctx) -> Json:
-    ctx.require_user()
+    ctx.require_scope("user-read-recently-played")
     limit = ctx.limit(20, 50)
     before, after = _cursor(ctx, "before"), _cursor(ctx, "after")
     if before is not None and after is not None:
@@ -103,7 +110,7 @@ def get_recently_played(ctx: Ctx) -> Json:
 
 
 def get_top(ctx: Ctx, kind: str) -> Json:
-    ctx.require_user()
+    ctx.require_scope("user-top-read")
     if kind not in ("artists", "tracks"):
         raise ApiError(404, "Service not found")
     span = TIME_RANGES.get(ctx.query.get("time_range", "medium_term"))
