@@ -103,3 +103,13 @@ def test_album_tracks_and_artist_albums_page_to_the_end(dev: object) -> None:
         assert all(int(p.params["limit"]) <= 10 for p in albums)
         tracks = list(client.album_tracks(album_ids[0]))
         assert sum(len(p.body["items"]) for p in tracks) == tracks[0].body["total"]
+
+
+def test_a_malformed_id_is_skipped_without_spoiling_its_batch(dev: object, ext: object) -> None:
+    for sim in (dev, ext):
+        ids = sim.catalog.track_ids(3)  # type: ignore[attr-defined]
+        with client_for(sim) as client:
+            results = list(client.several("tracks", [ids[0], "not-an-id!", *ids[1:]]))
+        assert set(_objects(results, "tracks")) == set(ids)
+        (skipped,) = [r for r in results if isinstance(r, Skipped)]
+        assert (skipped.id, skipped.status, skipped.reason) == ("not-an-id!", 400, "invalid id")

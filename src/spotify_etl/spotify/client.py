@@ -185,7 +185,8 @@ class SpotifyClient:
 
     def several(self, kind: Kind, ids: Sequence[str]) -> Iterator[ApiResponse | Skipped]:
         """Full objects for ids: batch replies (body {kind: [...]}) where the profile has them,
-        else one reply per id ("<kind>/{id}"). Unknown ids come back as Skipped."""
+        else one reply per id ("<kind>/{id}"). Unknown or malformed ids come back as Skipped;
+        they never abort the rest."""
         if kind not in BATCH_SIZE:
             raise ValueError(f"several(): kind must be albums, artists or tracks, not {kind!r}")
         todo = list(dict.fromkeys(ids))
@@ -198,6 +199,13 @@ class SpotifyClient:
                 # A removed endpoint answers 403/404 as a whole; unknown ids would be nulls.
                 self._profile.learn("batch", False)
                 break
+            except BadRequest as exc:
+                if not _invalid_id(exc):
+                    raise
+                # One malformed id spoils its batch: ask for these one by one instead.
+                todo = rest
+                yield from self.map(lambda id_: self._one(kind, id_), chunk)
+                continue
             self._profile.learn("batch", True)
             todo = rest
             yield reply
@@ -217,6 +225,10 @@ class SpotifyClient:
             return self.track(id_)
         except SkippableError as exc:
             return Skipped(id_, kind[:-1], exc.status, exc.reason)
+        except BadRequest as exc:
+            if not _invalid_id(exc):
+                raise
+            return Skipped(id_, kind[:-1], exc.status, exc.api_message)
 
     # -- playlists ---------------------------------------------------------------------
     def playlist(self, id: str, fields: str | None = None) -> ApiResponse:
@@ -315,3 +327,7 @@ class SpotifyClient:
     ) -> Iterator[ApiResponse]:
         params = {"limit": WIDE_PAGE, "time_range": time_range}
         return self._pages(f"me/top/{kind}", f"me/top/{kind}", params, user=True)
+
+
+def _invalid_id(exc: BadRequest) -> bool:
+    return "invalid id" in exc.api_message.lower()

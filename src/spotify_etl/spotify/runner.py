@@ -1,4 +1,4 @@
-"""Run a function over items in a few threads, results in input order, failures not hidden."""
+"""Run a function over items in a few threads, results in input order, nothing fetched lost."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ R = TypeVar("R")
 def map_in_threads(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
     """Like map(), with `workers` threads and a bounded look-ahead.
 
-    The first exception (a StopRun, say) is raised at its place in the order; work not yet
-    started is cancelled, so a stop does not spend more requests.
+    When one call fails (a StopRun, say), work not yet started is cancelled so a stop spends
+    no more requests; calls already finished or running are awaited and their results still
+    yielded (what was fetched is not dropped); then the first failure is raised.
     """
     source = iter(items)
     pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="spotify")
@@ -26,10 +27,23 @@ def map_in_threads(fn: Callable[[T], R], items: Iterable[T], workers: int) -> It
             if len(pending) >= workers * 2:
                 break
         while pending:
-            result = pending.popleft().result()
+            future = pending.popleft()
+            try:
+                result = future.result()
+            except BaseException as exc:
+                failure = exc
+                break
             for item in source:
                 pending.append(pool.submit(fn, item))
                 break
             yield result
+        else:
+            return
+        for future in pending:
+            future.cancel()
+        for future in pending:
+            if not future.cancelled() and future.exception() is None:
+                yield future.result()
+        raise failure
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
