@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -186,12 +186,12 @@ def _scan_kind(e: dict[str, Any]) -> str:
         return "artist_albums"
     if url.endswith("/tracks") and "/albums/" in url:
         return "album_tracks"
-    kind = e["source_kind"]
+    kind = str(e["source_kind"])
     body = e["body"]
     return kind if isinstance(body, dict) and isinstance(body.get(kind), list) else kind[:-1]
 
 
-def bench_profile(profile: str, tmp: Path) -> None:
+def bench_profile(profile: Literal["development", "extended"], tmp: Path) -> None:
     print(f"\n== {profile} profile: cold and warm runs (scale {SCALE})")
     with running_simulator(SimulatorConfig(profile=profile, seed=42, scale=SCALE)) as sim:
         text, data = sources(sim, 6 if QUICK else 12)
@@ -213,11 +213,9 @@ def bench_profile(profile: str, tmp: Path) -> None:
         sim.reset_stats()
         warm = run_extract(cfg, secrets=SECRETS, token_store=token)
         requests = web_requests(sim)
-        tokens = sum(
-            sum(v.values())
-            for k, v in sim.stats()["by_endpoint"].items()  # type: ignore[union-attr]
-            if "/api/token" in k
-        )
+        by_endpoint = sim.stats()["by_endpoint"]
+        assert isinstance(by_endpoint, dict)
+        tokens = sum(sum(v.values()) for k, v in by_endpoint.items() if "/api/token" in k)
         n = len(data["playlists"])
         only_checks = set(requests) <= {"GET /v1/playlists/{id}"}
         print("  " + warm.summary())
@@ -379,8 +377,8 @@ def bench_seed(tmp: Path) -> None:
 def main() -> int:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        for profile in ("development", "extended"):
-            bench_profile(profile, tmp)
+        bench_profile("development", tmp)
+        bench_profile("extended", tmp)
         bench_seed(tmp)
         if "--no-rate" not in sys.argv:
             bench_rate(tmp)

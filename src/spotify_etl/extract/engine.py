@@ -124,16 +124,9 @@ class Engine:
             self.playlists.setdefault(playlist_id, None)
         for key, progress in checkpoint.listings.items():
             self.progress[key] = progress
-            if key.startswith("album_tracks:"):
+            if key.startswith("album_tracks:"):  # not planned from the config: rebuild it
                 album_id = key.split(":", 1)[1]
                 self.listings[key] = L.tracklist_listing(album_id, progress.next_url)
-            elif key in self.listings or key == "my_playlists":
-                continue
-        for key in list(self.listings):
-            if key not in self.progress and not self.rec.is_due(
-                "listing", key, self.listing_ttl_days
-            ):
-                del self.listings[key]
 
     # -- discoveries --------------------------------------------------------------------
     def found(self, found: Found, *, discography: bool = False) -> None:
