@@ -5,8 +5,9 @@
 
 Layers, each in its own module: `retry` (the declared policy), `pacing` (rolling-window
 limiter), `auth` + `tokens` (access tokens, refresh-token stores), `session` (one GET with all
-of that applied), `paging` (follow `next`), `profile` (what this app's API mode allows), and
-`client` (Spotify's endpoints). `login` runs the Authorization Code + PKCE flow.
+of that applied), `paging` (follow `next`), `runner` (threads), `core` (the wiring and the
+generic get/pages/map), `profile` (what this app's API mode allows), and `client` (Spotify's
+endpoints, the only module that names them). `login` runs the Authorization Code + PKCE flow.
 
 Errors (spotify_etl.errors): 403/404 -> SkippableError; QUOTA_EXCEEDED or a Retry-After beyond
 the cap -> StopRun; transient failures past the attempts -> RetryableError; 400 -> FatalError

@@ -1,0 +1,162 @@
+"""The client's generic half: wiring (auth, pacing, retry, session) and the raw mechanics.
+
+No endpoint is named here; `client.SpotifyClient` adds Spotify's paths on top.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+import httpx
+
+from spotify_etl.config import SpotifySettings
+from spotify_etl.spotify.auth import Authenticator, TokenClient
+from spotify_etl.spotify.pacing import RollingWindowLimiter
+from spotify_etl.spotify.paging import follow_pages
+from spotify_etl.spotify.profile import ProfileName, ProfileState
+from spotify_etl.spotify.responses import ApiResponse
+from spotify_etl.spotify.retry import RetryPolicy
+from spotify_etl.spotify.runner import map_in_threads
+from spotify_etl.spotify.session import Session
+from spotify_etl.spotify.templates import endpoint_of
+from spotify_etl.spotify.tokens import TokenStore
+
+T = TypeVar("T")
+R = TypeVar("R")
+C = TypeVar("C", bound="ClientCore")
+
+
+class ClientCore:
+    """Thread-safe: one instance serves every thread of a run."""
+
+    def __init__(
+        self,
+        settings: SpotifySettings,
+        client_id: str,
+        client_secret: str | None,
+        *,
+        token_store: TokenStore | None = None,
+        transport: httpx.BaseTransport | None = None,
+        before_request: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self._profile = ProfileState()
+        policy = RetryPolicy.from_settings(settings)
+        in_flight = settings.requests_in_flight
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(settings.timeout_s),
+            limits=httpx.Limits(max_connections=in_flight * 2, max_keepalive_connections=in_flight),
+            headers={"Accept": "application/json", "User-Agent": "spotify-etl"},
+            follow_redirects=False,
+        )
+        tokens = TokenClient(
+            self._http,
+            settings.resolved_accounts_base() + "/api/token",
+            policy,
+            sleep=lambda s: self._session.sleep(s),
+            record=lambda endpoint, status: self._session.record(endpoint, status),
+        )
+        self._auth = Authenticator(tokens, client_id, client_secret, token_store, clock=clock)
+        limiter = RollingWindowLimiter(
+            settings.window_s,
+            settings.window_requests,
+            clock=clock,
+            sleep=lambda s: self._session.sleep(s),
+        )
+        self._session = Session(
+            self._http,
+            settings.resolved_api_base(),
+            self._auth,
+            policy,
+            limiter,
+            before_request=before_request,
+            sleep=sleep,
+            clock=clock,
+            profile=lambda: self._profile.name,
+            in_flight=in_flight,
+        )
+
+    # -- lifecycle and state -----------------------------------------------------------
+    @property
+    def profile(self) -> ProfileName:
+        return self._profile.name
+
+    @property
+    def stats(self) -> dict[tuple[str, int], int]:
+        """Requests by (endpoint template, HTTP status); status 0 = no reply; token requests
+        are counted under "accounts:token"."""
+        return self._session.stats
+
+    @property
+    def limiter(self) -> RollingWindowLimiter:
+        return self._session.limiter
+
+    @property
+    def has_user(self) -> bool:
+        return self._auth.has_user
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self: C) -> C:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- generic mechanics -------------------------------------------------------------
+    def get(
+        self, path_or_url: str, params: dict[str, Any] | None = None, *, user: bool = False
+    ) -> ApiResponse:
+        return self._get(
+            endpoint_of(path_or_url, self._session.api_base), path_or_url, params, user
+        )
+
+    def pages(
+        self,
+        path_or_url: str,
+        params: dict[str, Any] | None = None,
+        *,
+        user: bool = False,
+        max_items: int | None = None,
+    ) -> Iterator[ApiResponse]:
+        endpoint = endpoint_of(path_or_url, self._session.api_base)
+        return self._pages(endpoint, path_or_url, params, user=user, max_items=max_items)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """fn over items in settings.requests_in_flight threads; results in input order."""
+        return map_in_threads(fn, items, self.settings.requests_in_flight)
+
+    def _get(
+        self, endpoint: str, path: str, params: dict[str, Any] | None, user: bool
+    ) -> ApiResponse:
+        reply = self._session.get(endpoint, path, params, user=user)
+        self._profile.observe(reply.body)
+        return reply
+
+    def _pages(
+        self,
+        endpoint: str,
+        path: str,
+        params: dict[str, Any] | None,
+        *,
+        user: bool,
+        max_items: int | None = None,
+        max_offset: int | None = None,
+        first: ApiResponse | None = None,
+    ) -> Iterator[ApiResponse]:
+        def fetch(url: str, query: dict[str, Any] | None) -> ApiResponse:
+            return self._get(endpoint, url, query, user)
+
+        return follow_pages(
+            fetch, path, params, max_items=max_items, max_offset=max_offset, first=first
+        )
+
+    def _market(self, market: str | None) -> dict[str, str]:
+        chosen = market or self.settings.market
+        return {"market": chosen} if chosen else {}
