@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
+from spotify_etl.simulator.playlists import Playlists
 
 from .conftest import Api, app_token, pkce_login
 
@@ -121,3 +123,37 @@ def test_new_albums_appear_on_later_days(moving_sim: Simulator) -> None:
     assert api.get(f"/albums/{album_id}").status_code == 404
     moving_sim.set_day(day)
     assert api.ok(f"/albums/{album_id}")["release_date"] >= "2026-06-01"
+
+
+def test_very_old_playlists_have_null_added_at(dev_user_api: Api) -> None:
+    playlists = Playlists(dev_user_api.sim.catalog)
+    old = next(i for i in range(10, dev_user_api.sim.catalog.n_playlists) if playlists.get(i).old)
+    page = dev_user_api.ok(f"/playlists/{playlists.get(old).id}/items", limit=50)
+    assert page["items"] and all(i["added_at"] is None for i in page["items"])
+    assert all(i["added_by"] is None for i in page["items"])
+
+
+def test_new_releases_follow_the_day(ext_api: Api) -> None:
+    sim = ext_api.sim
+    try:
+        before = ext_api.ok("/browse/new-releases", limit=50)["albums"]
+        day = min(d for d, _ in sim.catalog.new_albums if d > 0)
+        sim.set_day(day)
+        after = ext_api.ok("/browse/new-releases", limit=50)["albums"]
+        assert after["total"] > before["total"]
+        assert (
+            after["items"][0]["release_date"]
+            == (date(2026, 6, 1) + timedelta(days=day)).isoformat()
+        )
+    finally:
+        sim.set_day(0)
+
+
+def test_recently_played_pages_by_cursor(dev_user_api: Api) -> None:
+    first = dev_user_api.ok("/me/player/recently-played", limit=20)
+    assert len(first["items"]) == 20 and first["next"]
+    second = dev_user_api.ok(first["next"])
+    assert second["items"][0]["played_at"] < first["items"][-1]["played_at"]
+    cursor = int(first["cursors"]["before"])
+    assert second["cursors"]["after"] and int(second["cursors"]["after"]) < cursor
+    assert dev_user_api.get("/me/player/recently-played", before=1, after=2).status_code == 400
