@@ -1,0 +1,56 @@
+"""The README is the front door: every command it shows must exist and explain itself."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def readme_commands() -> list[tuple[str, ...]]:
+    """Command paths from the README's command table, e.g. ('auth', 'login')."""
+    found: set[tuple[str, ...]] = set()
+    for line in README.splitlines():
+        if not line.startswith("| `spotify-etl"):
+            continue
+        first_cell = re.split(r"(?<!\\)\|", line.replace("\\|", "\x00"))[1]
+        for span in re.findall(r"`(spotify-etl [^`]+)`", first_cell):
+            words = span.replace("\x00", "|").split()[1:]
+            path: list[str] = []
+            for word in words:
+                if not re.fullmatch(r"[a-z]+(\|[a-z]+)*", word):
+                    break
+                path.append(word)
+            # `auth login|status|logout` names three commands
+            *head, last = path
+            for name in last.split("|"):
+                found.add((*head, name))
+    return sorted(found)
+
+
+def test_the_readme_lists_the_commands() -> None:
+    commands = readme_commands()
+    assert ("run",) in commands and ("auth", "login") in commands and len(commands) >= 14
+
+
+@pytest.mark.parametrize("command", readme_commands(), ids=" ".join)
+def test_each_readme_command_has_help(command: tuple[str, ...]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "spotify_etl", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_the_two_commands_are_at_the_top() -> None:
+    top = README[: README.index("## What it does")]
+    assert "make demo" in top and "make test" in top
