@@ -47,7 +47,15 @@ def _root(
     setup_logging(fmt=log_format, level="DEBUG" if verbose else "WARNING", quiet=quiet)
 
 
-def _register() -> None:
+_registered = False
+
+
+def register_commands() -> None:
+    """Assemble the stages' commands on `app` (once; tests call it too)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
     # Each stage owns its commands; this module only assembles them.
     from spotify_etl.extract import cli as extract_cli
     from spotify_etl.pipeline import cli as pipeline_cli
@@ -68,7 +76,7 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
+    register_commands()
     try:
         # Standalone mode: click reports usage errors itself (exit 2) and handles Exit/Abort.
         app(args=argv, prog_name="spotify-etl")
