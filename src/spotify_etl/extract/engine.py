@@ -56,6 +56,7 @@ class Engine:
         self.sources = sources
         self.listing_ttl_days = listing_ttl_days
         self.market = market
+        self.api_base = client.settings.resolved_api_base()
         self.has_user_token = has_user_token
         self.playlists: dict[str, None] = {}
         self.listings: dict[str, L.Listing] = {}
@@ -126,7 +127,8 @@ class Engine:
             self.progress[key] = progress
             if key.startswith("album_tracks:"):  # not planned from the config: rebuild it
                 album_id = key.split(":", 1)[1]
-                self.listings[key] = L.tracklist_listing(album_id, progress.next_url)
+                url = L.rebase(progress.next_url, self.api_base)
+                self.listings[key] = L.tracklist_listing(album_id, url)
 
     # -- discoveries --------------------------------------------------------------------
     def found(self, found: Found, *, discography: bool = False) -> None:
@@ -161,6 +163,7 @@ class Engine:
             self.found,
             has_user_token=self.has_user_token,
             market=self.market,
+            api_base=self.api_base,
         )
 
         def one(playlist_id: str) -> None:
@@ -185,7 +188,9 @@ class Engine:
         try:
             if progress is not None:
                 pages = self.client.pages(
-                    progress.next_url, user=listing.user, max_items=progress.remaining
+                    L.rebase(progress.next_url, self.api_base),
+                    user=listing.user,
+                    max_items=progress.remaining,
                 )
             else:
                 pages = listing.start(self.client)

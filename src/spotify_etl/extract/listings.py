@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from spotify_etl.extract.discover import Found, iter_pages_of, next_url, scan
 
@@ -102,6 +103,15 @@ def _recent(client: SpotifyClient) -> Iterator[ApiResponse]:
 
 def _mine(client: SpotifyClient) -> Iterator[ApiResponse]:
     return client.my_playlists()
+
+
+def rebase(url: str, api_base: str) -> str:
+    """A saved `next` URL on the current API origin (the simulator's port changes between
+    runs; a checkpoint must not point the client at a dead or foreign address)."""
+    saved, base = urlsplit(url), urlsplit(api_base)
+    if (saved.scheme, saved.netloc) == (base.scheme, base.netloc):
+        return url
+    return urlunsplit((base.scheme, base.netloc, saved.path, saved.query, ""))
 
 
 def page_next(listing: Listing, body: Any) -> str | None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from spotify_etl.errors import SkippableError
 from spotify_etl.extract.discover import Found, next_url, playlist_page, scan
+from spotify_etl.extract.listings import rebase
 from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.state import PlaylistState
 
@@ -40,12 +41,14 @@ class PlaylistTask:
         *,
         has_user_token: bool,
         market: str | None = None,
+        api_base: str = "",
     ) -> None:
         self.client = client
         self.rec = recorder
         self.on_found = on_found
         self.has_user_token = has_user_token
         self.market = market
+        self.api_base = api_base
 
     def __call__(self, playlist_id: str) -> None:
         try:
@@ -113,6 +116,8 @@ class PlaylistTask:
     def _continue(self, playlist_id: str, url: str | None) -> Iterator[ApiResponse]:
         if url is None:  # no page embedded (a playlist the user does not own): from the start
             return self.client.playlist_items(playlist_id)
+        if self.api_base:
+            url = rebase(url, self.api_base)
         return self.client.pages(url, user=self.has_user_token)
 
     def _pages(self, playlist_id: str, state: PlaylistState, pages: Iterator[Any]) -> None:
