@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -74,3 +76,12 @@ def test_serve_rejects_bad_options_in_one_line() -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().startswith("error:") and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_oversized_and_garbled_requests_are_refused(dev_sim: Simulator) -> None:
+    big = httpx.post(dev_sim.token_url, content=b"x" * (2 << 20))
+    assert big.status_code == 413
+    url = urlsplit(dev_sim.base_url)
+    with socket.create_connection((url.hostname or "", url.port or 80), 5) as sock:
+        sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        assert sock.recv(1024).startswith(b"HTTP/1.1 400")

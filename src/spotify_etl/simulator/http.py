@@ -20,6 +20,7 @@ from spotify_etl.simulator.app import JSON, App, Reply
 log = logging.getLogger(__name__)
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 _BROKEN = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+MAX_BODY = 1 << 20  # no endpoint here takes more than a form
 
 
 class HttpProtocol(asyncio.Protocol):
@@ -32,6 +33,7 @@ class HttpProtocol(asyncio.Protocol):
         self._url = b""
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
+        self._too_large = False
         self._queue: deque[tuple[float, Reply, bool, bool]] = deque()
 
     # ---- asyncio ---------------------------------------------------------------------
@@ -61,6 +63,7 @@ class HttpProtocol(asyncio.Protocol):
         self._url = b""
         self._headers = {}
         self._body = []
+        self._too_large = False
 
     def on_url(self, url: bytes) -> None:
         self._url += url
@@ -69,11 +72,18 @@ class HttpProtocol(asyncio.Protocol):
         self._headers[name.decode("latin-1").lower()] = value.decode("latin-1")
 
     def on_body(self, body: bytes) -> None:
-        self._body.append(body)
+        if sum(map(len, self._body)) + len(body) <= MAX_BODY:
+            self._body.append(body)
+        else:
+            self._too_large = True
 
     def on_message_complete(self) -> None:
         method = self.parser.get_method().decode("ascii", "replace")
         keep_alive = self.parser.should_keep_alive()
+        if self._too_large:
+            body = b'{"error":{"status":413,"message":"Request entity too large"}}'
+            self._write(Reply(413, body), False)
+            return
         try:
             reply = self.app.handle(
                 method, self._url.decode("latin-1"), self._headers, b"".join(self._body)
