@@ -31,6 +31,17 @@ def interactive() -> bool:
     return not Globals.quiet and Globals.log_format == "plain" and sys.stderr.isatty()
 
 
+def _bars() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
 @contextmanager
 def progress(label: str) -> Iterator[ProgressCallback]:
     """A callback(done, total) that draws a bar on a terminal; silent otherwise.
@@ -41,14 +52,7 @@ def progress(label: str) -> Iterator[ProgressCallback]:
     if not interactive():
         yield lambda done, total: None
         return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    with _bars() as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -63,14 +67,7 @@ def stage_progress() -> Iterator[Callable[[str, int, int], None]]:
     if not interactive():
         yield lambda stage, done, total: None
         return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    with _bars() as bar:
         tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
