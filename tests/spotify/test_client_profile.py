@@ -152,3 +152,21 @@ def test_without_a_secret_the_user_token_serves_app_requests(tmp_path: Path) -> 
     with make_client(fake, time, secret=None, token_store=_stored(tmp_path)) as client:
         client.album("a" * 22)
     assert fake.token_forms[0]["grant_type"] == "refresh_token"
+
+
+def test_a_token_rotated_by_another_process_is_picked_up(tmp_path: Path) -> None:
+    fake, time = FakeSpotify(), FakeTime()
+    store = _stored(tmp_path)
+    with make_client(fake, time, token_store=store) as client:
+        assert client.has_user  # this process read "first-refresh-token"
+        store.save(StoredToken("newer-refresh-token", "user-top-read", "alice", datetime.now(UTC)))
+        fake.token_replies.append(
+            httpx.Response(
+                400, json={"error": "invalid_grant", "error_description": "Invalid refresh token"}
+            )
+        )
+        client.me()
+    assert [f["refresh_token"] for f in fake.token_forms] == [
+        "first-refresh-token",
+        "newer-refresh-token",
+    ]

@@ -206,12 +206,17 @@ class Authenticator:
                 else ("no SPOTIFY_CLIENT_SECRET and no user authorisation")
             )
             raise AuthError(f"{needs}: no refresh token stored{where}", hint=_LOGIN_HINT)
-        form = {
-            "grant_type": "refresh_token",
-            "refresh_token": stored.refresh_token,
-            "client_id": self.client_id,
-        }
-        body = self._tokens.request(form)
+        try:
+            body = self._tokens.request(self._refresh_form(stored))
+        except AuthError:
+            # Another process (a second run, `auth login`) may have rotated the single-use
+            # token since we read it: try the stored one once before giving up.
+            assert self.store is not None
+            latest = self.store.load()
+            if latest is None or latest.refresh_token == stored.refresh_token:
+                raise
+            stored = self._stored = latest
+            body = self._tokens.request(self._refresh_form(stored))
         rotated = body.get("refresh_token")
         if isinstance(rotated, str) and rotated != stored.refresh_token:
             # Single-use: the old token is dead now, so the new one must be saved first.
@@ -219,6 +224,13 @@ class Authenticator:
             assert self.store is not None
             self.store.save(self._stored)
         return self._access(body)
+
+    def _refresh_form(self, stored: StoredToken) -> dict[str, str]:
+        return {
+            "grant_type": "refresh_token",
+            "refresh_token": stored.refresh_token,
+            "client_id": self.client_id,
+        }
 
     def _access(self, body: dict[str, Any]) -> AccessToken:
         try:

@@ -11,6 +11,7 @@ thread's 429 means the others' next requests would be refused too.
 from __future__ import annotations
 
 import collections
+import logging
 import math
 import threading
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from typing import NamedTuple
 
 # The server stamps a request when it arrives, a little after we send it: keep each send in
 # our window slightly longer than the server does, so our window never frees a slot early.
+log = logging.getLogger(__name__)
+
 _EDGE_MARGIN = 0.02
 _LEARN_FACTOR = 0.95  # limit = 95% of what the server took before the 429
 _SHRINK_FACTOR = 0.9
@@ -97,5 +100,10 @@ class RollingWindowLimiter:
                     if accepted >= _MIN_LEARNED:
                         self._limit = math.floor(accepted * _LEARN_FACTOR)
                 self._adjusted_seq = self._seq
+                log.info(
+                    "rate limited (429): pacing at %s requests per %.0f s",
+                    self._limit if self._limit is not None else "the server's pace",
+                    self.window_s,
+                )
             pause = retry_after_s if retry_after_s is not None else 1.0
             self._paused_until = max(self._paused_until, now + pause)

@@ -8,8 +8,11 @@ entity objects give a first hint before any probe: development mode strips `popu
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any, Literal
+
+log = logging.getLogger(__name__)
 
 ProfileName = Literal["development", "extended", "unknown"]
 Feature = Literal["batch", "playlist_tracks", "wide_pages"]
@@ -47,6 +50,9 @@ class ProfileState:
 
     def learn(self, feature: Feature, available: bool) -> None:
         with self._lock:
+            if self._features.get(feature) is None:
+                state = "available" if available else "removed"
+                log.info("Spotify API: %s %s for this app", feature.replace("_", " "), state)
             self._features[feature] = available
             if not available:
                 # One removed feature settles the profile; the others follow from it.

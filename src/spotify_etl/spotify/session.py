@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from spotify_etl.spotify.auth import Authenticator
 from spotify_etl.spotify.pacing import RollingWindowLimiter
 from spotify_etl.spotify.responses import ApiResponse, BadRequest
 from spotify_etl.spotify.retry import Action, Decision, RetryPolicy
+
+log = logging.getLogger(__name__)
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -194,6 +197,7 @@ class Session:
         wait = self.policy.backoff_s(attempt)
         if retry_after is not None and retry_after <= self.policy.retry_after_cap_s:
             wait = max(wait, retry_after)
+        log.debug("GET %s: %s; retry %d in %.2f s", url, failure, attempt, wait)
         self.sleep(wait)
 
     def _failure(self, decision: Decision, status: int, endpoint: str, url: str) -> Exception:
