@@ -164,3 +164,24 @@ def test_a_held_lock_stops_a_second_run_before_any_request(sim: Simulator, tmp_p
         run_extract(config, secrets=demo_secrets())
     assert info.value.exit_code == 75
     assert sim.stats()["total"] == 0
+
+
+def test_without_a_user_token_library_and_editorial_sources_say_why(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    editorial = sim.catalog.editorial_playlist_ids(1)[0]
+    track = sim.catalog.track_ids(1)[0]
+    config = make_config(
+        tmp_path,
+        sim,
+        f'playlists = ["{editorial}"]\ntracks = ["{track}"]\n'
+        "[sources.library]\nsaved_tracks = true\ntop = ['artists']",
+    )
+    result = run_extract(config, secrets=demo_secrets())
+    assert result.outcome == "complete"
+    reasons = {s["id"]: s["reason"] for s in result.skipped}
+    assert "auth login" in reasons["saved_tracks"] and "auth login" in reasons["top:artists"]
+    assert "editorial" in reasons[editorial]
+    requests = sim_requests(sim)
+    assert not any("/me" in endpoint for endpoint in requests)  # nothing spent on them
+    assert requests["GET /v1/tracks/{id}"] == {"200": 1}

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENTITY_ORDER = ("track", "album", "artist")
+NO_USER_HINT = "the user's library needs a user token: run `spotify-etl auth login`"
 BATCH_SIZE = {
     "album": 20,
     "artist": 50,
@@ -97,6 +98,11 @@ class Engine:
                 self._add_listing(listing)
 
     def _add_listing(self, listing: L.Listing) -> None:
+        if listing.user and not self.has_user_token:
+            # Without the user's authorisation these cannot be had; say so, spend nothing.
+            log.warning("library %s skipped: %s", listing.key, NO_USER_HINT)
+            self.rec.skip(listing.key, "library", None, NO_USER_HINT)
+            return
         if listing.key in self.progress or self.rec.is_due(
             "listing", listing.key, self.listing_ttl_days
         ):

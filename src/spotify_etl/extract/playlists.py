@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTH_HINT = "its items need a user token in development mode: run `spotify-etl auth login`"
+EDITORIAL_PREFIX = "37i9"  # Spotify-owned playlists
+EDITORIAL_HINT = (
+    "not found: Spotify-owned (editorial) playlists answer 404 to apps in development mode"
+)
 
 
 class PlaylistTask:
@@ -58,6 +62,9 @@ class PlaylistTask:
             if exc.status == 403 and not self.has_user_token:
                 reason = AUTH_HINT
                 log.warning("playlist %s: %s", playlist_id, AUTH_HINT)
+            elif exc.status == 404 and playlist_id.startswith(EDITORIAL_PREFIX):
+                reason = EDITORIAL_HINT
+                log.warning("playlist %s: %s", playlist_id, reason)
             else:
                 log.warning("playlist %s skipped: %s", playlist_id, reason)
             self.rec.skip(playlist_id, "playlist", exc.status, reason)

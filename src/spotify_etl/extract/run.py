@@ -266,7 +266,7 @@ def _run(
         "checkpoint": _checkpoint_summary(rec.delta.checkpoint) if outcome != "complete" else None,
     }
     store.put(result.manifest_key, manifest_bytes(result, extra))
-    log.info(result.summary())
+    log.debug(result.summary())
     if raised is not None:
         raise raised
     return result
