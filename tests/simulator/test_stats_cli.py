@@ -13,7 +13,7 @@ import pytest
 
 from spotify_etl.simulator import Simulator
 
-from .conftest import Api
+from .conftest import Api, app_token, pkce_login
 
 
 def test_stats_count_requests_by_endpoint_and_status(dev_sim: Simulator, dev_api: Api) -> None:
@@ -85,3 +85,12 @@ def test_oversized_and_garbled_requests_are_refused(dev_sim: Simulator) -> None:
     with socket.create_connection((url.hostname or "", url.port or 80), 5) as sock:
         sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
         assert sock.recv(1024).startswith(b"HTTP/1.1 400")
+
+
+def test_stats_count_tokens_by_grant_type(dev_sim: Simulator) -> None:
+    dev_sim.reset_stats()
+    app_token(dev_sim)
+    pkce_login(dev_sim)
+    stats = dev_sim.stats()
+    assert stats["tokens_issued"] == {"client_credentials": 1, "authorization_code": 1}
+    assert stats["by_endpoint"] == {"POST /api/token": {"200": 2}, "GET /authorize": {"302": 1}}

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -65,13 +66,15 @@ def _oauth_error(error: str, description: str) -> Reply:
 
 
 class Accounts:
-    def __init__(self, config: SimulatorConfig, day: list[int]) -> None:
+    def __init__(
+        self, config: SimulatorConfig, day: list[int], on_issue: Callable[[str], None]
+    ) -> None:
         self.config = config
         self._day = day  # shared, mutable: the simulator's current day
         self.grants: dict[str, Grant] = {}
         self._codes: dict[str, _Code] = {}
         self._refresh: dict[str, _Refresh] = {}
-        self.issued: dict[str, int] = {}
+        self._on_issue = on_issue  # counts tokens by grant type (Stats.record_token)
 
     # ---- tokens ----------------------------------------------------------------------
     def lookup(self, token: str) -> Grant | None:
@@ -81,7 +84,7 @@ class Accounts:
         token = "BQ" + secrets.token_urlsafe(48)
         lifetime = self.config.token_lifetime_s
         self.grants[token] = Grant(self.config.client_id, user, scope, time.monotonic() + lifetime)
-        self.issued[grant_type] = self.issued.get(grant_type, 0) + 1
+        self._on_issue(grant_type)
         if len(self.grants) > 50_000:  # long benchmarks: forget expired tokens
             now = time.monotonic()
             self.grants = {k: g for k, g in self.grants.items() if g.expires_at > now}

@@ -52,10 +52,10 @@ class App:
         self.catalog = Catalog(config.seed, config.scale)
         self.playlists = Playlists(self.catalog)
         self._day = [config.day]
-        self.accounts = Accounts(config, self._day)
+        self.stats = Stats()
+        self.accounts = Accounts(config, self._day, self.stats.record_token)
         self.limiter = Limiter(config)
         self.faults = Faults(config)
-        self.stats = Stats()
         self._renderers: dict[str, Renderer] = {}
 
     @property
@@ -68,7 +68,7 @@ class App:
         self._day[0] = day
 
     def stats_snapshot(self) -> dict[str, object]:
-        return self.stats.snapshot(self.accounts.issued)
+        return self.stats.snapshot()
 
     def _renderer(self, host: str) -> Renderer:
         found = self._renderers.get(host)

@@ -82,6 +82,7 @@ class Stats:
             self._by_endpoint: dict[str, dict[str, int]] = {}
             self._by_status: dict[str, int] = {}
             self._faults = dict.fromkeys(FAULT_KINDS, 0)
+            self._tokens: dict[str, int] = {}
 
     def record(self, endpoint: str, status: str, fault: str | None = None) -> None:
         with self._lock:
@@ -96,12 +97,16 @@ class Stats:
         with self._lock:
             self._faults[fault] += 1
 
-    def snapshot(self, tokens_issued: dict[str, int]) -> dict[str, object]:
+    def record_token(self, grant_type: str) -> None:
+        with self._lock:
+            self._tokens[grant_type] = self._tokens.get(grant_type, 0) + 1
+
+    def snapshot(self) -> dict[str, object]:
         with self._lock:
             return {
                 "total": self._total,
                 "by_endpoint": {k: dict(v) for k, v in sorted(self._by_endpoint.items())},
                 "by_status": dict(sorted(self._by_status.items())),
                 "faults": dict(self._faults),
-                "tokens_issued": dict(tokens_issued),
+                "tokens_issued": dict(self._tokens),
             }
