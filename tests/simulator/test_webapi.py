@@ -150,3 +150,12 @@ def test_search_finds_known_terms_and_respects_offset_cap(dev_api: Api) -> None:
     assert dev_api.get("/search", q=term, type="track", offset=1001).status_code == 400
     assert dev_api.get("/search", q=term, type="song").status_code == 400
     assert dev_api.get("/search", type="track").status_code == 400
+
+
+def test_search_with_unicode_terms(dev_api: Api) -> None:
+    terms = [t for t in dev_api.sim.catalog.search_terms(500) if not t.isascii()]
+    assert {"東京", "שלום", "🔥", "Café"} <= set(terms)
+    for term in ("東京", "שלום", "🔥", "café"):
+        found = dev_api.ok("/search", q=term, type="track", limit=10)["tracks"]
+        assert found["total"] > 0 and found["items"]
+        assert all(t["name"].casefold().startswith(term.casefold()) for t in found["items"])

@@ -35,7 +35,11 @@ def serve_command(
     client_id: Annotated[str, typer.Option(help="Accepted client id.")] = DEMO_CLIENT_ID,
     client_secret: Annotated[
         str,
-        typer.Option(help="Accepted client secret.", envvar="SPOTIFY_SIMULATOR_CLIENT_SECRET"),
+        typer.Option(
+            help="Accepted client secret (default: the documented demo secret).",
+            envvar="SPOTIFY_SIMULATOR_CLIENT_SECRET",
+            show_default=False,
+        ),
     ] = DEMO_CLIENT_SECRET,
     window_requests: Annotated[
         int | None, typer.Option(help="Requests per rolling window (none: no limit).")
