@@ -96,6 +96,7 @@ class TransformSettings(_Strict):
     format: Literal["csv", "parquet"] = "csv"
     # A raw line (one API reply) larger than this is quarantined unread.
     max_record_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
+    workers: Annotated[int | None, Field(ge=1, le=64)] = None  # processes; None = one per CPU
 
 
 class ArtistSource(_Strict):

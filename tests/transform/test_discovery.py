@@ -148,3 +148,24 @@ def test_s3_to_s3_through_a_real_moto_server(moto_env: str, tmp_path: Path) -> N
     assert len(read_table(tmp_path / "copy", "PLAYLIST_ITEM", fmt="parquet")) == 5
     # A rerun over S3 converges too (the transformed prefix is not read as input).
     assert run_transform(raw, out, fmt="parquet").output_keys == summary.output_keys
+
+
+def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
+    for part in range(3):
+        write_part(
+            tmp_path / "a", dev_playlist_lines(fetched_at=f"2026-11-24T0{part}:00:00Z"), part=part
+        )
+    one = run_transform(LocalStore(tmp_path / "a"), LocalStore(tmp_path / "one"))
+    two = run_transform(LocalStore(tmp_path / "a"), LocalStore(tmp_path / "two"), workers=2)
+    assert [b.batch for b in one.batches] == [b.batch for b in two.batches]
+    files_1 = {
+        p.relative_to(tmp_path / "one"): p.read_bytes()
+        for p in (tmp_path / "one").rglob("*")
+        if p.is_file()
+    }
+    files_2 = {
+        p.relative_to(tmp_path / "two"): p.read_bytes()
+        for p in (tmp_path / "two").rglob("*")
+        if p.is_file()
+    }
+    assert files_1 == files_2 and len(files_1) == 21

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -29,6 +30,9 @@ def transform_command(
     config: Annotated[
         str | None, typer.Option("--config", help="pipeline.toml (storage and format defaults).")
     ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Processes (default: one per CPU).")
+    ] = None,
 ) -> None:
     """Transform raw API responses into the ALBUM/ARTIST/SONGS/... files, one batch per part."""
     from spotify_etl.config import load_config
@@ -47,6 +51,7 @@ def transform_command(
         date=date,
         fmt="csv" if fmt == "csv" else "parquet",
         max_record_bytes=settings.transform.max_record_bytes,
+        workers=workers or settings.transform.workers or os.cpu_count() or 1,
     )
     print_summary(summary, out_url)
     if summary.unreadable:

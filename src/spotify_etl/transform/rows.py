@@ -175,21 +175,31 @@ def _builtin(element: Obj) -> Any:
 
 def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
     """SONGS and SONG_ARTIST rows (plus the embedded album and artists); the song id."""
-    if track.id is None or track.is_local:
+    song_id = track.id
+    if song_id is None or track.is_local:
         ctx.out.skip("local_files")
         return None
+    out, fetched, source = ctx.out, ctx.fetched_at, ctx.source
     artists = track.artists if isinstance(track.artists, list) else []
     album = track.album
+    for position, artist in enumerate(artists):
+        if artist is not None:
+            out.song_artist.add((song_id, position, artist.id, fetched), source)
+            emit_artist(artist, ctx)
     if album is not None:
         album_id = album.id
-        emit_album(album, ctx, with_tracks=False)
+        # The album's artists are usually the track's, already emitted from the same reply.
+        emit_album(album, ctx, with_tracks=False, seen={a.id for a in artists if a is not None})
     ms = track.duration_ms
-    ctx.out.songs.add(
+    ids = track.external_ids
+    urls = track.external_urls
+    first = artists[0] if artists else None
+    out.songs.add(
         (
-            track.id,
+            song_id,
             clean_name(track.name),
             album_id,
-            artists[0].id if artists and artists[0] is not None else None,
+            first.id if first is not None else None,
             len(artists),
             ms,
             duration_minutes(ms),
@@ -197,80 +207,76 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
             track.explicit,
             track.disc_number,
             track.track_number,
-            track.external_ids.isrc if track.external_ids else None,
+            ids.isrc if ids is not None else None,
             track.popularity,
-            track.external_urls.spotify if track.external_urls else None,
-            ctx.fetched_at,
+            urls.spotify if urls is not None else None,
+            fetched,
         ),
-        ctx.source,
+        source,
     )
-    for position, artist in enumerate(artists):
-        if artist is None:
-            continue
-        ctx.out.song_artist.add((track.id, position, artist.id, ctx.fetched_at), ctx.source)
-        _emit_simple_artist(artist, ctx)
-    return track.id
+    return song_id
 
 
-def emit_album(album: Obj, ctx: Ctx, *, with_tracks: bool) -> None:
+def emit_album(
+    album: Obj, ctx: Ctx, *, with_tracks: bool, seen: set[str | None] | None = None
+) -> None:
     if album.id is None:
         return  # the album of a local file
     parsed = release(album.release_date, album.release_date_precision)
     artists = album.artists if isinstance(album.artists, list) else []
+    first = artists[0] if artists else None
+    ids = album.external_ids
+    urls = album.external_urls
     ctx.out.album.add(
         (
             album.id,
             clean_name(album.name),
             album.album_type,
-            artists[0].id if artists and artists[0] is not None else None,
+            first.id if first is not None else None,
             parsed.day,
             parsed.precision,
             parsed.year,
             parsed.month,
             album.total_tracks,
             album.label,
-            album.external_ids.upc if album.external_ids else None,
+            ids.upc if ids is not None else None,
             album.popularity,
             album.images[0].url if album.images else None,
-            album.external_urls.spotify if album.external_urls else None,
+            urls.spotify if urls is not None else None,
             ctx.fetched_at,
         ),
         ctx.source,
     )
     for artist in artists:
-        if artist is not None:
-            _emit_simple_artist(artist, ctx)
+        if artist is not None and (seen is None or artist.id not in seen):
+            emit_artist(artist, ctx)
     tracks = album.tracks
     if with_tracks and isinstance(tracks, Obj) and isinstance(tracks.items, list):
         emit_page(tracks, ctx, album_id=album.id)
 
 
-def _emit_simple_artist(artist: Obj, ctx: Ctx) -> None:
-    if artist.id is None:
-        return
-    emit_artist(artist, ctx)
-
-
 def emit_artist(artist: Obj, ctx: Ctx) -> None:
-    if artist.id is None:
-        return
+    artist_id = artist.id
+    if artist_id is None:
+        return  # an artist of a local file
     genres = None if artist.genres is None else [clean_name(g) or "" for g in artist.genres]
+    urls = artist.external_urls
     ctx.out.artist.add(
         (
-            artist.id,
+            artist_id,
             clean_name(artist.name),
             None if genres is None else json.dumps(genres, ensure_ascii=False),
             None if genres is None else len(genres),
             artist.followers.total if artist.followers else None,
             artist.popularity,
             artist.images[0].url if artist.images else None,
-            artist.external_urls.spotify if artist.external_urls else None,
+            urls.spotify if urls is not None else None,
             ctx.fetched_at,
         ),
         ctx.source,
     )
     for genre in genres or ():
-        ctx.out.artist_genre.add((artist.id, genre, ctx.fetched_at), ctx.source)
+        ctx.out.artist_genre.add((artist_id, genre, ctx.fetched_at), ctx.source)
 
 
 def emit_playlist(playlist: Obj, ctx: Ctx) -> None:

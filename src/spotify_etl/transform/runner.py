@@ -16,9 +16,9 @@ from typing import Literal
 from spotify_etl.errors import ConfigError
 from spotify_etl.rawzone import SOURCE_KINDS, parse_part_key
 from spotify_etl.storage import LocalStore, ObjectStore, S3Store
-from spotify_etl.transform.batch import Source, run_batch
+from spotify_etl.transform.batch import Source
+from spotify_etl.transform.parallel import run_batches
 from spotify_etl.transform.summary import TransformSummary
-from spotify_etl.transform.writer import ParquetWriter
 
 DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024  # a Spotify page is < 1 MB; 16 MB is an anomaly
 
@@ -38,12 +38,15 @@ def run_transform(
     fmt: Literal["csv", "parquet"] = "csv",
     progress: Callable[[int, int], None] | None = None,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    workers: int = 1,
 ) -> TransformSummary:
     """Transform raw parts (and bare Spotify response files) into the model's files.
 
     `keys`: exact raw keys (the Lambda passes the event's); None discovers every input, only
     `dt=date` when `date` is given. Per-file failures are in the summary, never raised;
-    `summary.exit_code` is 1 when a file could not be read at all.
+    `summary.exit_code` is 1 when a file could not be read at all. `workers` > 1 runs
+    batches in that many processes (they re-open the stores from their URLs); the files are
+    the same either way.
     """
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"unknown output format {fmt!r}", hint="use csv or parquet")
@@ -60,19 +63,17 @@ def run_transform(
             continue
         if date is None or source.dt == date or keys is not None:
             sources.append(source)
-    parquet = ParquetWriter() if fmt == "parquet" else None
-    try:
-        for done, source in enumerate(sources, start=1):
-            summary.add(
-                run_batch(
-                    raw_store, out_store, source, fmt=fmt, limit=max_record_bytes, parquet=parquet
-                )
-            )
-            if progress is not None:
-                progress(done, len(sources))
-    finally:
-        if parquet is not None:
-            parquet.close()
+    batches = run_batches(
+        raw_store,
+        out_store,
+        sources,
+        fmt=fmt,
+        limit=max_record_bytes,
+        workers=max(1, workers),
+        progress=progress,
+    )
+    for batch in batches:
+        summary.add(batch)
     return summary
 
 

@@ -23,9 +23,12 @@ class BadValue(ValueError):
 
 def clean_name(value: str | None) -> str | None:
     """Trim surrounding whitespace and normalise to NFC; nothing else changes."""
-    if value is None:
-        return None
-    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+    if value is None or value == "":
+        return value
+    if value.isascii():
+        # The common case, without a copy: printable at both ends means nothing to trim.
+        return value if value[0] > " " and value[-1] > " " else value.strip()
+    if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     return value.strip()
 
