@@ -114,3 +114,24 @@ def test_the_limiter_learns_the_window_and_stays_under_it() -> None:
     assert learned is not None and 0.9 * window_requests <= learned <= window_requests
     # Informational only (no wall-clock assertion): the sustained rate per window.
     print(f"rate {total / elapsed * window_s:.1f} per {window_s}s window (R={window_requests})")
+
+
+@pytest.mark.slow
+def test_the_limiter_over_many_windows_at_the_issue_scale() -> None:
+    # R = 60 per 3 s for ~10 windows, 8 threads: still no failures and <= 2% 429s.
+    window_requests, window_s, total = 60, 3.0, 600
+    config = SimulatorConfig(
+        profile="extended", seed=4, scale=4000,
+        window_requests=window_requests, window_seconds=window_s,
+    )  # fmt: skip
+    with running_simulator(config) as sim:
+        ids = sim.catalog.track_ids(total)
+        with client_for(sim, window_s=window_s, requests_in_flight=8) as client:
+            results = [client.track(i) for i in ids[:5]]
+            results += list(client.map(client.track, ids[5:]))
+            learned = client.limiter.limit
+        counts = sim_counts(sim)
+    replies = counts["GET /v1/tracks/{id}"]
+    assert len(_bodies(results)) == total and replies["200"] == total
+    assert replies.get("429", 0) <= 0.02 * total
+    assert learned is not None and 0.9 * window_requests <= learned <= window_requests
