@@ -5,7 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator
+from spotify_etl.simulator import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    Simulator,
+    SimulatorConfig,
+    running_simulator,
+)
 from spotify_etl.simulator.accounts import redirect_uri_problem
 
 from .conftest import REDIRECT, Api, pkce_login
@@ -157,3 +163,45 @@ def test_library_endpoints_need_their_scopes(dev_sim: Simulator) -> None:
     assert all(p["public"] for p in public_only)
     assert len(everything["items"]) > len(public_only)
     assert narrow.ok("/me")["id"] == dev_sim.catalog.me_user_id
+
+
+def _code(sim: Simulator, **extra: str) -> str:
+    reply = httpx.get(
+        sim.authorize_url,
+        params={
+            "client_id": DEMO_CLIENT_ID,
+            "response_type": "code",
+            "redirect_uri": REDIRECT,
+            **extra,
+        },
+    )
+    return str(httpx.URL(reply.headers["location"]).params["code"])
+
+
+def test_confidential_client_keeps_its_refresh_token(dev_sim: Simulator) -> None:
+    auth = (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+    form = {"grant_type": "authorization_code", "code": _code(dev_sim), "redirect_uri": REDIRECT}
+    first = httpx.post(dev_sim.token_url, data=form, auth=auth).json()
+    again = httpx.post(dev_sim.token_url, data=form, auth=auth)  # codes are single-use
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    refresh = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    for _ in range(2):
+        reply = httpx.post(dev_sim.token_url, data=refresh, auth=auth).json()
+        assert "refresh_token" not in reply and reply["access_token"]
+    without_secret = httpx.post(dev_sim.token_url, data={**refresh, "client_id": DEMO_CLIENT_ID})
+    assert without_secret.json()["error"] == "invalid_client"
+
+
+def test_refresh_tokens_die_six_months_after_authorisation() -> None:
+    with running_simulator(SimulatorConfig(scale=500)) as sim:
+        token = pkce_login(sim)["refresh_token"]
+        sim.set_day(183)
+        reply = httpx.post(
+            sim.token_url,
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": token,
+                "client_id": DEMO_CLIENT_ID,
+            },
+        )
+        assert reply.status_code == 400 and reply.json()["error"] == "invalid_grant"
