@@ -162,3 +162,54 @@ def test_key_pair_auth(tmp_path: Path) -> None:
     with pytest.raises(AuthError) as info:
         _auth(bad)
     assert "wrong-phrase" not in str(info.value)
+
+
+def test_parquet_bulk_load_matches_csv(fake_snowflake: None, tmp_path: Path) -> None:
+    import duckdb
+
+    from spotify_etl.model import ALBUM
+    from tests.warehouse.dataset import ALBUMS
+    from tests.warehouse.filegen import key_for, write_parquet
+
+    root = tmp_path / "pq"
+    write_parquet(root, ALBUM, "2026-11-24", stamped(ALBUMS))
+    write_parquet(root, SONGS, "2026-11-24", stamped(SONG_ROWS))
+    broken = root / key_for(SONGS, "2026-11-23", ext="parquet")
+    broken.parent.mkdir(parents=True)
+    duckdb.connect().execute(f"COPY (SELECT 's9' AS song_id) TO '{broken}' (FORMAT parquet)")
+    wh = open_warehouse(URL, SECRETS)
+    summary = load_pending(LocalStore(root), wh)
+    assert len(summary.loaded) == 2
+    [(key, why)] = summary.failed
+    assert key.endswith(".parquet") and "missing song_name" in why
+    rows = wh.execute("SELECT album_id, album_name, upc, release_year FROM ALBUM ORDER BY album_id")
+    assert rows[1] == [
+        ("al1", "First", None, 1999),
+        ("al2", "Second", None, 2005),
+        ("al3", 'Third, "the" one', "", 2011),
+        ("al4", "Fourth", None, None),
+    ]
+    assert wh.table_counts()["SONGS"] == 6
+    wh.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "@SPOTIFY_ETL_LOAD/songs/dt=2026-11-24/7/",
+        "@TRANSFORMED_STAGE/songs/dt=2026-11-24/ FILES = ('x')",
+    ],
+)
+def test_bulk_copy_statements_parse_as_snowflake(fmt: str, source: str) -> None:
+    import sqlglot
+    from sqlglot import exp
+
+    from spotify_etl.warehouse.snowflake_adapter import SnowflakeTarget
+
+    wh = SnowflakeWarehouse(None, SnowflakeTarget("a", "D", "S", None, None, "TRANSFORMED_STAGE"))
+    sql = wh.copy_statement(SONGS, "SONGS_INCOMING", source, fmt)
+    tree = sqlglot.parse_one(sql, read="snowflake", error_level=sqlglot.ErrorLevel.RAISE)
+    assert isinstance(tree, exp.Copy)
+    assert ("PURGE = TRUE" in sql) == source.startswith("@SPOTIFY_ETL_LOAD/")
+    assert "FILE_FORMAT = (TYPE = " in sql

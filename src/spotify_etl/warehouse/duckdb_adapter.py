@@ -108,7 +108,7 @@ class DuckDBWarehouse(HistoryMixin):
     def load_file(self, store: ObjectStore, item: FileLoad) -> int:
         """Land one file, MERGE it and record it, in one transaction. InputError if unreadable."""
         f = item.file
-        with _local_copy(store, f.key) as path:
+        with local_copy(store, f.key) as path:
             try:
                 reader = reader_sql(self.con, path, f.table, f.format)
             except InputError as exc:
@@ -133,7 +133,7 @@ class DuckDBWarehouse(HistoryMixin):
 
 
 @contextlib.contextmanager
-def _local_copy(store: ObjectStore, key: str) -> Iterator[Path]:
+def local_copy(store: ObjectStore, key: str) -> Iterator[Path]:
     """A local path for DuckDB to read: the file itself, or a temporary download from S3."""
     if isinstance(store, LocalStore):
         yield Path(store.uri(key))

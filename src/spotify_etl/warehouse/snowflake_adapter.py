@@ -28,7 +28,7 @@ from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import LocalStore, ObjectStore
 from spotify_etl.warehouse import migrate
 from spotify_etl.warehouse.base import FileLoad
-from spotify_etl.warehouse.ddl import ColumnDef, Dialect, landing_name, merge_load
+from spotify_etl.warehouse.ddl import ColumnDef, Dialect, landing_name, merge_load, sql_type
 from spotify_etl.warehouse.history import HistoryMixin, utc_now
 from spotify_etl.warehouse.reading import check_columns
 from spotify_etl.warehouse.snowflake_sql import CSV_OPTIONS, PARQUET_OPTIONS
@@ -235,10 +235,13 @@ class SnowflakeWarehouse(HistoryMixin):
                 f"COPY INTO {target} ({', '.join(table.column_names)}) FROM {source} "
                 f"FILE_FORMAT = ({CSV_OPTIONS}) ON_ERROR = ABORT_STATEMENT FORCE = TRUE{purge}"
             )
+        # Parquet: a COPY transformation by column name (the schema was checked beforehand).
+        stage, _, files = source.partition(" ")
+        select = ", ".join(f"$1:{c.name}::{sql_type(c.type, 'snowflake')}" for c in table.columns)
         return (
-            f"COPY INTO {target} FROM {source} FILE_FORMAT = ({PARQUET_OPTIONS}) "
-            "MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE ON_ERROR = ABORT_STATEMENT FORCE = TRUE"
-            f"{purge}"
+            f"COPY INTO {target} ({', '.join(table.column_names)}) "
+            f"FROM (SELECT {select} FROM {stage}){' ' + files if files else ''} "
+            f"FILE_FORMAT = ({PARQUET_OPTIONS}) ON_ERROR = ABORT_STATEMENT FORCE = TRUE{purge}"
         )
 
     def load_file(self, store: ObjectStore, item: FileLoad) -> int:
@@ -247,6 +250,8 @@ class SnowflakeWarehouse(HistoryMixin):
         f = item.file
         if f.format == "csv":
             self._check_header(store, f.key, f.table)
+        else:
+            _check_parquet(store, f.key, f.table)
         incoming = self._incoming(f.table)
         load_id = self.next_load_id()
         try:
@@ -275,3 +280,17 @@ class SnowflakeWarehouse(HistoryMixin):
 
     def close(self) -> None:
         self.con.close()
+
+
+def _check_parquet(store: ObjectStore, key: str, table: Table) -> None:
+    """MATCH_BY_COLUMN_NAME would fill a missing column with NULLs: check the schema first."""
+    import duckdb
+
+    from spotify_etl.warehouse.duckdb_adapter import local_copy
+    from spotify_etl.warehouse.reading import parquet_reader
+
+    with local_copy(store, key) as path, contextlib.closing(duckdb.connect()) as con:
+        try:
+            parquet_reader(con, path, table)
+        except InputError as exc:
+            raise InputError(f"{key}: {exc}") from None
