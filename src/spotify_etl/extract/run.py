@@ -228,6 +228,10 @@ def _run(
             client.close()
 
     with rec.lock:
+        for playlist_id, snapshot in rec.delta.playlists.items():
+            reported = rec.playlist_report.get(playlist_id, {}).get("status")
+            if not snapshot.complete and reported != "skipped":  # not this day's whole items
+                rec.report_playlist(playlist_id, status="partial", snapshot_id=snapshot.snapshot_id)
         writer.flush()
         if outcome == "complete":  # drop the periodic saves' checkpoint too
             rec.delta.checkpoint, rec.delta.clear_checkpoint = None, True
