@@ -11,6 +11,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from spotify_etl.simulator import names
 from spotify_etl.simulator.ids import IdCodec, h, rng
@@ -102,6 +103,11 @@ class Catalog(SampleIds):
 
     def __init__(self, seed: int, scale: int) -> None:
         self.seed = seed
+        # Entities are pure functions of their index; memoise the hot ones per instance.
+        self.id_of = lru_cache(maxsize=1 << 16)(self._id_of)  # type: ignore[method-assign]
+        self.artist = lru_cache(maxsize=8192)(self._artist)  # type: ignore[method-assign]
+        self.album = lru_cache(maxsize=16384)(self._album)  # type: ignore[method-assign]
+        self.track = lru_cache(maxsize=16384)(self._track)  # type: ignore[method-assign]
         self.codec = IdCodec(seed)
         self.n_artists = max(10, scale // 40)
         artist_start = array("I", [0])
@@ -131,6 +137,9 @@ class Catalog(SampleIds):
 
     # ---- ids -------------------------------------------------------------------------
     def id_of(self, kind: int, index: int) -> str:
+        return self._id_of(kind, index)
+
+    def _id_of(self, kind: int, index: int) -> str:
         return self.codec.encode(kind, index)
 
     def index_of(self, kind: int, entity_id: str, count: int) -> int | None:
@@ -161,6 +170,9 @@ class Catalog(SampleIds):
         return names.KEYWORDS[(index + kind * 7) % len(names.KEYWORDS)]
 
     def artist(self, a: int) -> Artist:
+        return self._artist(a)
+
+    def _artist(self, a: int) -> Artist:
         r = rng(self.seed, ARTIST, a)
         suffix = names.ARTIST_SUFFIX[r.randrange(len(names.ARTIST_SUFFIX))]
         genres = tuple(r.sample(names.GENRES, r.randrange(0, 4)))
@@ -187,6 +199,9 @@ class Catalog(SampleIds):
         return album_shape(self.seed, b)[2] <= day
 
     def album(self, b: int) -> Album:
+        return self._album(b)
+
+    def _album(self, b: int) -> Album:
         kind, count, appear = album_shape(self.seed, b)
         r = rng(self.seed, ALBUM, b)
         if appear != NEVER_NEW:
@@ -232,6 +247,9 @@ class Catalog(SampleIds):
         return self._track_start[b + 1] - self._track_start[b]
 
     def track(self, t: int) -> Track:
+        return self._track(t)
+
+    def _track(self, t: int) -> Track:
         b = self.track_album(t)
         position = t - self._track_start[b]
         count = self._track_start[b + 1] - self._track_start[b]

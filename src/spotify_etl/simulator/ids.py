@@ -12,6 +12,7 @@ import re
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
+_PAIRS = [a + b for a in ALPHABET for b in ALPHABET]
 ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
 EDITORIAL_PREFIX = "37i9dQZF1DX"  # Spotify-owned editorial playlists start with 37i9
 _M64 = (1 << 64) - 1
@@ -40,11 +41,14 @@ def rng(*parts: int) -> random.Random:
 
 
 def b62encode(value: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        value, rem = divmod(value, 62)
-        chars.append(ALPHABET[rem])
-    return "".join(reversed(chars))
+    # Two digits per divmod: ids are minted on every cold request, so this is hot.
+    chunks = []
+    for _ in range(width // 2):
+        value, rem = divmod(value, 3844)
+        chunks.append(_PAIRS[rem])
+    if width % 2:
+        chunks.append(ALPHABET[value % 62])
+    return "".join(reversed(chunks))
 
 
 def b62decode(text: str) -> int:
@@ -65,9 +69,13 @@ class IdCodec:
         self._keys = [h(seed, 0xF00D, r) for r in range(4)]
         self._short_keys = [h(seed, 0xBEEF, r) & _M32 for r in range(4)]
         self._seed = seed
+        self._tags: dict[int, int] = {}
 
     def tag(self, kind: int) -> int:
-        return h(self._seed, 0x7A6, kind)
+        found = self._tags.get(kind)
+        if found is None:
+            found = self._tags[kind] = h(self._seed, 0x7A6, kind)
+        return found
 
     def encode(self, kind: int, index: int) -> str:
         left, right = self.tag(kind), index
