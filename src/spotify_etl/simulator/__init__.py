@@ -1,9 +1,31 @@
 """The offline Spotify Web API simulator: a faithful stand-in for tests, the demo and benchmarks.
 
-    with running_simulator(SimulatorConfig(profile="development")) as sim:
-        sim.api_base, sim.token_url, sim.catalog.track_ids(3), sim.stats()
+    from spotify_etl.simulator import SimulatorConfig, running_simulator
 
-Demo credentials: DEMO_CLIENT_ID / DEMO_CLIENT_SECRET (the simulator's defaults).
+    with running_simulator(SimulatorConfig(profile="development", scale=10_000)) as sim:
+        sim.base_url        # http://127.0.0.1:PORT: accounts service (/api/token, /authorize)
+        sim.api_base        # base_url + "/v1": the Web API
+        sim.catalog.track_ids(3), sim.catalog.playlist_ids(2, owner="me")
+        sim.set_day(1)      # playlists change, new albums appear
+        sim.stats()         # {"total", "by_endpoint", "by_status", "faults", "tokens_issued"}
+
+Or as a process: `spotify-etl simulator serve [--profile extended] [--scale N] ...` (or
+`python -m spotify_etl.simulator serve`), which prints its base URL as the first stdout line.
+
+Demo credentials (the defaults): DEMO_CLIENT_ID / DEMO_CLIENT_SECRET. Both 2026 profiles are
+modelled as API-2026.md describes them; the module map:
+
+    config      SimulatorConfig, per-profile limits
+    ids         reversible 22-char base62 ids (keyed Feistel permutation)
+    catalog     artists, albums, tracks derived lazily from indices; search by formula
+    samples     id helpers for tests and the demo (mixed into Catalog)
+    playlists   playlist content per simulated day, snapshot ids
+    render      entities as JSON per profile
+    accounts    /api/token and /authorize
+    webapi, playlist_api, me_api, routes    the Web API endpoints
+    app         routing, auth, limits, faults, stats (no I/O)
+    http        asyncio + httptools HTTP/1.1 server with transport faults
+    server      running_simulator() and serve()
 """
 
 from spotify_etl.simulator.config import (

@@ -58,7 +58,15 @@ class Simulator:
         self.app.set_day(day)
 
     def stats(self) -> dict[str, object]:
-        """Request counts: {total, by_endpoint: {"GET /v1/albums/{id}": {"200": n}}, ...}."""
+        """Request counts, exactly as served.
+
+        `{"total": n, "by_endpoint": {"GET /v1/albums/{id}": {"200": 3, "404": 1}, ...},
+        "by_status": {"200": 3, ...}, "faults": {"error", "malformed", "truncated", "dropped",
+        "latency"}, "tokens_issued": {"client_credentials": 1, ...}}`. Status keys are strings;
+        a reply spoiled on the wire is counted under "malformed", "truncated" or "dropped"
+        instead of its status. Endpoints are templates; accounts calls are "POST /api/token"
+        and "GET /authorize"; unknown paths are "unmatched"; /_simulator/* is never counted.
+        """
         return self.app.stats_snapshot()
 
     def reset_stats(self) -> None:
