@@ -117,3 +117,31 @@ def test_the_executable_prints_one_line_errors_and_exit_codes(tmp_path: Path) ->
     )
     assert refused.returncode == 1
     assert "refused album/dt=2026-11-24/" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_config_file_supplies_locations_relative_to_itself(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    write_csv(project / "lake" / "transformed", ALBUM, D3.isoformat(), stamped(ALBUMS))
+    config = project / "pipeline.toml"
+    config.write_text(
+        '[storage]\ntransformed = "lake/transformed"\n\n'
+        '[warehouse]\nurl = "duckdb:///./db/warehouse.duckdb"\n'
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["load", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert (project / "db" / "warehouse.duckdb").is_file()
+    result = runner.invoke(
+        app, ["query", "album_type_mix", "--format", "csv", "--config", str(config)]
+    )
+    assert result.output.splitlines()[1] == "album,2,50.0"
+
+
+def test_query_without_a_warehouse_says_so(app: typer.Typer, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["query", "album_type_mix", "--warehouse", f"duckdb:///{tmp_path / 'none.duckdb'}"]
+    )
+    assert isinstance(result.exception, ConfigError) and "no warehouse at" in str(result.exception)
+    assert not (tmp_path / "none.duckdb").exists()

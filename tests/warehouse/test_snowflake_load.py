@@ -17,7 +17,9 @@ from spotify_etl.model import SONGS, TABLES
 from spotify_etl.storage import LocalStore
 from spotify_etl.warehouse import load_pending, open_warehouse, run_query
 from spotify_etl.warehouse.ddl import landing_name
-from spotify_etl.warehouse.snowflake_adapter import SnowflakeWarehouse, _auth, parse_url
+from spotify_etl.warehouse.snowflake_adapter import SnowflakeWarehouse
+from spotify_etl.warehouse.snowflake_auth import auth_options as _auth
+from spotify_etl.warehouse.snowflake_auth import parse_url
 from spotify_etl.warehouse.snowflake_sql import stream_name, task_merge
 from tests.warehouse.dataset import SONG_ROWS, stamped
 from tests.warehouse.filegen import write_csv
@@ -90,7 +92,7 @@ def test_transaction_rolls_back_on_fakesnow() -> None:
     import fakesnow
     import snowflake.connector
 
-    from spotify_etl.warehouse.snowflake_adapter import SnowflakeTarget
+    from spotify_etl.warehouse.snowflake_auth import SnowflakeTarget
 
     with fakesnow.patch():
         con = snowflake.connector.connect(database="D", schema="S", paramstyle="qmark")
@@ -205,7 +207,7 @@ def test_bulk_copy_statements_parse_as_snowflake(fmt: str, source: str) -> None:
     import sqlglot
     from sqlglot import exp
 
-    from spotify_etl.warehouse.snowflake_adapter import SnowflakeTarget
+    from spotify_etl.warehouse.snowflake_auth import SnowflakeTarget
 
     wh = SnowflakeWarehouse(None, SnowflakeTarget("a", "D", "S", None, None, "TRANSFORMED_STAGE"))
     sql = wh.copy_statement(SONGS, "SONGS_INCOMING", source, fmt)

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -52,9 +47,10 @@ def _settings(config: str | None) -> PipelineConfig:
     return load_config(config)
 
 
-def _open(url: str | None, settings: PipelineConfig) -> Warehouse:
+def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False) -> Warehouse:
     from spotify_etl.config import WarehouseSettings, load_secrets
     from spotify_etl.warehouse import open_warehouse
+    from spotify_etl.warehouse.duckdb_adapter import duckdb_path
 
     if url is not None:
         from pydantic import ValidationError
@@ -62,12 +58,18 @@ def _open(url: str | None, settings: PipelineConfig) -> Warehouse:
         try:
             WarehouseSettings(url=url)
         except ValidationError as exc:
-            raise ConfigError(
-                f"--warehouse: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
-            ) from None
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise ConfigError(f"--warehouse: {message}") from None
     target = url or settings.warehouse.url
+    base_dir = None if url else settings.base_dir
+    if must_exist and target.startswith("duckdb://"):
+        path = duckdb_path(target, base_dir)
+        if path != ":memory:" and not Path(path).is_file():
+            raise ConfigError(
+                f"no warehouse at {path}", hint="load one first with `spotify-etl load`"
+            )
     secrets = load_secrets() if target.startswith("snowflake://") else None
-    return open_warehouse(target, secrets, base_dir=None if url else settings.base_dir)
+    return open_warehouse(target, secrets, base_dir=base_dir)
 
 
 def _report(summary: LoadSummary) -> None:
@@ -136,34 +138,6 @@ def load_command(
     _load(transformed, warehouse, config, force, watch, queue_url, interval)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def format_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps([dict(zip(columns, map(_plain, r), strict=True)) for r in rows], indent=2)
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([["" if v is None else _plain(v) for v in r] for r in rows])
-        return buf.getvalue().rstrip("\n")
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*["" if v is None else str(_plain(v)) for v in r])
-    buf = io.StringIO()
-    Console(file=buf, width=200).print(table)
-    return buf.getvalue().rstrip("\n")
-
-
 def query_command(
     name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
@@ -190,11 +164,13 @@ def query_command(
         if not sep:
             raise ConfigError(f"--param {item!r}: use name=value")
         params[key.strip()] = value.strip()
-    wh = _open(warehouse, _settings(config))
+    wh = _open(warehouse, _settings(config), must_exist=True)
     try:
         columns, rows = run_query(wh, name, params)
     finally:
         wh.close()
+    from spotify_etl.warehouse.formatting import format_rows
+
     typer.echo(format_rows(columns, rows, fmt))
 
 

@@ -66,7 +66,7 @@ def load_pending(
         try:
             rows = warehouse.load_file(transformed_store, item)
         except InputError as exc:
-            log.warning("skipped file %s", exc)
+            log.info("skipped file %s", exc)
             summary.failed.append((item.file.key, _strip_key(str(exc), item.file.key)))
             warehouse.record_failure(item, str(exc))
         else:

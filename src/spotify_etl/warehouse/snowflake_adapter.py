@@ -16,14 +16,12 @@ import contextlib
 import gzip
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 from spotify_etl.config import Secrets
-from spotify_etl.errors import AuthError, ConfigError, FatalError, InputError
-from spotify_etl.logs import redact, register_secret
+from spotify_etl.errors import AuthError, FatalError, InputError
+from spotify_etl.logs import redact
 from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import LocalStore, ObjectStore
 from spotify_etl.warehouse import migrate
@@ -31,85 +29,10 @@ from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import ColumnDef, Dialect, landing_name, merge_load, sql_type
 from spotify_etl.warehouse.history import HistoryMixin, utc_now
 from spotify_etl.warehouse.reading import check_columns
+from spotify_etl.warehouse.snowflake_auth import SnowflakeTarget, auth_options, parse_url
 from spotify_etl.warehouse.snowflake_sql import CSV_OPTIONS, PARQUET_OPTIONS
 
 LOAD_STAGE = "SPOTIFY_ETL_LOAD"  # internal stage for files PUT from a local folder
-
-
-@dataclass(frozen=True)
-class SnowflakeTarget:
-    account: str
-    database: str
-    schema: str
-    warehouse: str | None
-    role: str | None
-    stage: str  # external stage on the transformed bucket (S3 sources)
-
-    @property
-    def url(self) -> str:
-        return f"snowflake://{self.account}/{self.database}/{self.schema}"
-
-
-def parse_url(url: str, secrets: Secrets) -> SnowflakeTarget:
-    """`snowflake://account/database/schema?warehouse=WH&role=R&stage=S` (account may come
-    from SNOWFLAKE_ACCOUNT when the URL leaves it out: `snowflake:///database/schema`)."""
-    parsed = urlparse(url)
-    if "@" in parsed.netloc:
-        raise ConfigError(
-            "credentials do not belong in the warehouse URL",
-            hint="set SNOWFLAKE_USER and SNOWFLAKE_PASSWORD (or SNOWFLAKE_PRIVATE_KEY_PATH)",
-        )
-    parts = [p for p in parsed.path.split("/") if p]
-    account = parsed.netloc or secrets.snowflake_account or ""
-    if not account or len(parts) != 2:
-        raise ConfigError(
-            f"incomplete Snowflake URL {url!r}",
-            hint="use snowflake://account/database/schema[?warehouse=WH&role=ROLE]",
-        )
-    query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-    return SnowflakeTarget(
-        account=account,
-        database=parts[0].upper(),
-        schema=parts[1].upper(),
-        warehouse=query.get("warehouse") or secrets.snowflake_warehouse,
-        role=query.get("role") or secrets.snowflake_role,
-        stage=query.get("stage", "TRANSFORMED_STAGE").upper(),
-    )
-
-
-def _auth(secrets: Secrets) -> dict[str, Any]:
-    if not secrets.snowflake_user:
-        raise AuthError(
-            "SNOWFLAKE_USER is not set", hint="set it, with SNOWFLAKE_PASSWORD or a key"
-        )
-    if secrets.snowflake_private_key_path:
-        from cryptography.hazmat.primitives import serialization
-
-        passphrase = secrets.snowflake_private_key_passphrase
-        register_secret(passphrase.get_secret_value() if passphrase else None)
-        try:
-            key = serialization.load_pem_private_key(
-                Path(secrets.snowflake_private_key_path).expanduser().read_bytes(),
-                password=passphrase.get_secret_value().encode() if passphrase else None,
-            )
-        except (OSError, ValueError, TypeError):
-            raise AuthError(
-                "cannot read the Snowflake private key at SNOWFLAKE_PRIVATE_KEY_PATH "
-                "(missing file, not PEM, or wrong passphrase)"
-            ) from None
-        der = key.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        return {"user": secrets.snowflake_user, "private_key": der}
-    if secrets.snowflake_password is None:
-        raise AuthError(
-            "no Snowflake credentials: set SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH"
-        )
-    password = secrets.snowflake_password.get_secret_value()
-    register_secret(password)
-    return {"user": secrets.snowflake_user, "password": password}
 
 
 class SnowflakeWarehouse(HistoryMixin):
@@ -135,7 +58,7 @@ class SnowflakeWarehouse(HistoryMixin):
             "schema": target.schema,
             "paramstyle": "qmark",
             "application": "spotify-etl",
-            **_auth(secrets),
+            **auth_options(secrets),
         }
         if target.warehouse:
             options["warehouse"] = target.warehouse
