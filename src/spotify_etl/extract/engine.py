@@ -9,28 +9,23 @@ from __future__ import annotations
 
 import logging
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spotify_etl.errors import SkippableError
 from spotify_etl.extract import listings as L
-from spotify_etl.extract.discover import Found, next_url, scan
+from spotify_etl.extract.discover import Found
+from spotify_etl.extract.entities import ENTITY_ORDER, EntityFetching
 from spotify_etl.extract.playlists import PlaylistTask
 from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.sources import ResolvedSources
 from spotify_etl.extract.state import Checkpoint, ListingProgress
 
 if TYPE_CHECKING:
-    from spotify_etl.spotify import ApiResponse, Skipped, SpotifyClient
+    from spotify_etl.spotify import SpotifyClient
 
 log = logging.getLogger(__name__)
 
-ENTITY_ORDER = ("track", "album", "artist")
 NO_USER_HINT = "the user's library needs a user token: run `spotify-etl auth login`"
-BATCH_SIZE = {
-    "album": 20,
-    "artist": 50,
-    "track": 50,
-}  # Spotify's several-at-once limits  # tracks reveal albums and artists; albums, artists
 
 
 def in_shard(value: str, shard: tuple[int, int] | None) -> bool:
@@ -40,7 +35,7 @@ def in_shard(value: str, shard: tuple[int, int] | None) -> bool:
     return zlib.crc32(value.encode()) % count == index
 
 
-class Engine:
+class Engine(EntityFetching):
     def __init__(
         self,
         client: SpotifyClient,
@@ -221,83 +216,6 @@ class Engine:
             self.progress.pop(listing.key, None)
             self.done.add(listing.key)
             self.rec.touch("listing", listing.key)
-
-    def _entities(self) -> bool:
-        for kind in ENTITY_ORDER:
-            ids = [i for i in self.pending[kind] if self.rec.is_due(kind, i)]
-            self.pending[kind] = dict.fromkeys(ids)
-            if ids:
-                self._fetch(kind, ids)
-                return True
-        return False
-
-    def _fetch(self, kind: str, ids: list[str]) -> None:
-        plural = f"{kind}s"
-        rest = ids
-        if self.client.profile != "development":
-            # The first batch also tells whether several-at-once exists (the client probes).
-            size = BATCH_SIZE[kind]
-            for result in self.client.several(plural, ids[:size]):  # type: ignore[arg-type]
-                self._result(kind, result)
-            rest = ids[size:]
-        if self.client.profile == "development":
-            # One by one, each reply recorded in its own thread: a stop loses no reply.
-            todo = [i for i in rest if i in self.pending[kind]]
-            for _ in self.client.map(lambda entity_id: self._one(kind, entity_id), todo):
-                pass
-        else:
-            chunks = [rest[i : i + BATCH_SIZE[kind]] for i in range(0, len(rest), BATCH_SIZE[kind])]
-            for _ in self.client.map(lambda chunk: self._batch(kind, chunk), chunks):
-                pass
-        with self.rec.lock:  # an id the API did not answer for is not asked again this run
-            for entity_id in ids:
-                if self.pending[kind].pop(entity_id, None) is not None:
-                    self.rec.skip(entity_id, kind, None, "no object in the reply")
-
-    def _batch(self, kind: str, chunk: list[str]) -> None:
-        for result in self.client.several(f"{kind}s", chunk):  # type: ignore[arg-type]
-            self._result(kind, result)
-
-    def _one(self, kind: str, entity_id: str) -> None:
-        from spotify_etl.spotify import Skipped
-
-        fetch = {"album": self.client.album, "artist": self.client.artist}.get(
-            kind, self.client.track
-        )
-        try:
-            self._result(kind, fetch(entity_id))
-        except SkippableError as exc:
-            self._result(kind, Skipped(entity_id, kind, exc.status, exc.reason))
-
-    def _result(self, kind: str, result: ApiResponse | Skipped) -> None:
-        from spotify_etl.spotify import Skipped
-
-        if isinstance(result, Skipped):
-            self.rec.skip(result.id, kind, result.status, result.reason)
-            with self.rec.lock:
-                self.pending[kind].pop(result.id, None)
-            return
-        plural = f"{kind}s"
-        body: Any = result.body
-        batch = isinstance(body, dict) and isinstance(body.get(plural), list)
-        source_id = None if batch else (body.get("id") if isinstance(body, dict) else None)
-        self.rec.record(result, plural, source_id=source_id)
-        found = scan(plural if batch else kind, body)
-        self.found(found)
-        with self.rec.lock:
-            self.rec.entities_fetched += len(found.full[kind])
-            objects = body.get(plural) if batch else [body]
-            for obj in objects or []:
-                if not isinstance(obj, dict):
-                    continue
-                self.pending[kind].pop(str(obj.get("id")), None)
-                album_id = str(obj.get("id"))
-                if kind == "album" and album_id in self.tracklists:
-                    del self.tracklists[album_id]
-                    rest = next_url(obj.get("tracks"))
-                    if rest:
-                        listing = L.tracklist_listing(album_id, rest)
-                        self.listings[listing.key] = listing
 
     # -- stopping -----------------------------------------------------------------------
     def checkpoint(

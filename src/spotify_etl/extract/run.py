@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import secrets as pysecrets
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from spotify_etl.errors import AuthError, ConfigError, SpotifyEtlError, StopRun
+from spotify_etl.errors import ConfigError, SpotifyEtlError, StopRun
+from spotify_etl.extract.client import Budget, attach_budget, build_client
 from spotify_etl.extract.engine import Engine
 from spotify_etl.extract.manifest import EXIT_CODES, ExtractResult, Outcome, manifest_bytes
 from spotify_etl.extract.manifest import requests_by_endpoint as _requests
@@ -24,7 +24,7 @@ from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.sources import ResolvedSources, resolve_sources
 from spotify_etl.extract.state import Lease, StateStore, iso
 from spotify_etl.extract.writer import RawWriter
-from spotify_etl.logs import redact, register_secret
+from spotify_etl.logs import redact
 from spotify_etl.rawzone import manifest_key
 from spotify_etl.storage import ObjectStore, open_store
 
@@ -33,35 +33,6 @@ if TYPE_CHECKING:
     from spotify_etl.spotify import SpotifyClient, TokenStore
 
 log = logging.getLogger(__name__)
-
-
-class Budget:
-    """The client's before_request hook: counts Web API requests, stops at the budget."""
-
-    def __init__(
-        self,
-        limit: int,
-        progress: Callable[[int, int], None] | None = None,
-        every: int = 0,
-        on_every: Callable[[], None] | None = None,
-    ) -> None:
-        self.limit = limit
-        self.used = 0
-        self.progress = progress
-        self.every = every
-        self.on_every = on_every
-        self._lock = threading.Lock()
-
-    def __call__(self, endpoint: str) -> None:
-        with self._lock:
-            if self.used >= self.limit:
-                raise StopRun(f"the budget of {self.limit} requests is spent", reason="budget")
-            self.used += 1
-            used = self.used
-        if self.progress is not None:
-            self.progress(used, self.limit)
-        if self.on_every is not None and self.every and used % self.every == 0:
-            self.on_every()
 
 
 def new_run_id(now: datetime) -> str:
@@ -75,34 +46,6 @@ def shard_tag(shard: tuple[int, int] | None) -> str:
     if count < 1 or not 0 <= index < count:
         raise ConfigError(f"invalid shard {shard!r}: need 0 <= index < count")
     return f"{index}-of-{count}"
-
-
-def build_client(
-    config: PipelineConfig,
-    secrets: Secrets,
-    *,
-    api_base: str | None,
-    token_store: TokenStore | None,
-    before_request: Callable[[str], None],
-) -> SpotifyClient:
-    from spotify_etl.spotify import SpotifyClient
-
-    if not secrets.spotify_client_id:
-        raise AuthError("SPOTIFY_CLIENT_ID not set", hint="export your app's client id")
-    secret = (
-        secrets.spotify_client_secret.get_secret_value() if secrets.spotify_client_secret else None
-    )
-    register_secret(secret)
-    settings = config.spotify
-    if api_base:
-        settings = settings.model_copy(update={"api_base": api_base, "accounts_base": None})
-    return SpotifyClient(
-        settings,
-        secrets.spotify_client_id,
-        secret,
-        token_store=token_store,
-        before_request=before_request,
-    )
 
 
 def run_extract(
@@ -181,7 +124,7 @@ def _run(
             config, secrets, api_base=api_base, token_store=token_store, before_request=meter
         )
     else:
-        _attach_budget(client, meter)
+        attach_budget(client, meter)
     has_user = bool(getattr(client, "has_user", token_store is not None))
     engine = Engine(
         client,
@@ -289,19 +232,3 @@ def _checkpoint_summary(checkpoint: object) -> dict[str, object] | None:
         "listings_in_progress": sorted(checkpoint.listings),
         "playlists_left": len(checkpoint.playlists),
     }
-
-
-def _attach_budget(client: SpotifyClient, meter: Budget) -> None:
-    """An injected client still spends this run's budget (its own hook, if any, runs first)."""
-    session = getattr(client, "_session", None)
-    if session is None or not hasattr(session, "_before_request"):
-        log.warning("the injected client has no before_request hook: budget not enforced")
-        return
-    previous = session._before_request
-
-    def both(endpoint: str) -> None:
-        if previous is not None:
-            previous(endpoint)
-        meter(endpoint)
-
-    session._before_request = both
