@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
 from spotify_etl.extract import ExtractResult, run_extract
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
@@ -145,4 +147,22 @@ def test_a_checkpoint_resumes_against_a_restarted_simulator(tmp_path: Path) -> N
     assert done[-1].outcome == "complete"
     state, _ = StateStore(lake(tmp_path)).load()
     assert all(state.playlists[p].complete for p in ids)
+    assert max(_requests(lake(tmp_path)).values()) == 1
+
+
+def test_an_interrupted_run_saves_its_checkpoint_and_the_next_resumes(tmp_path: Path) -> None:
+    with running_simulator(SimulatorConfig(profile="extended", scale=2000)) as sim:
+        config = make_config(tmp_path, sim, _sources(sim))
+
+        def interrupt(done: int, limit: int) -> None:
+            if done == 9:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            run_extract(config, secrets=demo_secrets(), progress=interrupt)
+        state, _ = StateStore(lake(tmp_path)).load()
+        assert state.checkpoints["all"].reason == "interrupted"
+        assert lake(tmp_path).head("state/extract/lock-all.json") is None  # released
+        done = run_extract(config, secrets=demo_secrets())
+    assert done.outcome == "complete" and done.resumed_from
     assert max(_requests(lake(tmp_path)).values()) == 1

@@ -165,6 +165,8 @@ def _run(
             log.info("extraction failed: %s", message)
         else:
             log.error("extraction failed: %s", message, exc_info=True)
+    except BaseException as exc:  # Ctrl-C, SystemExit: save what was fetched, then go
+        outcome, reason, message, raised = "failed", "interrupted", type(exc).__name__, exc
     finally:
         stats = client.stats
         if own_client:
