@@ -263,3 +263,22 @@ def test_a_crash_mid_file_leaves_nothing_of_it(
     assert wh.load_history() == []
     monkeypatch.undo()
     assert len(load_pending(dataset_store, wh).loaded) == 9
+
+
+def quoted_header_file(root: Path) -> Path:
+    """A file whose header names are quoted, as the transform writes them."""
+    from tests.warehouse.filegen import csv_text
+
+    names = ",".join(f'"{n}"' for n in SONGS.column_names)
+    body = csv_text(SONGS, stamped(SONG_ROWS)).split("\n", 1)[1]
+    path = root / key_for(SONGS, "2026-11-24")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(f"{names}\n{body}".encode(), mtime=0))
+    return path
+
+
+def test_quoted_header_names_are_accepted(
+    wh: Warehouse, store: LocalStore, transformed: Path
+) -> None:
+    quoted_header_file(transformed)
+    assert load_pending(store, wh).rows == {"SONGS": 6}

@@ -215,3 +215,12 @@ def test_bulk_copy_statements_parse_as_snowflake(fmt: str, source: str) -> None:
     assert isinstance(tree, exp.Copy)
     assert ("PURGE = TRUE" in sql) == source.startswith("@SPOTIFY_ETL_LOAD/")
     assert "FILE_FORMAT = (TYPE = " in sql
+
+
+def test_quoted_header_names_are_accepted(
+    sf: SnowflakeWarehouse, store: LocalStore, transformed: Path
+) -> None:
+    from tests.warehouse.test_load_duckdb import quoted_header_file
+
+    quoted_header_file(transformed)
+    assert load_pending(store, sf).rows == {"SONGS": 6}

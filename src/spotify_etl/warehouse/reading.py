@@ -42,7 +42,11 @@ def _csv_header(path: Path) -> list[str]:
         raise InputError("header is not UTF-8") from None
     if not line:
         raise InputError("empty CSV: no header row")
-    # RFC 4180: header names may be quoted like any field.
+    return header_names(line)
+
+
+def header_names(line: str) -> list[str]:
+    """The names in a CSV header line; RFC 4180 lets them be quoted, as transform writes them."""
     return next(csv.reader([line.rstrip("\r\n")]), [])
 
 

@@ -28,7 +28,7 @@ from spotify_etl.warehouse import migrate
 from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import ColumnDef, Dialect, landing_name, merge_load, sql_type
 from spotify_etl.warehouse.history import HistoryMixin, utc_now
-from spotify_etl.warehouse.reading import check_columns
+from spotify_etl.warehouse.reading import check_columns, header_names
 from spotify_etl.warehouse.snowflake_auth import SnowflakeTarget, auth_options, parse_url
 from spotify_etl.warehouse.snowflake_sql import CSV_OPTIONS, PARQUET_OPTIONS
 
@@ -133,7 +133,7 @@ class SnowflakeWarehouse(HistoryMixin):
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise InputError(f"{key}: not a readable gzip CSV: {exc}") from None
         try:
-            check_columns(line.rstrip("\r\n").split(","), table)
+            check_columns(header_names(line), table)
         except InputError as exc:
             raise InputError(f"{key}: {exc}") from None
 
