@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spotify_etl.simulator.catalog import ALBUM, ARTIST, PLAYLIST, TRACK, Catalog
+from spotify_etl.simulator.catalog import ALBUM, ARTIST, PLAYLIST, TRACK, Catalog, isrc, upc
 from spotify_etl.simulator.ids import IdCodec, is_valid_id
 from spotify_etl.simulator.names import KEYWORD_INDEX
 from spotify_etl.simulator.playlists import Playlists
@@ -100,3 +100,17 @@ def test_playlist_sizes_and_owners() -> None:
     assert {playlists.get(i).owner for i in range(8)} == {0}
     assert playlists.get(8).collaborative and playlists.get(8).owner != 0
     assert playlists.get(0, editorial=True).owner == -1
+
+
+def test_isrc_and_upc_are_well_formed_and_unique() -> None:
+    isrcs = [CATALOG.track(t).isrc for t in range(CATALOG.n_tracks)]
+    assert all(re.fullmatch(r"[A-Z]{2}[A-Z0-9]{3}\d{7}", i) for i in isrcs)
+    assert len(set(isrcs)) == len(isrcs)
+    assert re.fullmatch(r"QZ[A-Z0-9]{3}\d{7}", isrc(1_234_567, 99))
+    upcs = [CATALOG.album(b).upc for b in range(CATALOG.n_albums)]
+    assert len(set(upcs)) == len(upcs)
+    for code in upcs:
+        digits = [int(d) for d in code]
+        assert len(digits) == 12
+        assert (3 * sum(digits[0:11:2]) + sum(digits[1:11:2]) + digits[11]) % 10 == 0
+    assert upc(0) == "190000000008"  # 3*1 + 9 + 8 = 20

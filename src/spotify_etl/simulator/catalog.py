@@ -39,6 +39,22 @@ BASE_DATE = date(2026, 6, 1)  # simulated day 0
 NEVER_NEW = -(10**9)  # appear_day of albums that were always there
 
 
+def isrc(t: int, year: int) -> str:
+    """CC-XXX-YY-NNNNN, unique per track: the registrant code carries t // 100000."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    high = t // 100_000
+    registrant = digits[high // 1296 % 36] + digits[high // 36 % 36] + digits[high % 36]
+    return f"QZ{registrant}{year:02d}{t % 100_000:05d}"
+
+
+def upc(b: int) -> str:
+    """A UPC-A (12 digits, valid check digit), unique per album."""
+    body = f"19{b:09d}"
+    odd = sum(int(d) for d in body[0::2])
+    even = sum(int(d) for d in body[1::2])
+    return body + str((10 - (odd * 3 + even) % 10) % 10)
+
+
 @dataclass(frozen=True, slots=True)
 class Artist:
     index: int
@@ -224,7 +240,7 @@ class Catalog(SampleIds):
         return Album(
             b, self.id_of(ALBUM, b), name, kind, self.album_artist(b), self._track_start[b],
             count, release, precision, appear, names.LABELS[r.randrange(len(names.LABELS))],
-            r.randrange(0, 100), f"{h(self.seed, ALBUM, b, 2) % 10**12:012d}", markets,
+            r.randrange(0, 100), upc(b), markets,
         )  # fmt: skip
 
     # ---- tracks ----------------------------------------------------------------------
@@ -267,7 +283,7 @@ class Catalog(SampleIds):
             f"{self.keyword(TRACK, t)} {names.DECOR[r.randrange(len(names.DECOR))]}{suffix}",
             b, tuple(dict.fromkeys(artists)), position // per_disc + 1, position % per_disc + 1,
             r.randrange(90_000, 420_000), r.random() < 0.25,
-            f"QZ{'ABCDEFGH'[t % 8]}{'KLMN'[t % 4]}{year:02d}{t % 100_000:05d}", r.randrange(0, 100),
+            isrc(t, year), r.randrange(0, 100),
         )  # fmt: skip
 
     # ---- search ----------------------------------------------------------------------
