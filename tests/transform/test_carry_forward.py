@@ -84,3 +84,13 @@ def test_missing_carried_part_is_reported_and_quarantined(tmp_path: Path) -> Non
     assert summary.exit_code == 1
     assert "carried part" in summary.unreadable[0].reason
     assert summary.inputs_quarantined == 2  # the unreadable part and the carry without items
+
+
+def test_the_snapshot_check_of_a_changed_playlist_is_not_quarantined(tmp_path: Path) -> None:
+    check = envelope({"snapshot_id": "snap-2"}, f"{API}/playlists/{PL}", source_id=PL)
+    check["params"] = {"fields": "snapshot_id"}
+    write_part(tmp_path, [check, *dev_playlist_lines()])
+    summary = run_local(tmp_path)
+    assert summary.inputs_quarantined == 0
+    assert summary.skipped["partial_replies"] == 1
+    assert len(read_table(tmp_path / "transformed", "PLAYLIST_ITEM")) == 5

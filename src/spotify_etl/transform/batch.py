@@ -150,8 +150,11 @@ class _Batch:
         ctx = Ctx(
             self.out, where, fetched_at, self.source.dt, url=env.url, snapshots=self.snapshots
         )
-        if env.carry_forward is not None and not _is_known(env.body):
-            return  # a carry-forward's small confirmation reply carries no rows
+        if not _is_known(env.body) and (env.carry_forward is not None or _partial(env)):
+            # A `fields=` reply (the daily snapshot_id check) is a known request for a part
+            # of an object; it carries no rows.
+            self.out.skip("partial_replies")
+            return
         self.emit(env.body, ctx, where, lambda: preview(line))
 
     def emit(self, body: Obj, ctx: Ctx, where: str, record: Any) -> None:
@@ -233,6 +236,10 @@ class _Batch:
         except BadValue:
             return
         found.add(pid)
+
+
+def _partial(env: Env) -> bool:
+    return "fields" in env.params or (env.body is not None and env.body.snapshot_id is not None)
 
 
 def _is_known(body: Obj) -> bool:

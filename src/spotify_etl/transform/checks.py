@@ -25,6 +25,7 @@ MIN_YEAR = 1877
 _V = re.compile(r"\bv\b")
 
 Check = Callable[[tuple[Any, ...]], str | None]
+Passes = Callable[[tuple[Any, ...]], bool]
 
 
 @dataclass(frozen=True)
@@ -105,26 +106,22 @@ def _compile(expr: str) -> Callable[[tuple[Any, ...]], bool]:
     return eval(f"lambda r: {expr}", {"ID": ID_RE.fullmatch})  # type: ignore[no-any-return]  # noqa: S307
 
 
-def compile_check(table: model.Table, max_year: int) -> Check:
-    """One function: None when the row passes, else the first failing rule's reason."""
+def compile_check(table: model.Table, max_year: int) -> tuple[Passes, Check]:
+    """(passes, reason): `passes(row)` is the whole rule set in one call (it may raise
+    TypeError on a value of the wrong type); `reason(row)` names the first failing rule."""
     names = table.column_names
     rules = table_rules(table, max_year)
     parts = [f"({_V.sub(f'r[{names.index(r.column)}]', r.expr)})" for r in rules]
-    whole = _compile(" and ".join(parts) or "True")
+    passes = _compile(" and ".join(parts) or "True")
     each = [(_compile(part), rule.reason) for part, rule in zip(parts, rules, strict=True)]
 
-    def check(row: tuple[Any, ...]) -> str | None:
-        try:
-            if whole(row):
-                return None
-        except TypeError:
-            pass
-        for ok, reason in each:
+    def reason(row: tuple[Any, ...]) -> str | None:
+        for ok, why in each:
             try:
                 if not ok(row):
-                    return reason
+                    return why
             except TypeError:
-                return reason  # a value of the wrong type for the rule
+                return why  # a value of the wrong type for the rule
         return None
 
-    return check
+    return passes, reason

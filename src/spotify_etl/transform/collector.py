@@ -35,7 +35,7 @@ class TableCounts:
 class TableRows:
     """The kept rows of one table, by key."""
 
-    __slots__ = ("_check", "_key", "collector", "counts", "kept", "table")
+    __slots__ = ("_key", "_passes", "_reason", "collector", "counts", "kept", "table")
 
     def __init__(self, table: model.Table, collector: Collector) -> None:
         self.table = table
@@ -43,7 +43,7 @@ class TableRows:
         self.kept: dict[Any, Row] = {}
         self.counts = TableCounts()
         self._key = itemgetter(*(table.column_names.index(k) for k in table.key))
-        self._check = compile_check(table, collector.max_year)
+        self._passes, self._reason = compile_check(table, collector.max_year)
 
     def add(self, row: Row, source: str) -> None:
         counts = self.counts
@@ -53,7 +53,11 @@ class TableRows:
         if existing is not None and existing == row:
             counts.duplicates += 1
             return
-        reason = self._check(row)
+        try:
+            passes = self._passes(row)
+        except TypeError:
+            passes = False
+        reason = None if passes else self._reason(row)
         if reason is not None:
             counts.rows_quarantined += 1
             record = dict(zip(self.table.column_names, row, strict=True))

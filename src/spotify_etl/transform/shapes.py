@@ -101,6 +101,7 @@ class Env(msgspec.Struct, gc=False):
 
     fetched_at: str  # required: a line without it is not an envelope
     url: str = ""
+    params: dict[str, Any] = {}
     status: int = 200
     profile: str = "unknown"
     run_id: str = ""
@@ -117,6 +118,7 @@ class LooseEnv(msgspec.Struct):
 
     fetched_at: str  # required: a line without it is not an envelope
     url: str = ""
+    params: dict[str, Any] = {}
     status: int = 200
     profile: str = "unknown"
     run_id: str = ""

@@ -10,7 +10,14 @@ from spotify_etl import model
 from spotify_etl.errors import EXIT_FAILED, EXIT_OK
 from spotify_etl.transform.collector import TableCounts
 
-SKIP_KINDS = ("local_files", "episodes", "null_items", "error_replies", "other_objects")
+SKIP_KINDS = (
+    "local_files",  # items without an id: never in SONGS
+    "episodes",  # podcast episodes in playlists: never in SONGS
+    "null_items",  # null playlist items, null entries of several-at-once replies
+    "error_replies",  # non-2xx envelopes (the extractor recorded a skip)
+    "partial_replies",  # fields= replies such as the daily snapshot_id check
+    "other_objects",  # known objects without rows (the user profile)
+)
 
 
 @dataclass(frozen=True)
