@@ -188,6 +188,16 @@ def test_unreadable_files_are_skipped_whole_and_recorded(
     assert fixed.loaded == [key_for(SONGS, "2026-11-24")]
 
 
+def test_a_missing_table_folder_is_reported_not_fatal(
+    wh: Warehouse, store: LocalStore, transformed: Path
+) -> None:
+    write_csv(transformed, SONGS, "2026-11-24", stamped(SONG_ROWS))
+    summary = load_pending(store, wh)
+    assert summary.exit_code == 0 and summary.rows == {"SONGS": 6}
+    assert "SONGS" not in summary.missing_tables and "ARTIST_GENRE" in summary.missing_tables
+    assert any(line.startswith("no files at all for ALBUM, ARTIST") for line in summary.lines())
+
+
 def test_header_only_file_loads_zero_rows(
     wh: Warehouse, store: LocalStore, transformed: Path
 ) -> None:

@@ -161,3 +161,10 @@ def test_csv_cells_round_trip_through_the_reader(genres: list[str | None]) -> No
             .fetchall()
         )
     assert [g for (g,) in got] == genres
+
+
+def test_the_printed_url_opens_the_same_file(tmp_path: Path) -> None:
+    wh = open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    assert wh.url == f"duckdb://{tmp_path / 'w.duckdb'}"
+    assert duckdb_path(wh.url) == str(tmp_path / "w.duckdb")
+    wh.close()

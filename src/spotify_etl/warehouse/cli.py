@@ -73,10 +73,11 @@ def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False
 
 
 def _report(summary: LoadSummary) -> None:
-    head, *problems = summary.lines()
+    head, *notes = summary.lines()
     typer.echo(head)
-    for line in problems:
-        typer.secho(line, err=True, fg="yellow" if line.startswith("refused") else "red")
+    colours = {"failed": "red", "ignored": "red", "refused": "yellow"}
+    for line in notes:
+        typer.secho(line, err=True, fg=colours.get(line.split(" ", 1)[0]))
 
 
 def _load(

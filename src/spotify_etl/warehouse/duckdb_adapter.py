@@ -55,7 +55,7 @@ class DuckDBWarehouse(HistoryMixin):
 
     def __init__(self, path: str, tables: tuple[Table, ...] = TABLES) -> None:
         self.path = path
-        self.url = f"duckdb:///{path}" if path != ":memory:" else "duckdb:///:memory:"
+        self.url = f"duckdb://{path}" if path != ":memory:" else "duckdb:///:memory:"
         self.tables = tables
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)

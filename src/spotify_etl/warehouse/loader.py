@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 
 from spotify_etl.errors import InputError
+from spotify_etl.model import TABLES
 from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.base import FileLoad, LoadSummary, Warehouse
 from spotify_etl.warehouse.files import checksum, classify, list_transformed
@@ -34,6 +35,9 @@ def load_pending(
     summary = LoadSummary()
     listing = list_transformed(transformed_store)
     summary.ignored.extend(listing.problems)
+    if listing.files:
+        present = {f.table.name for f in listing.files}
+        summary.missing_tables = [t.name for t in TABLES if t.name not in present]
     history = warehouse.history()
     todo: list[FileLoad] = []
     for f in listing.files:
