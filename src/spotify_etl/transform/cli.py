@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
 
 from spotify_etl.errors import ConfigError
-from spotify_etl.transform.summary import TransformSummary
+from spotify_etl.transform.summary import BatchSummary, TransformSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -45,14 +48,16 @@ def transform_command(
         raise ConfigError(f"--format must be csv or parquet, got {fmt!r}")
     raw_url = settings.path(raw or settings.storage.raw)
     out_url = settings.path(out or settings.storage.transformed)
-    summary = run_transform(
-        open_store(raw_url),
-        open_store(out_url),
-        date=date,
-        fmt="csv" if fmt == "csv" else "parquet",
-        max_record_bytes=settings.transform.max_record_bytes,
-        workers=workers or settings.transform.workers or os.cpu_count() or 1,
-    )
+    with _progress() as progress:
+        summary = run_transform(
+            open_store(raw_url),
+            open_store(out_url),
+            date=date,
+            fmt="csv" if fmt == "csv" else "parquet",
+            max_record_bytes=settings.transform.max_record_bytes,
+            workers=workers or settings.transform.workers or os.cpu_count() or 1,
+            progress=progress,
+        )
     print_summary(summary, out_url)
     if summary.unreadable:
         for bad in summary.unreadable:
@@ -60,21 +65,42 @@ def transform_command(
         raise typer.Exit(summary.exit_code)
 
 
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal (stderr); nothing when output is piped or logged."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("transforming", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+MAX_BATCH_ROWS = 30  # beyond this the table shows one line per day
+
+
 def _cells(summary: TransformSummary) -> tuple[list[str], list[list[str]]]:
     header = ["batch", "dt", *[t.lower() for t in summary.tables], "quarantined"]
-    rows = []
+    by_day = len(summary.batches) > MAX_BATCH_ROWS
+    per_day = Counter(b.dt for b in summary.batches)
+    groups: dict[tuple[str, str], list[BatchSummary]] = {}
     for batch in summary.batches:
-        rows.append(
-            [
-                batch.batch,
-                batch.dt,
-                *[str(c.rows_out) for c in batch.tables.values()],
-                str(
-                    sum(c.rows_quarantined for c in batch.tables.values())
-                    + batch.inputs_quarantined
-                ),
-            ]
+        label = f"{per_day[batch.dt]} batches" if by_day else batch.batch
+        groups.setdefault((label, batch.dt), []).append(batch)
+    rows = []
+    for (label, dt), batches in groups.items():
+        outs = [sum(b.tables[name].rows_out for b in batches) for name in summary.tables]
+        bad = sum(
+            sum(c.rows_quarantined for c in b.tables.values()) + b.inputs_quarantined
+            for b in batches
         )
+        rows.append([label, dt, *map(str, outs), str(bad)])
     rows.append(
         [
             "total",
