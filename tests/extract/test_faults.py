@@ -7,7 +7,7 @@ import logging
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -64,7 +64,10 @@ def test_retry_after_beyond_the_cap_stops_with_a_checkpoint(tmp_path: Path) -> N
     assert manifest["outcome"] == "stopped" and manifest["checkpoint"]["reason"] == "rate_limit"
 
 
-def test_fault_mix_gives_the_same_raw_content_as_a_clean_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("profile", ["development", "extended"])
+def test_fault_mix_gives_the_same_raw_content_as_a_clean_run(
+    tmp_path: Path, profile: Literal["development", "extended"]
+) -> None:
     contents = []
     requests = []
     faults: dict[str, Any] = {
@@ -76,7 +79,7 @@ def test_fault_mix_gives_the_same_raw_content_as_a_clean_run(tmp_path: Path) -> 
         "fault_seed": 7,
     }
     for name, extra in (("clean", {}), ("faulty", faults)):
-        with running_simulator(SimulatorConfig(profile="development", scale=2000, **extra)) as sim:
+        with running_simulator(SimulatorConfig(profile=profile, scale=2000, **extra)) as sim:
             token = user_token(sim, tmp_path / f"{name}.json")
             config = make_config(tmp_path / name, sim, _sources(sim))
             result = run_extract(config, secrets=demo_secrets(), token_store=token)
@@ -84,11 +87,15 @@ def test_fault_mix_gives_the_same_raw_content_as_a_clean_run(tmp_path: Path) -> 
             contents.append(_content(sim, tmp_path / name / "lake"))
             requests.append(sim.stats())
     clean, faulty = contents
-    assert sum(clean.values()) > 100
+    assert sum(clean.values()) > 15
     assert faulty == clean
     injected = requests[1]["faults"]
     assert isinstance(injected, dict)
-    assert all(injected[kind] > 0 for kind in ("error", "malformed", "truncated", "dropped"))
+    kinds = ("error", "malformed", "truncated", "dropped")
+    if profile == "development":  # hundreds of requests: every kind of fault is met
+        assert all(injected[kind] > 0 for kind in kinds)
+    else:  # a few dozen batch requests
+        assert sum(injected[kind] for kind in kinds) >= 3
 
 
 def test_a_planted_secret_is_never_written(

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from spotify_etl.errors import StopRun
 from spotify_etl.extract import ExtractResult, run_extract
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
@@ -165,4 +166,29 @@ def test_an_interrupted_run_saves_its_checkpoint_and_the_next_resumes(tmp_path: 
         assert lake(tmp_path).head("state/extract/lock-all.json") is None  # released
         done = run_extract(config, secrets=demo_secrets())
     assert done.outcome == "complete" and done.resumed_from
+    assert max(_requests(lake(tmp_path)).values()) == 1
+
+
+def test_two_runs_at_once_one_runs_the_other_is_turned_away(tmp_path: Path) -> None:
+    with running_simulator(SimulatorConfig(profile="extended", scale=2000)) as sim:
+        config = make_config(tmp_path, sim, _sources(sim))
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def run() -> None:
+            start.wait()
+            try:
+                outcomes.append(run_extract(config, secrets=demo_secrets()).outcome)
+            except StopRun as exc:
+                outcomes.append(exc.reason)
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["complete", "locked"]
+        sim.reset_stats()
+        again = run_extract(config, secrets=demo_secrets())  # the state is whole and usable
+    assert again.outcome == "complete" and again.entities_fetched == 0
     assert max(_requests(lake(tmp_path)).values()) == 1

@@ -36,7 +36,8 @@ class EntityFetching:
 
     def _entities(self) -> bool:
         for kind in ENTITY_ORDER:
-            ids = [i for i in self.pending[kind] if self.rec.is_due(kind, i)]
+            # Sorted: the same ids make the same batches, so reruns store the same replies.
+            ids = sorted(i for i in self.pending[kind] if self.rec.is_due(kind, i))
             self.pending[kind] = dict.fromkeys(ids)
             if ids:
                 self._fetch(kind, ids)
