@@ -12,6 +12,7 @@ from spotify_etl.simulator.catalog import ALBUM, ARTIST, PLAYLIST, TRACK, Catalo
 from spotify_etl.simulator.ids import IdCodec, is_valid_id
 from spotify_etl.simulator.names import KEYWORD_INDEX
 from spotify_etl.simulator.playlists import Playlists
+from spotify_etl.simulator.search import Search
 
 CATALOG = Catalog(seed=42, scale=5_000)
 
@@ -114,3 +115,23 @@ def test_isrc_and_upc_are_well_formed_and_unique() -> None:
         assert len(digits) == 12
         assert (3 * sum(digits[0:11:2]) + sum(digits[1:11:2]) + digits[11]) % 10 == 0
     assert upc(0) == "190000000008"  # 3*1 + 9 + 8 = 20
+
+
+def test_search_pages_skip_exactly_what_is_not_out_yet() -> None:
+    search = Search(CATALOG)
+    day_album = next(b for d, b in CATALOG.new_albums if d > 0)
+    term = CATALOG.album(day_album).name.split()[0]
+    k = KEYWORD_INDEX[term.casefold()]
+    for day in (0, 30, 90):
+        brute = [
+            t
+            for t in CATALOG.search(TRACK, k, CATALOG.n_tracks, 0, CATALOG.n_tracks)
+            if CATALOG.track_visible(t, day)
+        ]
+        total, _ = search.find(TRACK, k, CATALOG.n_tracks, 0, 1, day)
+        assert total == len(brute)
+        for offset in (0, 1, 7, 13, len(brute) - 3):
+            assert (
+                search.find(TRACK, k, CATALOG.n_tracks, offset, 5, day)[1]
+                == brute[offset : offset + 5]
+            )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from spotify_etl.simulator import Simulator
+from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 
-from .conftest import Api
+from .conftest import Api, app_token
 
 
 def test_entities_round_trip_by_id(dev_api: Api, dev_sim: Simulator) -> None:
@@ -159,3 +159,24 @@ def test_search_with_unicode_terms(dev_api: Api) -> None:
         found = dev_api.ok("/search", q=term, type="track", limit=10)["tracks"]
         assert found["total"] > 0 and found["items"]
         assert all(t["name"].casefold().startswith(term.casefold()) for t in found["items"])
+
+
+def test_search_pages_add_up_to_total_even_with_unreleased_albums() -> None:
+    with running_simulator(SimulatorConfig(scale=20_000)) as sim:
+        c = sim.catalog
+        hidden = next(b for d, b in c.new_albums if d > 0)  # not out yet on day 0
+        term = c.album(hidden).name.split()[0]
+        api = Api(sim, app_token(sim))
+        for kind in ("album", "track"):
+            page = api.ok("/search", q=term, type=kind, limit=10)[kind + "s"]
+            seen = []
+            while True:
+                assert len(page["items"]) == 10 or page["next"] is None
+                seen += [x["id"] for x in page["items"]]
+                if page["next"] is None or page["offset"] + 10 > 990:
+                    break
+                page = api.ok(page["next"])[kind + "s"]
+            assert len(seen) == len(set(seen))
+            if page["total"] <= 1000:
+                assert len(seen) == page["total"]
+            assert c.album(hidden).id not in seen

@@ -22,6 +22,7 @@ from spotify_etl.simulator.context import ApiError, Ctx
 from spotify_etl.simulator.limits import Faults, Limiter, Stats
 from spotify_etl.simulator.playlists import Playlists
 from spotify_etl.simulator.render import Renderer
+from spotify_etl.simulator.search import Search
 
 JSON = "application/json; charset=utf-8"
 _encode = msgspec.json.Encoder().encode
@@ -51,6 +52,7 @@ class App:
         self.base_url = base_url
         self.catalog = Catalog(config.seed, config.scale)
         self.playlists = Playlists(self.catalog)
+        self.search = Search(self.catalog)
         self._day = [config.day]
         self.stats = Stats()
         self.accounts = Accounts(config, self._day, self.stats.record_token)
@@ -178,6 +180,7 @@ class App:
             config=self.config,
             catalog=self.catalog,
             playlists=self.playlists,
+            search=self.search,
             render=self._renderer(headers.get("host", "")),
             day=self.day,
             query=dict(parse_qsl(query, keep_blank_values=True)),

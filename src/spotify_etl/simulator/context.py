@@ -12,6 +12,7 @@ from spotify_etl.simulator.config import SimulatorConfig
 from spotify_etl.simulator.ids import is_valid_id
 from spotify_etl.simulator.playlists import Playlists
 from spotify_etl.simulator.render import Renderer
+from spotify_etl.simulator.search import Search
 
 Json = dict[str, Any]
 
@@ -45,6 +46,7 @@ class Ctx:
     config: SimulatorConfig
     catalog: Catalog
     playlists: Playlists
+    search: Search
     render: Renderer
     day: int
     query: dict[str, str]

@@ -165,9 +165,8 @@ def search(ctx: Ctx) -> Json:
         total = 0
         if keyword is not None and t in sources:
             kind, count, build = sources[t]
-            total = c.search_total(kind, keyword, count)
-            found = (build(i) for i in c.search(kind, keyword, count, offset, limit))
-            items = [x for x in found if x is not None]
+            total, page = ctx.search.find(kind, keyword, count, offset, limit, ctx.day)
+            items = [x for x in map(build, page) if x is not None]
         params = {"q": q, "type": ctx.query.get("type", "")}
         out[t + "s"] = render.paging(
             ctx.path, items, total, offset, limit, params, max_offset=lim.search_offset_max
