@@ -65,3 +65,9 @@ def test_search_and_library_shapes() -> None:
     assert scan("my_playlists", mine).playlists == {"P" * 22: "s9"}
     assert scan("top_artists", {"items": [{"id": A1}]}).full["artist"] == {A1}
     assert scan("album", None).wanted() == {"album": set(), "artist": set(), "track": set()}
+
+
+def test_simplified_tracks_of_a_track_list_are_not_wanted_in_full() -> None:
+    page = {"items": [_track(T1, full=False), _track(T2, full=False)], "next": None}
+    found = scan("album_tracks", page)
+    assert found.wanted() == {"album": set(), "artist": {A2}, "track": set()}

@@ -50,10 +50,12 @@ def _track(found: Found, track: Any) -> None:
     album = track.get("album")
     if isinstance(album, dict):
         found.full["track"].add(track["id"])
+        found.add_ref("track", track)
         found.add_ref("album", album)
         for artist in album.get("artists") or []:
             found.add_ref("artist", artist)
-    found.add_ref("track", track)
+    # A simplified track (an album's track list) is not fetched again in full: its album
+    # reply already names it, and one request per track would dwarf everything else.
     for artist in track.get("artists") or []:
         found.add_ref("artist", artist)
 

@@ -14,6 +14,7 @@ from spotify_etl.errors import SkippableError
 from spotify_etl.extract import listings as L
 from spotify_etl.extract.discover import Found, next_url, scan
 from spotify_etl.extract.recorder import Recorder
+from spotify_etl.extract.state import ListingProgress
 
 if TYPE_CHECKING:
     from spotify_etl.spotify import ApiResponse, Skipped, SpotifyClient
@@ -30,6 +31,7 @@ class EntityFetching:
     pending: dict[str, dict[str, None]]
     tracklists: dict[str, None]
     listings: dict[str, L.Listing]
+    progress: dict[str, ListingProgress]
 
     def found(self, found: Found, *, discography: bool = False) -> None:
         raise NotImplementedError
@@ -111,3 +113,5 @@ class EntityFetching:
                     if rest:
                         listing = L.tracklist_listing(album_id, rest)
                         self.listings[listing.key] = listing
+                        # Held as progress from the start, so a stop before it runs keeps it.
+                        self.progress[listing.key] = ListingProgress(rest)
