@@ -224,3 +224,19 @@ def test_quoted_header_names_are_accepted(
 
     quoted_header_file(transformed)
     assert load_pending(store, sf).rows == {"SONGS": 6}
+
+
+def test_a_refused_login_never_shows_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Snowflake account here: the connector's refusal is simulated, echoing the secret."""
+    import snowflake.connector
+
+    def refuse(**options: Any) -> None:
+        raise snowflake.connector.errors.DatabaseError(
+            msg=f"250001: Incorrect username or password ({options['password']})"
+        )
+
+    monkeypatch.setattr(snowflake.connector, "connect", refuse)
+    with pytest.raises(AuthError) as info:
+        open_warehouse(URL, SECRETS)
+    assert "s3cr3t-pass-word" not in str(info.value)
+    assert "Incorrect username or password" in str(info.value)
