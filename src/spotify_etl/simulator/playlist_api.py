@@ -35,9 +35,11 @@ def _spec(ctx: Ctx) -> fields.Spec | None:
         raise ApiError(400, "Invalid fields") from None
 
 
-def _page(ctx: Ctx, pl: Playlist, path: str, limit: int, offset: int) -> Json:
+def _page(
+    ctx: Ctx, pl: Playlist, path: str, limit: int, offset: int, encoded: bool = False
+) -> Json:
     content = ctx.playlists.content(pl, ctx.day)
-    items = [ctx.render.playlist_item(e) for e in content[offset : offset + limit]]
+    items = [ctx.render.playlist_item(e, encoded) for e in content[offset : offset + limit]]
     carry = ctx.params("fields", "market", "additional_types") if path == ctx.path else {}
     return ctx.render.paging(path, items, len(content), offset, limit, carry)
 
@@ -51,7 +53,7 @@ def get_playlist(ctx: Ctx, playlist_id: str) -> Json:
     visible = not ctx.dev or (ctx.grant.user and ctx.playlists.me_can_edit(pl))
     if visible and (spec is None or spec.wants(key)):
         limit = ctx.config.limits.playlist_items_max if ctx.dev else 100
-        out[key] = _page(ctx, pl, f"/playlists/{pl.id}/{key}", limit, 0)
+        out[key] = _page(ctx, pl, f"/playlists/{pl.id}/{key}", limit, 0, spec is None)
     return fields.apply(out, spec)  # type: ignore[no-any-return]
 
 
@@ -61,7 +63,7 @@ def get_playlist_items(ctx: Ctx, playlist_id: str) -> Json:
         raise forbidden()  # an app token has no user, so it owns and follows nothing
     spec = _spec(ctx)
     limit = ctx.limit(20, ctx.config.limits.playlist_items_max)
-    page = _page(ctx, pl, ctx.path, limit, ctx.offset())
+    page = _page(ctx, pl, ctx.path, limit, ctx.offset(), spec is None)
     return fields.apply(page, spec)  # type: ignore[no-any-return]
 
 
@@ -69,5 +71,5 @@ def get_playlist_tracks(ctx: Ctx, playlist_id: str) -> Json:
     pl = find_playlist(ctx, playlist_id)
     spec = _spec(ctx)
     limit = ctx.limit(20, ctx.config.limits.playlist_tracks_max)
-    page = _page(ctx, pl, ctx.path, limit, ctx.offset())
+    page = _page(ctx, pl, ctx.path, limit, ctx.offset(), spec is None)
     return fields.apply(page, spec)  # type: ignore[no-any-return]

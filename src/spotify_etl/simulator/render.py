@@ -11,12 +11,15 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+import msgspec
+
 from spotify_etl.simulator.catalog import ALBUM, EPISODE, SHOW, Catalog
 from spotify_etl.simulator.ids import h
 from spotify_etl.simulator.playlists import SPOTIFY_USER, Entry, Playlist, Playlists
 
 Json = dict[str, Any]
 OPEN = "https://open.spotify.com"
+_encode = msgspec.json.Encoder().encode
 
 
 def images(seed: int, sizes: tuple[int, ...] = (640, 300, 64)) -> list[Json]:
@@ -46,6 +49,8 @@ class Renderer:
         self.album_full = lru_cache(maxsize=1024)(self._album_full)
         self.track_simple = lru_cache(maxsize=16384)(self._track_simple)
         self.track_full = lru_cache(maxsize=16384)(self._track_full)
+        self.playlist_item = lru_cache(maxsize=32768)(self._playlist_item)
+        self.track_raw = lru_cache(maxsize=16384)(self._track_raw)
 
     # ---- small pieces ----------------------------------------------------------------
     def _links(self, kind: str, entity_id: str) -> Json:
@@ -149,6 +154,9 @@ class Renderer:
             out["popularity"] = track.popularity
         return out
 
+    def _track_raw(self, t: int) -> msgspec.Raw:
+        return msgspec.Raw(_encode(self.track_full(t)))
+
     def local_track(self, number: int) -> Json:
         # Local files are what Spotify really returns, nulls included (the spec says string).
         title = f"Home Recording {number}"
@@ -194,10 +202,13 @@ class Renderer:
         }  # fmt: skip
 
     # ---- playlists -------------------------------------------------------------------
-    def playlist_item(self, entry: Entry) -> Json:
-        obj: Json | None
+    def _playlist_item(self, entry: Entry, encoded: bool = False) -> Json:
+        """One playlist item. `encoded` embeds the track as pre-encoded JSON (msgspec.Raw):
+        pages of 50 full tracks, twice over in development mode, are the costliest replies,
+        and a `fields` filter never sees these (it asks for plain objects)."""
+        obj: Json | msgspec.Raw | None
         if entry.kind == "track":
-            obj = self.track_full(entry.ref)
+            obj = self.track_raw(entry.ref) if encoded else self.track_full(entry.ref)
         elif entry.kind == "episode":
             obj = self.episode(entry.ref)
         elif entry.kind == "local":
