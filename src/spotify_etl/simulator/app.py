@@ -75,7 +75,7 @@ class App:
     def _renderer(self, host: str) -> Renderer:
         found = self._renderers.get(host)
         if found is None:
-            if len(self._renderers) > 16:
+            if len(self._renderers) >= 4:  # each holds its own memoised objects
                 self._renderers.clear()
             api = f"http://{host}/v1" if host else f"{self.base_url}/v1"
             found = Renderer(self.catalog, self.playlists, api, self.config.development)
