@@ -15,7 +15,11 @@ One envelope per HTTP response, exactly as received (body is the decoded JSON, o
 A playlist whose snapshot_id did not change costs one small request; its envelope has
 `carry_forward` = {"playlist_id", "snapshot_id", "since_dt", "since_run_id", "parts": [...]}:
 the raw keys whose playlist-items pages for that snapshot hold the items, so the transform
-can re-emit the day's PLAYLIST_ITEM snapshot without a new request.
+can re-emit the day's PLAYLIST_ITEM snapshot without a new request. With "complete": false
+(a fetch stopped mid-way by a budget or quota and resumed), those parts hold the first pages
+and the run's own pages with the same source_id hold the rest: the day's items are always
+the union of both. Item pages are the /items or /tracks pages and the page embedded in a
+full playlist object (`items` or `tracks`), each with source_id = the playlist id.
 """
 
 from __future__ import annotations
