@@ -109,9 +109,10 @@ def run_pipeline(
 
 
 def warehouse_url(config: PipelineConfig) -> str:
-    """DuckDB paths in the config are relative to the config file, like storage folders."""
+    """The warehouse URL with a DuckDB path resolved against the config file's folder."""
     url = config.warehouse.url
-    prefix = "duckdb:///"
-    if url.startswith(prefix):
-        return prefix + config.path(url.removeprefix(prefix))
+    if url.startswith("duckdb:"):
+        from spotify_etl.warehouse.duckdb_adapter import duckdb_path
+
+        return "duckdb://" + duckdb_path(url, config.base_dir)
     return url

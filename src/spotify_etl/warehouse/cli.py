@@ -28,7 +28,7 @@ WarehouseOpt = Annotated[
         "--warehouse", help="duckdb:///path/warehouse.duckdb or snowflake://acct/db/schema."
     ),
 ]
-ConfigOpt = Annotated[str | None, typer.Option("--config", help="pipeline.toml.")]
+ConfigOpt = Annotated[str | None, typer.Option("--config", "-c", help="Pipeline TOML file.")]
 ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Reload files changed under a loaded name; retry failed ones."),
