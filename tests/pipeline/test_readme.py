@@ -50,3 +50,46 @@ def test_each_readme_command_has_help(command: tuple[str, ...]) -> None:
 def test_the_two_commands_are_at_the_top() -> None:
     top = README[: README.index("## What it does")]
     assert "make demo" in top and "make test" in top
+
+
+def _config_keys() -> list[tuple[str, str]]:
+    """(parent path, leaf) for every setting a user can write in the TOML file."""
+    from pydantic import BaseModel
+
+    from spotify_etl.config import PipelineConfig
+
+    keys: list[tuple[str, str]] = []
+
+    def walk(model: type[BaseModel], path: str) -> None:
+        for name, field in model.model_fields.items():
+            if field.exclude:
+                continue
+            annotation = field.annotation
+            nested = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            if nested and path != "sources" and path:
+                walk(annotation, f"{path}.{name}")  # type: ignore[arg-type]
+            elif nested and not path:
+                walk(annotation, name)  # type: ignore[arg-type]
+            else:
+                keys.append((path, name))
+
+    walk(PipelineConfig, "")
+    return keys
+
+
+def test_the_configuration_reference_names_every_key() -> None:
+    rows = [line for line in README.splitlines() if line.startswith("| `")]
+    missing = []
+    for parent, leaf in _config_keys():
+        first_cells = [row.split(" | ")[0] for row in rows]
+        if not any(f"`{parent}." in cell and leaf in cell for cell in first_cells):
+            missing.append(f"{parent}.{leaf}")
+    assert missing == []
+
+
+def test_the_starter_config_mentions_every_section_key() -> None:
+    from spotify_etl.pipeline.cli import starter_config
+
+    starter = starter_config()
+    missing = [f"{p}.{k}" for p, k in _config_keys() if k not in starter and p != "sources"]
+    assert missing == []
