@@ -279,8 +279,8 @@ def child(kind: str, raw: Path, out: Path, workers: int) -> None:
     else:
         n = {"floor": run_floor, "baseline": run_baseline}[kind](raw, out)
     seconds = time.perf_counter() - start
-    cpu = sum(os.times()[:4])  # user + system, this process and its reaped workers
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": sampler.stop(), "n": n}))
+    peak, cpu = sampler.stop()
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "n": n}))
 
 
 def _hwm_mb(pid: int | str) -> float:
@@ -303,6 +303,7 @@ class _TreePeak:
         import threading
 
         self._peaks: dict[int, float] = {}
+        self._cpu: dict[int, float] = {}
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -316,14 +317,27 @@ class _TreePeak:
         while not self._done.wait(0.02):
             for proc in me.children(recursive=True):
                 self._peaks[proc.pid] = max(self._peaks.get(proc.pid, 0.0), _hwm_mb(proc.pid))
+                try:
+                    times = proc.cpu_times()
+                    self._cpu[proc.pid] = times.user + times.system
+                except psutil.Error:
+                    pass
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float]:
+        """(peak RSS MB, CPU seconds) of this process and its workers."""
         self._done.set()
         self._thread.join()
-        return _hwm_mb("self") + sum(self._peaks.values())
+        cpu = time.process_time() + sum(self._cpu.values())
+        return _hwm_mb("self") + sum(self._peaks.values()), cpu
 
 
-def measure(kind: str, raw: Path, out: Path, workers: int = 1) -> dict[str, float]:
+def measure(kind: str, raw: Path, out: Path, workers: int = 1, repeat: int = 2) -> dict[str, float]:
+    """The best of `repeat` runs (by wall time), each in a fresh process."""
+    runs = [_measure_once(kind, raw, out, workers) for _ in range(repeat)]
+    return min(runs, key=lambda m: m["seconds"])
+
+
+def _measure_once(kind: str, raw: Path, out: Path, workers: int) -> dict[str, float]:
     shutil.rmtree(out, ignore_errors=True)
     argv = ["--child", kind, "--raw", str(raw), "--out", str(out), "--workers", str(workers)]
     proc = subprocess.run(
@@ -369,7 +383,7 @@ def main() -> None:
         floor = measure("floor", single, work / "out-floor")
         ours1 = measure("ours", single, work / "out-ours1", workers=1)
         ours = measure("ours", single, work / "out-ours", workers=args.workers)
-        ours2 = measure("ours", doubled, work / "out-ours2", workers=args.workers)
+        ours2 = measure("ours", doubled, work / "out-ours2", workers=args.workers, repeat=1)
         base = measure("baseline", single, work / "out-base")
         report(floor, ours1, ours, ours2, base, args.workers)
     finally:
@@ -398,12 +412,14 @@ def report(
         print(f"{name:<26}{m['seconds']:>8.2f}{m['cpu']:>8.2f}{rate:>10,.0f}{m['peak_mb']:>13.1f}")
     speed = base["seconds"] / ours["seconds"]
     speed1 = base["seconds"] / ours1["seconds"]
+    cpu_ratio = base["cpu"] / ours["cpu"]
     rss = ours["peak_mb"] / base["peak_mb"]
     growth = ours2["peak_mb"] / ours["peak_mb"] - 1
     print()
     checks = [
         (
-            f"throughput vs baseline: {speed:.1f}x (1 process: {speed1:.1f}x; target >= 5x)",
+            f"throughput vs baseline: {speed:.1f}x (1 process: {speed1:.1f}x; "
+            f"CPU time: {cpu_ratio:.1f}x less; target >= 5x)",
             speed >= 5,
         ),
         (f"peak RSS vs baseline: {rss:.2f}x (all processes; target <= 0.5x)", rss <= 0.5),

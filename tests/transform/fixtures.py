@@ -56,6 +56,17 @@ def album_simple(
     }
 
 
+def album_full(
+    aid: str, name: str, date: str, precision: str, artists: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    """A full album object (GET /albums/{id}): it has a `tracks` page, unlike a simplified one."""
+    obj = album_simple(aid, name, date, precision, artists)
+    obj["tracks"] = {"href": f"{API}/albums/{aid}/tracks", "items": [], "offset": 0, "total": 0}
+    obj["external_ids"] = {"upc": f"UPC{aid[-4:]}"}
+    obj.update(extra)
+    return obj
+
+
 def track(
     tid: str,
     name: str,

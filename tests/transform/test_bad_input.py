@@ -16,6 +16,7 @@ from tests.transform.fixtures import (
     PL,
     TR1,
     TR2,
+    album_full,
     album_simple,
     artist_simple,
     dev_playlist_lines,
@@ -102,11 +103,12 @@ def test_failing_quality_checks_go_to_quarantine_with_the_reason(tmp_path: Path)
         "popularity": 101,
         "track_number": 0,
     }
-    write_part(
-        tmp_path,
-        [envelope({"tracks": [zero, bad_id, pop]}, f"{API}/tracks", kind="tracks")],
-        kind="tracks",
-    )
+    old = album_full("ALBUM00000000000000009", "Old", "0000", "year", [])
+    lines = [
+        envelope({"tracks": [zero, bad_id, pop]}, f"{API}/tracks", kind="tracks"),
+        envelope(old, f"{API}/albums/ALBUM00000000000000009", kind="tracks"),
+    ]
+    write_part(tmp_path, lines, kind="tracks")
     summary = run_local(tmp_path)
     assert summary.exit_code == 0
     records = _quarantine(tmp_path / "transformed")

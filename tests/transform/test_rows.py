@@ -15,6 +15,7 @@ from tests.transform.fixtures import (
     PL,
     TR1,
     TR2,
+    album_full,
     album_simple,
     artist_full,
     artist_simple,
@@ -32,7 +33,11 @@ OUT = "transformed"
 
 
 def test_development_playlist_gives_every_table(tmp_path: Path) -> None:
-    write_part(tmp_path, dev_playlist_lines())
+    full = [
+        envelope(artist_full(a, n, None), f"{API}/artists/{a}", kind="artists")
+        for a, n in ((AR1, "  Björk "), (AR2, "Beta"), (AR3, "Gamma"))
+    ]
+    write_part(tmp_path, [*dev_playlist_lines(), *full])
     summary = run_local(tmp_path)
     assert summary.exit_code == 0
     out = tmp_path / OUT
@@ -57,6 +62,9 @@ def test_development_playlist_gives_every_table(tmp_path: Path) -> None:
     assert set(artists) == {AR1, AR2, AR3}
     assert artists[AR1]["artist_name"] == "Björk"  # trimmed
     assert artists[AR1]["genres"] is None and artists[AR1]["followers"] is None
+    assert artists[AR1]["image_url"] == f"https://i.scdn.co/image/{AR1}"
+    # The albums were only embedded in tracks: extract fetches them in full, so no rows here.
+    assert read_table(out, "ALBUM") == []
     (playlist,) = read_table(out, "PLAYLIST")
     assert playlist["description"] == ""  # an empty string stays empty, not NULL
     assert playlist["total_items"] == 6 and playlist["snapshot_id"] == "snap-1"
@@ -92,11 +100,11 @@ def test_playlist_items_positions_types_and_derived_days(tmp_path: Path) -> None
 def test_release_dates_keep_their_precision(tmp_path: Path) -> None:
     artists = [artist_simple(AR1, "A")]
     albums = [
-        album_simple(AL1, "Year", "1999", "year", artists),
-        album_simple(AL2, "Month", "2012-03", "month", artists),
-        album_simple("ALBUM00000000000000003", "Day", "2012-03-04", "day", artists),
+        album_full(AL1, "Year", "1999", "year", artists),
+        album_full(AL2, "Month", "2012-03", "month", artists),
+        album_full("ALBUM00000000000000003", "Day", "2012-03-04", "day", artists),
         # Declared finer than the string shows: the string decides, nothing is invented.
-        album_simple("ALBUM00000000000000004", "Liar", "2012", "day", artists),
+        album_full("ALBUM00000000000000004", "Liar", "2012", "day", artists),
     ]
     write_part(
         tmp_path,
@@ -161,18 +169,24 @@ def test_names_are_trimmed_and_nfc_normalised_only(tmp_path: Path) -> None:
 def test_extended_profile_fields_and_genres(tmp_path: Path) -> None:
     artist = artist_full(AR1, "Full", ["art pop", " Icelandic  "], followers=1234)
     bare = artist_full(AR2, "No genres yet", [], followers=0)
-    alb = {
-        **album_simple(AL1, "A", "2001-05-05", "day", [artist_simple(AR1, "Full")]),
-        "label": "One Little",
-        "popularity": 60,
-        "external_ids": {"upc": "0123"},
-    }
-    t = track(TR1, "T", alb, [artist_simple(AR1, "Full")], extended=True)
+    alb = album_full(
+        AL1,
+        "A",
+        "2001-05-05",
+        "day",
+        [artist_simple(AR1, "Full")],
+        label="One Little",
+        popularity=60,
+        external_ids={"upc": "0123"},
+    )
+    simple = album_simple(AL1, "A", "2001-05-05", "day", [artist_simple(AR1, "Full")])
+    t = track(TR1, "T", simple, [artist_simple(AR1, "Full")], extended=True)
     page = items_page(PL, [entry(t, extended=True)], extended=True)
     lines = [
         envelope(artist, f"{API}/artists/{AR1}", kind="artists", profile="extended"),
         envelope(bare, f"{API}/artists/{AR2}", kind="artists", profile="extended"),
         envelope(page, f"{API}/playlists/{PL}/tracks", source_id=PL, profile="extended"),
+        envelope(alb, f"{API}/albums/{AL1}", kind="albums", profile="extended"),
     ]
     write_part(tmp_path, lines)
     run_local(tmp_path)
@@ -195,7 +209,7 @@ def test_extended_profile_fields_and_genres(tmp_path: Path) -> None:
 
 
 def test_album_object_gives_its_tracks_with_the_album_id(tmp_path: Path) -> None:
-    alb = album_simple(AL1, "Full Album", "2010-01-01", "day", [artist_simple(AR1, "A")])
+    alb = album_full(AL1, "Full Album", "2010-01-01", "day", [artist_simple(AR1, "A")])
     simple_track = {
         k: v for k, v in track(TR1, "First", alb, [artist_simple(AR2, "B")]).items() if k != "album"
     }
@@ -209,3 +223,9 @@ def test_album_object_gives_its_tracks_with_the_album_id(tmp_path: Path) -> None
     run_local(tmp_path)
     (song,) = read_table(tmp_path / OUT, "SONGS")
     assert (song["song_id"], song["album_id"], song["primary_artist_id"]) == (TR1, AL1, AR2)
+    assert song["isrc"] == "US0000000001"
+    (album,) = read_table(tmp_path / OUT, "ALBUM")
+    assert (album["album_id"], album["upc"], album["album_artist_id"]) == (AL1, "UPC0001", AR1)
+    # The album's (simplified) artists give no ARTIST rows; the song's artist link stays.
+    assert read_table(tmp_path / OUT, "ARTIST") == []
+    assert [r["artist_id"] for r in read_table(tmp_path / OUT, "SONG_ARTIST")] == [AR2]

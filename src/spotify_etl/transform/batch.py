@@ -11,7 +11,9 @@ import msgspec
 
 from spotify_etl.logs import redact
 from spotify_etl.storage import ObjectStore
+from spotify_etl.transform.carry import Carries
 from spotify_etl.transform.collector import Collector
+from spotify_etl.transform.entities import Ctx
 from spotify_etl.transform.output import write_batch
 from spotify_etl.transform.reader import (
     Oversized,
@@ -21,7 +23,7 @@ from spotify_etl.transform.reader import (
     read_limited,
     salvage,
 )
-from spotify_etl.transform.rows import Ctx, emit_body, emit_page, emit_playlist
+from spotify_etl.transform.rows import emit_body
 from spotify_etl.transform.shapes import ENV_DECODER, LOOSE_ENV_DECODER, OBJ_DECODER, Env, Obj
 from spotify_etl.transform.summary import BatchSummary, UnreadableFile
 from spotify_etl.transform.values import BadValue, utc_timestamp
@@ -37,16 +39,7 @@ class Source:
     gzipped: bool = True
 
 
-@dataclass
-class _Carry:
-    playlist_id: str
-    snapshot_id: str | None
-    parts: list[str]
-    fetched_at: str
-    where: str
-
-
-class _Batch:
+class Batch:
     def __init__(self, raw: ObjectStore, source: Source, limit: int) -> None:
         self.raw = raw
         self.source = source
@@ -54,7 +47,7 @@ class _Batch:
         self.out = Collector(max_year=int(source.dt[:4]) + 1)
         self.unreadable: list[UnreadableFile] = []
         self.snapshots: dict[str, tuple[str, str]] = {}
-        self.carries: dict[str, _Carry] = {}
+        self.carries = Carries()
 
     def bad_input(self, where: str, reason: str, record: Any = None) -> None:
         self.out.reject(source=where, table=None, reason=reason, record=record)
@@ -98,6 +91,7 @@ class _Batch:
             return
         if body is not None:
             ctx = Ctx(self.out, key, fetched_at, self.source.dt, snapshots=self.snapshots)
+            ctx.embedded_dims = True  # no extract run will fetch the referenced entities in full
             self.emit(body, ctx, key, lambda: preview(data))
 
     def salvaged(self, value: Any, where: str, raw: bytes) -> Obj | None:
@@ -142,7 +136,9 @@ class _Batch:
             self.bad_input(where, f"fetched_at: {exc}", preview(line))
             return
         if env.carry_forward is not None:
-            self.carry(env, fetched_at, where, line)
+            problem = self.carries.add(env.carry_forward, fetched_at, where)
+            if problem is not None:
+                self.bad_input(where, problem, preview(line))
         if env.body is None:
             if env.body_text is not None and env.carry_forward is None:
                 self.bad_input(where, "the reply was not JSON", preview(line))
@@ -168,75 +164,6 @@ class _Batch:
                 where, "unknown shape: not a Spotify object this transform reads", record()
             )
 
-    def carry(self, env: Env, fetched_at: str, where: str, line: bytes) -> None:
-        cf = env.carry_forward or {}
-        pid, parts = cf.get("playlist_id"), cf.get("parts")
-        if not isinstance(pid, str) or not isinstance(parts, list) or not parts:
-            self.bad_input(where, "carry_forward without playlist_id or parts", preview(line))
-            return
-        snap = cf.get("snapshot_id")
-        known = self.carries.get(pid)
-        if known is None or known.fetched_at <= fetched_at:
-            parts_str = [str(p) for p in parts]
-            self.carries[pid] = _Carry(
-                pid, snap if isinstance(snap, str) else None, parts_str, fetched_at, where
-            )
-
-    def resolve_carries(self) -> None:
-        """Re-emit unchanged playlists' items for today from the parts that hold them."""
-        by_part: dict[str, set[str]] = {}
-        for carry in self.carries.values():
-            for part in carry.parts:
-                by_part.setdefault(part, set()).add(carry.playlist_id)
-        found: set[str] = set()
-        for part in sorted(by_part):
-            wanted = by_part[part]
-            try:
-                with self.raw.open(part) as fh:
-                    for line in iter_lines(fh, self.limit):
-                        self._carried_line(line, wanted, found)
-            except Exception as exc:
-                self.unreadable_file(part, f"carried part: {exc.__class__.__name__}: {exc}")
-        for carry in self.carries.values():
-            if carry.playlist_id not in found:
-                self.bad_input(
-                    carry.where,
-                    f"carry_forward: no items pages for playlist {carry.playlist_id} in "
-                    f"{', '.join(carry.parts)}",
-                )
-
-    def _carried_line(self, line: bytes | Oversized, wanted: set[str], found: set[str]) -> None:
-        if isinstance(line, Oversized):
-            return
-        try:
-            env = ENV_DECODER.decode(line)
-        except msgspec.DecodeError:
-            return  # quarantined on the day it was fetched
-        pid = env.source_id
-        if pid not in wanted or env.body is None or not 200 <= env.status < 300:
-            return
-        carry = self.carries[pid]
-        ctx = Ctx(
-            self.out,
-            f"{carry.where} (carried from {env.run_id or env.url})",
-            carry.fetched_at,
-            self.source.dt,
-            url=env.url,
-            snapshot_id=carry.snapshot_id,
-            items_only=True,
-        )
-        body = env.body
-        try:
-            if body.type == "playlist" and body.id == pid:
-                emit_playlist(body, ctx)
-            elif isinstance(body.items, list) and body.type is None:
-                emit_page(body, ctx, playlist_id=pid)
-            else:
-                return
-        except BadValue:
-            return
-        found.add(pid)
-
 
 def _partial(env: Env) -> bool:
     return "fields" in env.params or (env.body is not None and env.body.snapshot_id is not None)
@@ -259,12 +186,12 @@ def run_batch(
     limit: int,
     parquet: Any = None,
 ) -> BatchSummary:
-    batch = _Batch(raw, source, limit)
+    batch = Batch(raw, source, limit)
     if source.kind == "part":
         batch.read_part()
     else:
         batch.read_file()
-    batch.resolve_carries()
+    batch.carries.resolve(batch)
     batch.out.fill_snapshot_ids(batch.snapshots)
     batch.out.finish_counts()
     return write_batch(out, source, batch.out, batch.unreadable, fmt=fmt, parquet=parquet)

@@ -1,47 +1,28 @@
-"""Spotify objects -> model rows. Pure: everything goes into the batch's Collector.
+"""Replies -> model rows: recognising shapes, pages, playlists and their items.
 
 Shapes are recognised by their fields (see `emit_body`), so envelopes and bare backfill files
-go through the same code. Embedded objects (a track's album and artists) give partial
-dimension rows: what the API did not send is NULL, never a guess.
+go through the same code. The rows of single entities are built in `entities`.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 import msgspec
 
-from spotify_etl.transform.collector import Collector
-from spotify_etl.transform.shapes import OBJ_DECODER, Obj
-from spotify_etl.transform.values import (
-    BadValue,
-    clean_name,
-    days_between,
-    duration_minutes,
-    duration_mmss,
-    release,
-    utc_timestamp,
+from spotify_etl.transform.entities import (
+    Ctx,
+    builtin,
+    decode_track,
+    emit_album,
+    emit_artist,
+    emit_track,
 )
+from spotify_etl.transform.shapes import Obj
+from spotify_etl.transform.values import BadValue, clean_name, days_between, release, utc_timestamp
 
 _PLAYLIST_PAGE = re.compile(r"/playlists/([^/?]+)/(?:items|tracks)")
 _ALBUM_TRACKS = re.compile(r"/albums/([^/?]+)/tracks")
-
-
-@dataclass
-class Ctx:
-    """Where the current objects come from: one envelope or one bare file."""
-
-    out: Collector
-    source: str  # raw key and line, for quarantine records
-    fetched_at: str  # file-format UTC timestamp
-    snapshot_date: str
-    url: str = ""
-    snapshot_id: str | None = None  # known from a carry-forward
-    items_only: bool = False  # carry-forward: only PLAYLIST_ITEM rows are wanted
-    snapshots: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def emit_body(body: Obj, ctx: Ctx) -> bool:
@@ -52,7 +33,10 @@ def emit_body(body: Obj, ctx: Ctx) -> bool:
     elif kind == "playlist":
         emit_playlist(body, ctx)
     elif kind == "album":
-        emit_album(body, ctx, with_tracks=True)
+        emit_album(body, ctx)
+        tracks = body.tracks  # a full album's first page of (simplified) tracks
+        if isinstance(tracks, Obj) and isinstance(tracks.items, list) and body.id:
+            emit_page(tracks, ctx, album_id=body.id)
     elif kind == "artist":
         emit_artist(body, ctx)
     elif kind == "track":
@@ -80,7 +64,8 @@ def _emit_list(values: list[Obj | None], ctx: Ctx) -> None:
         if value is None:
             ctx.out.skip("null_items")  # an unknown id in a several-at-once reply
         elif not value.quarantined and not emit_body(value, ctx):
-            ctx.out.reject(source=ctx.source, table=None, reason="unknown shape", record=None)
+            record = builtin(value)
+            ctx.out.reject(source=ctx.source, table=None, reason="unknown shape", record=record)
 
 
 def emit_page(
@@ -94,7 +79,6 @@ def emit_page(
     offset = page.offset or 0
     items = page.items if isinstance(page.items, list) else []
     for index, element in enumerate(items):
-        where = f"{ctx.source} items[{index}]"
         if element is None:
             ctx.out.skip("null_items")
             continue
@@ -112,12 +96,16 @@ def emit_page(
             elif element.type == "track" and album_id is not None:
                 emit_track(element, ctx, album_id)
             elif not emit_body(element, ctx):
-                ctx.out.reject(source=where, table=None, reason="unknown item shape", record=None)
+                _reject_item(ctx, index, "unknown item shape", element)
         except BadValue as exc:
-            ctx.out.reject(source=where, table=None, reason=str(exc), record=_builtin(element))
+            _reject_item(ctx, index, str(exc), element)
         except msgspec.ValidationError as exc:  # a lazily decoded `track` of the wrong shape
-            reason = f"wrong shape or types: {exc}"
-            ctx.out.reject(source=where, table=None, reason=reason, record=_builtin(element))
+            _reject_item(ctx, index, f"wrong shape or types: {exc}", element)
+
+
+def _reject_item(ctx: Ctx, index: int, reason: str, element: Obj) -> None:
+    where = f"{ctx.source} items[{index}]"
+    ctx.out.reject(source=where, table=None, reason=reason, record=builtin(element))
 
 
 def _emit_entry(entry: Obj, ctx: Ctx, playlist_id: str | None, position: int) -> None:
@@ -161,122 +149,6 @@ def _emit_entry(entry: Obj, ctx: Ctx, playlist_id: str | None, position: int) ->
         ),
         ctx.source,
     )
-
-
-def decode_track(raw: msgspec.Raw) -> Obj | None:
-    if not raw or bytes(raw) == b"null":
-        return None
-    return OBJ_DECODER.decode(raw)
-
-
-def _builtin(element: Obj) -> Any:
-    return msgspec.json.decode(msgspec.json.encode(element))
-
-
-def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
-    """SONGS and SONG_ARTIST rows (plus the embedded album and artists); the song id."""
-    song_id = track.id
-    if song_id is None or track.is_local:
-        ctx.out.skip("local_files")
-        return None
-    out, fetched, source = ctx.out, ctx.fetched_at, ctx.source
-    artists = track.artists if isinstance(track.artists, list) else []
-    album = track.album
-    for position, artist in enumerate(artists):
-        if artist is not None:
-            out.song_artist.add((song_id, position, artist.id, fetched), source)
-            emit_artist(artist, ctx)
-    if album is not None:
-        album_id = album.id
-        # The album's artists are usually the track's, already emitted from the same reply.
-        emit_album(album, ctx, with_tracks=False, seen={a.id for a in artists if a is not None})
-    ms = track.duration_ms
-    ids = track.external_ids
-    urls = track.external_urls
-    first = artists[0] if artists else None
-    out.songs.add(
-        (
-            song_id,
-            clean_name(track.name),
-            album_id,
-            first.id if first is not None else None,
-            len(artists),
-            ms,
-            duration_minutes(ms),
-            duration_mmss(ms),
-            track.explicit,
-            track.disc_number,
-            track.track_number,
-            ids.isrc if ids is not None else None,
-            track.popularity,
-            urls.spotify if urls is not None else None,
-            fetched,
-        ),
-        source,
-    )
-    return song_id
-
-
-def emit_album(
-    album: Obj, ctx: Ctx, *, with_tracks: bool, seen: set[str | None] | None = None
-) -> None:
-    if album.id is None:
-        return  # the album of a local file
-    parsed = release(album.release_date, album.release_date_precision)
-    artists = album.artists if isinstance(album.artists, list) else []
-    first = artists[0] if artists else None
-    ids = album.external_ids
-    urls = album.external_urls
-    ctx.out.album.add(
-        (
-            album.id,
-            clean_name(album.name),
-            album.album_type,
-            first.id if first is not None else None,
-            parsed.day,
-            parsed.precision,
-            parsed.year,
-            parsed.month,
-            album.total_tracks,
-            album.label,
-            ids.upc if ids is not None else None,
-            album.popularity,
-            album.images[0].url if album.images else None,
-            urls.spotify if urls is not None else None,
-            ctx.fetched_at,
-        ),
-        ctx.source,
-    )
-    for artist in artists:
-        if artist is not None and (seen is None or artist.id not in seen):
-            emit_artist(artist, ctx)
-    tracks = album.tracks
-    if with_tracks and isinstance(tracks, Obj) and isinstance(tracks.items, list):
-        emit_page(tracks, ctx, album_id=album.id)
-
-
-def emit_artist(artist: Obj, ctx: Ctx) -> None:
-    artist_id = artist.id
-    if artist_id is None:
-        return  # an artist of a local file
-    genres = None if artist.genres is None else [clean_name(g) or "" for g in artist.genres]
-    urls = artist.external_urls
-    ctx.out.artist.add(
-        (
-            artist_id,
-            clean_name(artist.name),
-            None if genres is None else json.dumps(genres, ensure_ascii=False),
-            None if genres is None else len(genres),
-            artist.followers.total if artist.followers else None,
-            artist.popularity,
-            artist.images[0].url if artist.images else None,
-            urls.spotify if urls is not None else None,
-            ctx.fetched_at,
-        ),
-        ctx.source,
-    )
-    for genre in genres or ():
-        ctx.out.artist_genre.add((artist_id, genre, ctx.fetched_at), ctx.source)
 
 
 def emit_playlist(playlist: Obj, ctx: Ctx) -> None:
