@@ -81,15 +81,4 @@ def build_client(
 
 def attach_budget(client: SpotifyClient, meter: Budget) -> None:
     """An injected client still spends this run's budget (its own hook, if any, runs first)."""
-    session = getattr(client, "_session", None)
-    if session is None or not hasattr(session, "_before_request"):
-        log.warning("the injected client has no before_request hook: budget not enforced")
-        return
-    previous = session._before_request
-
-    def both(endpoint: str) -> None:
-        if previous is not None:
-            previous(endpoint)
-        meter(endpoint)
-
-    session._before_request = both
+    client.add_before_request(meter)

@@ -100,6 +100,20 @@ class ClientCore:
     def has_user(self) -> bool:
         return self._auth.has_user
 
+    def add_before_request(self, hook: Callable[[str], None]) -> None:
+        """Also call `hook(endpoint)` before every Web API request, after any existing hook.
+
+        How a caller that did not build the client (tests, the Lambda) enforces its budget.
+        """
+        previous = self._session._before_request
+
+        def both(endpoint: str) -> None:
+            if previous is not None:
+                previous(endpoint)
+            hook(endpoint)
+
+        self._session._before_request = both
+
     def close(self) -> None:
         self._http.close()
 
