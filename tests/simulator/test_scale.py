@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from spotify_etl.simulator import SimulatorConfig, running_simulator
-from spotify_etl.simulator.catalog import ALBUM, TRACK, Catalog
+from spotify_etl.simulator.catalog import ALBUM, PLAYLIST, TRACK, Catalog
 
 from .conftest import Api, app_token, pkce_login
 
@@ -49,6 +49,11 @@ def test_a_million_tracks_serve_lazily_in_little_memory() -> None:
         assert reply.status_code == (200 if catalog.album_visible(album, 0) else 404)
         for term in catalog.search_terms(30):
             assert api.ok("/search", q=term, type="track", limit=10)["tracks"]["total"] > 1_000
+        for t in range(0, catalog.n_tracks, 53):  # ~21,000 distinct tracks: caches fill up
+            if catalog.track_visible(t, 0):
+                api.http.get(f"{base}/v1/tracks/{catalog.id_of(TRACK, t)}")
+        for p in range(0, catalog.n_playlists, 5):
+            api.http.get(f"{base}/v1/playlists/{catalog.id_of(PLAYLIST, p)}")
         rss_mb = psutil.Process(proc.pid).memory_info().rss / 1e6
         assert rss_mb < 500, rss_mb
     finally:

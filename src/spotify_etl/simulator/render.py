@@ -42,15 +42,16 @@ class Renderer:
         self.p = playlists
         self.api = api_base
         self.dev = dev
-        # Memoised objects are shared: callers copy before they change one.
-        self.artist_simple = lru_cache(maxsize=8192)(self._artist_simple)
-        self.artist_full = lru_cache(maxsize=4096)(self._artist_full)
-        self.album_simple = lru_cache(maxsize=4096)(self._album_simple)
-        self.album_full = lru_cache(maxsize=1024)(self._album_full)
-        self.track_simple = lru_cache(maxsize=16384)(self._track_simple)
-        self.track_full = lru_cache(maxsize=16384)(self._track_full)
-        self.playlist_item = lru_cache(maxsize=32768)(self._playlist_item)
-        self.track_raw = lru_cache(maxsize=16384)(self._track_raw)
+        # Memoised objects are shared: callers copy before they change one. Sizes keep a
+        # renderer under ~100 MB however many distinct entities a run touches.
+        self.artist_simple = lru_cache(maxsize=4096)(self._artist_simple)
+        self.artist_full = lru_cache(maxsize=2048)(self._artist_full)
+        self.album_simple = lru_cache(maxsize=2048)(self._album_simple)
+        self.album_full = lru_cache(maxsize=256)(self._album_full)
+        self.track_simple = lru_cache(maxsize=4096)(self._track_simple)
+        self.track_full = lru_cache(maxsize=4096)(self._track_full)
+        self.track_raw = lru_cache(maxsize=8192)(self._track_raw)
+        self.playlist_item = lru_cache(maxsize=8192)(self._playlist_item)
 
     # ---- small pieces ----------------------------------------------------------------
     def _links(self, kind: str, entity_id: str) -> Json:
