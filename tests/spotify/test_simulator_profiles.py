@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from spotify_etl.errors import SkippableError
 from spotify_etl.simulator import SimulatorConfig, running_simulator
 from spotify_etl.spotify import ApiResponse, Skipped
+from tests.extract.conftest import user_token
 from tests.spotify.simulated import client_for, sim_counts
 
 UNKNOWN = "0" * 22
@@ -113,3 +115,15 @@ def test_a_malformed_id_is_skipped_without_spoiling_its_batch(dev: object, ext: 
         assert set(_objects(results, "tracks")) == set(ids)
         (skipped,) = [r for r in results if isinstance(r, Skipped)]
         assert (skipped.id, skipped.status, skipped.reason) == ("not-an-id!", 400, "invalid id")
+
+
+def test_concurrent_playlist_items_spend_one_profile_probe(dev: object, tmp_path: Path) -> None:
+    sim = dev
+    store = user_token(sim, tmp_path / "token.json")  # type: ignore[arg-type]
+    playlists = sim.catalog.playlist_ids(6, owner="other")  # type: ignore[attr-defined]
+    sim.reset_stats()  # type: ignore[attr-defined]
+    with client_for(sim, token_store=store, requests_in_flight=4) as client:
+        pages = list(client.map(lambda p: list(client.playlist_items(p)), playlists))
+    assert len(pages) == len(playlists)
+    probes = sim_counts(sim).get("GET /v1/playlists/{id}/tracks", {})
+    assert sum(probes.values()) == 1  # the first answer settles it for every thread

@@ -101,7 +101,11 @@ class SpotifyClient(ClientCore):
         items = ("playlists/{id}/items", f"playlists/{id}/items")
         first: ApiResponse | None = None
         endpoint, path = items
-        if self._profile.has("playlist_tracks") is not False:
+
+        def probe() -> None:
+            nonlocal first, endpoint, path
+            if self._profile.has("playlist_tracks") is False:
+                return
             tracks = ("playlists/{id}/tracks", f"playlists/{id}/tracks")
             try:
                 first = self._get(*tracks, {"limit": PLAYLIST_TRACKS_PAGE, **market}, user)
@@ -111,6 +115,13 @@ class SpotifyClient(ClientCore):
                 # Removed, or this playlist is out of reach: /items tells which.
                 first = self._get(*items, {"limit": PLAYLIST_ITEMS_PAGE, **market}, user)
                 self._profile.learn("playlist_tracks", False)
+
+        if self._profile.learned("playlist_tracks"):
+            probe()
+        else:
+            # Until one answer settles it, concurrent callers would each spend a probe.
+            with self._probe_lock:
+                probe()
         limit = PLAYLIST_TRACKS_PAGE if endpoint.endswith("tracks") else PLAYLIST_ITEMS_PAGE
         params = {"limit": limit, **market}
         yield from self._pages(endpoint, path, params, user=user, first=first)

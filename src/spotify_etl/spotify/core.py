@@ -5,6 +5,7 @@ No endpoint is named here; `client.SpotifyClient` adds Spotify's paths on top.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -45,6 +46,7 @@ class ClientCore:
     ) -> None:
         self.settings = settings
         self._profile = ProfileState()
+        self._probe_lock = threading.Lock()  # one profile probe at a time
         policy = RetryPolicy.from_settings(settings)
         in_flight = settings.requests_in_flight
         self._http = httpx.Client(

@@ -48,6 +48,11 @@ class ProfileState:
         profile = self.name
         return None if profile == "unknown" else profile == "extended"
 
+    def learned(self, feature: Feature) -> bool:
+        """Whether a reply has settled this feature (not just a hint)."""
+        with self._lock:
+            return feature in self._features
+
     def learn(self, feature: Feature, available: bool) -> None:
         with self._lock:
             if self._features.get(feature) is None:
