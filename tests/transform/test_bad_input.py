@@ -196,3 +196,11 @@ def test_cli_prints_the_summary_and_one_line_per_unreadable_file(tmp_path: Path)
     )
     assert ok.returncode == 0, ok.stderr
     assert "no raw input found" in ok.stdout
+
+
+def test_a_part_that_is_not_gzip_is_unreadable_with_that_reason(tmp_path: Path) -> None:
+    key = write_part(tmp_path, dev_playlist_lines())
+    (tmp_path / key).write_bytes(b'{"plain": "json lines, not gzip"}\n')
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 1
+    assert summary.unreadable[0].reason == "not a gzip file (no gzip magic number)"

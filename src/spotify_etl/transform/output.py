@@ -10,8 +10,6 @@ A rerun writes the same names; files a previous run of the batch wrote and this 
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,7 +19,7 @@ from spotify_etl import model
 from spotify_etl.storage import ObjectStore
 from spotify_etl.transform.collector import Collector
 from spotify_etl.transform.summary import BatchSummary, UnreadableFile
-from spotify_etl.transform.writer import GZIP_LEVEL, ParquetWriter, encode_csv
+from spotify_etl.transform.writer import ParquetWriter, encode_csv, gzip_bytes
 
 if TYPE_CHECKING:
     from spotify_etl.transform.batch import Source
@@ -38,15 +36,6 @@ def quarantine_key(dt: str, batch: str) -> str:
 
 def summary_key(dt: str, batch: str) -> str:
     return f"_batches/dt={dt}/{batch}.json"
-
-
-def _gzip(data: bytes) -> bytes:
-    buffer = io.BytesIO()
-    with gzip.GzipFile(
-        filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=GZIP_LEVEL
-    ) as gz:
-        gz.write(data)
-    return buffer.getvalue()
 
 
 def write_batch(
@@ -77,7 +66,7 @@ def write_batch(
             msgspec.json.encode({"batch": source.batch, **record}) + b"\n"
             for record in rows.quarantine
         )
-        out.put(q_key, _gzip(lines))
+        out.put(q_key, gzip_bytes(lines))
     summary = BatchSummary(
         batch=source.batch,
         source_key=source.key,

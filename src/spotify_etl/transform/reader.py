@@ -1,7 +1,8 @@
 """Reading raw inputs in bounded memory, and salvaging replies whose types are wrong.
 
-A raw part is streamed line by line through gzip; a line longer than the limit is skipped
-(counted and quarantined by the caller) without ever being held whole. A reply whose typed
+A raw part is streamed line by line through gzip (ISA-L's, about twice zlib's speed); a line
+longer than the limit is skipped (counted and quarantined by the caller) without ever being
+held whole. A reply whose typed
 decoding fails is decoded again untyped, and only the list elements that fail are cut out, so
 one bad track does not cost its page.
 """
@@ -9,16 +10,20 @@ one bad track does not cost its page.
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import msgspec
+from isal import igzip
+from isal.isal_zlib import IsalError
 
 from spotify_etl.transform.shapes import OBJ_DECODER, Obj
 
 _CHUNK = 1 << 20
+_IsalError = cast(type[Exception], IsalError)  # untyped in isal's stubs
 QUARANTINE_TEXT_LIMIT = 64 * 1024  # how much of a bad line the quarantine record keeps
 _LIST_FIELDS = ("items", "tracks", "albums", "artists", "playlists")
 _OBJECT_FIELDS = ("album", "item", "track")
@@ -36,8 +41,8 @@ class Oversized:
 
 def iter_lines(fh: IO[bytes], limit: int, *, gzipped: bool = True) -> Iterator[bytes | Oversized]:
     """Lines of a (gzip) JSON Lines stream; a line over `limit` bytes comes as Oversized."""
-    stream: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh  # type: ignore[assignment]
     try:
+        stream = _gunzip(fh) if gzipped else fh
         while True:
             line = stream.readline(limit + 1)
             if not line:
@@ -55,14 +60,14 @@ def iter_lines(fh: IO[bytes], limit: int, *, gzipped: bool = True) -> Iterator[b
                 yield line
     except EOFError:
         raise Unreadable("truncated gzip stream (the file ends early)") from None
-    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+    except (gzip.BadGzipFile, zlib.error, _IsalError, OSError) as exc:
         raise Unreadable(f"not a readable gzip file: {exc}") from None
 
 
 def read_limited(fh: IO[bytes], limit: int, *, gzipped: bool) -> bytes | Oversized:
     """A whole (small) file; a file over `limit` bytes comes as Oversized, unread."""
     try:
-        stream: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh  # type: ignore[assignment]
+        stream = _gunzip(fh) if gzipped else fh
         data = stream.read(limit + 1)
         if len(data) <= limit:
             return data
@@ -72,8 +77,37 @@ def read_limited(fh: IO[bytes], limit: int, *, gzipped: bool) -> bytes | Oversiz
         return Oversized(size, head)
     except EOFError:
         raise Unreadable("truncated gzip stream (the file ends early)") from None
-    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+    except (gzip.BadGzipFile, zlib.error, _IsalError, OSError) as exc:
         raise Unreadable(f"not a readable gzip file: {exc}") from None
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream with its first bytes, already read to check the gzip magic, put back."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def _gunzip(fh: IO[bytes]) -> IO[bytes]:
+    head = fh.read(2)
+    if head and head != b"\x1f\x8b":
+        raise Unreadable("not a gzip file (no gzip magic number)")
+    source = io.BufferedReader(_Prefixed(head, fh))
+    return cast(IO[bytes], igzip.IGzipFile(fileobj=source, mode="rb"))  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True)

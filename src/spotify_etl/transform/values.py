@@ -111,7 +111,12 @@ def days_between(release_day: str | None, added_at: str | None) -> int | None:
     """Days from a day-precision release to an item's added_at (file-format timestamp)."""
     if release_day is None or added_at is None:
         return None
-    return (date.fromisoformat(added_at[:10]) - date.fromisoformat(release_day)).days
+    return _ordinal(added_at[:10]) - _ordinal(release_day)
+
+
+@lru_cache(maxsize=8192)
+def _ordinal(day: str) -> int:
+    return date.fromisoformat(day).toordinal()
 
 
 def duration_minutes(ms: int | None) -> float | None:
