@@ -1,6 +1,6 @@
 """The simulator judged by Spotify's own contract: every implemented endpoint, in both
 profiles, including paging, error replies and removed endpoints, validated against the
-response schemas of ../shared/spotify/openapi.yml with a real OpenAPI 3.0 validator.
+response schemas of Spotify's openapi.yml (tests/simulator/contract/) with a real OpenAPI 3.0 validator.
 
 Adjustments to the spec, each for a stated reason (API-2026.md, "Validating replies"):
   * `discriminator` keys are dropped: the validator cannot resolve their mappings.
@@ -28,7 +28,8 @@ from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 
 from .conftest import Api, app_token, pkce_login
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "spotify" / "openapi.yml"
+# A copy of shared/spotify/openapi.yml (MIT, see contract/openapi.LICENSE), so any clone can run it.
+SPEC_PATH = Path(__file__).resolve().parent / "contract" / "openapi.yml"
 ERROR_RESPONSES = {
     400: "BadRequest",
     401: "Unauthorized",
