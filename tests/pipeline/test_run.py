@@ -130,6 +130,8 @@ def test_demo_runs_twice_with_the_same_counts(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stderr[-2000:]
         assert "Traceback" not in run.stderr
         assert "top_artists_by_songs" in run.stdout
+    # Every id in examples/demo.toml exists in the simulator's catalog for seed 42.
+    assert " 0 skipped" in " ".join(runs[0].stdout.split())
     counts = _counts(tmp_path / "spotify-data" / "warehouse.duckdb")
     assert all(counts[t] > 0 for t in ("ALBUM", "ARTIST", "SONGS", "PLAYLIST_ITEM")), counts
     first_table = runs[0].stdout[runs[0].stdout.index("warehouse rows") :].split("simulator")[0]
