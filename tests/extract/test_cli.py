@@ -80,6 +80,16 @@ def test_cli_bad_source_is_one_line_exit_2(ext_sim: Simulator, tmp_path: Path) -
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_cli_api_base_without_scheme_is_one_line_exit_2(tmp_path: Path) -> None:
+    # Not retried as a network fault for seconds and reported as exit 1: a usage error.
+    config = _write_config(tmp_path, 'albums = ["4aawyAB9vmqN3uQ7FjRGTy"]')
+    result = _cli(tmp_path, "--config", str(config), "--api-base", "127.0.0.1:8080/v1")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().startswith("error: --api-base '127.0.0.1:8080/v1' is not an http")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "lake").exists()
+
+
 def test_a_failure_saves_the_checkpoint_and_reports_exit_1(tmp_path: Path) -> None:
     with running_simulator(SimulatorConfig(profile="extended", scale=2000, error_rate=1.0)) as sim:
         config = make_config(tmp_path, sim, f"albums = {json.dumps(sim.catalog.album_ids(3))}")

@@ -11,8 +11,9 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from spotify_etl.errors import AuthError, StopRun
+from spotify_etl.errors import AuthError, ConfigError, StopRun
 from spotify_etl.logs import register_secret
 
 if TYPE_CHECKING:
@@ -49,6 +50,18 @@ class Budget:
             self.progress(used, self.limit)
         if self.on_every is not None and self.every and used % self.every == 0:
             self.on_every()
+
+
+def check_api_base(config: PipelineConfig, api_base: str | None) -> None:
+    """A mistyped base would otherwise be retried like a network fault, then fail as one."""
+    base = api_base or config.spotify.api_base
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        where = "--api-base" if api_base else "spotify.api_base"
+        raise ConfigError(
+            f"{where} {base!r} is not an http(s) URL",
+            hint="e.g. https://api.spotify.com/v1, or the URL `spotify-etl simulator serve` prints",
+        )
 
 
 def build_client(

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from spotify_etl.errors import ConfigError, SpotifyEtlError, StopRun
-from spotify_etl.extract.client import Budget, attach_budget, build_client
+from spotify_etl.extract.client import Budget, attach_budget, build_client, check_api_base
 from spotify_etl.extract.engine import Engine
 from spotify_etl.extract.manifest import EXIT_CODES, ExtractResult, Outcome, manifest_bytes
 from spotify_etl.extract.manifest import requests_by_endpoint as _requests
@@ -63,6 +63,8 @@ def run_extract(
 ) -> ExtractResult:
     """Extract the configured sources into the raw zone; see the module docstring."""
     sources = resolve_sources(config.sources)  # bad ids are reported before any request
+    if client is None:
+        check_api_base(config, api_base)
     tag = shard_tag(shard)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     store = raw_store if raw_store is not None else open_store(config.path(config.storage.raw))
