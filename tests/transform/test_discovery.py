@@ -116,7 +116,7 @@ def test_lambda_keys_and_discovery_write_identical_files(tmp_path: Path) -> None
         for p in (tmp_path / "k").rglob("*")
         if p.is_file()
     }
-    assert files_d == files_k and len(files_d) == 10  # 2 x (4 tables + summary)
+    assert files_d == files_k and len(files_d) == 11  # 2 x (4 tables + summary), schema
 
 
 def test_date_filter_and_the_transformed_zone_inside_the_raw_root(tmp_path: Path) -> None:
@@ -168,4 +168,4 @@ def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
         for p in (tmp_path / "two").rglob("*")
         if p.is_file()
     }
-    assert files_1 == files_2 and len(files_1) == 15
+    assert files_1 == files_2 and len(files_1) == 16

@@ -149,3 +149,14 @@ def test_a_rerun_removes_files_the_batch_no_longer_makes(tmp_path: Path) -> None
     batch = json.loads(next((out / "_batches").rglob("*.json")).read_text())
     assert batch["outputs"] == summary.output_keys
     assert batch["quarantine"] is None and not list((out / "_quarantine").rglob("*.gz"))
+
+
+def test_the_schema_is_written_beside_the_data(tmp_path: Path) -> None:
+    write_part(tmp_path, dev_playlist_lines())
+    run_local(tmp_path)
+    doc = json.loads((tmp_path / "transformed" / "_schema" / "schema-v1.json").read_text())
+    assert doc["schema_version"] == model.SCHEMA_VERSION
+    songs = doc["tables"]["songs"]
+    assert [c["name"] for c in songs["columns"]] == list(model.SONGS.column_names)
+    assert songs["key"] == ["song_id"] and songs["columns"][0]["nullable"] is False
+    assert doc["csv"]["null"] == "\\N"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from spotify_etl import model
@@ -106,6 +107,7 @@ def _compile(expr: str) -> Callable[[tuple[Any, ...]], bool]:
     return eval(f"lambda r: {expr}", {"ID": ID_RE.fullmatch})  # type: ignore[no-any-return]  # noqa: S307
 
 
+@lru_cache(maxsize=64)
 def compile_check(table: model.Table, max_year: int) -> tuple[Passes, Check]:
     """(passes, reason): `passes(row)` is the whole rule set in one call (it may raise
     TypeError on a value of the wrong type); `reason(row)` names the first failing rule."""

@@ -4,6 +4,7 @@ Layout under the transformed root (loaders ignore `_`-prefixed folders):
     <table>/dt=YYYY-MM-DD/<batch>.csv.gz | .parquet
     _quarantine/dt=YYYY-MM-DD/<batch>.jsonl.gz    one JSON object per bad row or record
     _batches/dt=YYYY-MM-DD/<batch>.json           the batch summary
+    _schema/schema-v<N>.json                      the model's tables, columns, types, nullability
 A rerun writes the same names; files a previous run of the batch wrote and this one did not
 (a table that is now empty, another format) are deleted, so the day converges.
 """
@@ -36,6 +37,36 @@ def quarantine_key(dt: str, batch: str) -> str:
 
 def summary_key(dt: str, batch: str) -> str:
     return f"_batches/dt={dt}/{batch}.json"
+
+
+def schema_key() -> str:
+    return f"_schema/schema-v{model.SCHEMA_VERSION}.json"
+
+
+def write_schema(out: ObjectStore) -> str:
+    """The model's tables as JSON beside the data, for readers without this package."""
+    doc = {
+        "schema_version": model.SCHEMA_VERSION,
+        "csv": {"null": model.CSV_NULL, "delimiter": model.CSV_DELIMITER, "quote": model.CSV_QUOTE},
+        "tables": {
+            t.folder: {
+                "name": t.name,
+                "key": list(t.key),
+                "kind": t.kind,
+                "columns": [
+                    {"name": c.name, "type": c.type, "nullable": c.nullable, "doc": c.doc}
+                    for c in t.columns
+                ],
+            }
+            for t in model.TABLES
+        },
+    }
+    key = schema_key()
+    data = (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+    existing = out.head(key)
+    if existing is None or existing.size != len(data):
+        out.put(key, data)
+    return key
 
 
 def write_batch(

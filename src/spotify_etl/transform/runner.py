@@ -17,6 +17,7 @@ from spotify_etl.errors import ConfigError
 from spotify_etl.rawzone import SOURCE_KINDS, parse_part_key
 from spotify_etl.storage import LocalStore, ObjectStore, S3Store
 from spotify_etl.transform.batch import Source
+from spotify_etl.transform.output import write_schema
 from spotify_etl.transform.parallel import run_batches
 from spotify_etl.transform.summary import TransformSummary
 
@@ -74,6 +75,8 @@ def run_transform(
     )
     for batch in batches:
         summary.add(batch)
+    if summary.batches:
+        write_schema(out_store)
     return summary
 
 
