@@ -196,6 +196,14 @@ def test_cli_prints_the_summary_and_one_line_per_unreadable_file(tmp_path: Path)
     )
     assert ok.returncode == 0, ok.stderr
     assert "no raw input found" in ok.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "spotify_etl", "transform", "--raw", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2 and "raw folder not found" in missing.stderr
+    assert "Traceback" not in missing.stderr
 
 
 def test_a_part_that_is_not_gzip_is_unreadable_with_that_reason(tmp_path: Path) -> None:

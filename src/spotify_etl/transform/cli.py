@@ -7,6 +7,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -48,6 +49,8 @@ def transform_command(
         raise ConfigError(f"--format must be csv or parquet, got {fmt!r}")
     raw_url = settings.path(raw or settings.storage.raw)
     out_url = settings.path(out or settings.storage.transformed)
+    if "://" not in raw_url and not Path(raw_url).is_dir():
+        raise ConfigError(f"raw folder not found: {raw_url}", hint="check --raw or storage.raw")
     with _progress() as progress:
         summary = run_transform(
             open_store(raw_url),

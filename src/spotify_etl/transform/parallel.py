@@ -19,6 +19,7 @@ from spotify_etl.transform.summary import BatchSummary
 from spotify_etl.transform.writer import ParquetWriter
 
 Format = Literal["csv", "parquet"]
+MIN_POOLED_BATCHES = 4
 
 
 def run_batches(
@@ -31,7 +32,8 @@ def run_batches(
     workers: int,
     progress: Callable[[int, int], None] | None,
 ) -> Iterator[BatchSummary]:
-    if workers <= 1 or len(sources) <= 1:
+    # Starting workers costs about a second; below a few batches one process is faster.
+    if workers <= 1 or len(sources) < MIN_POOLED_BATCHES:
         results = _serial(raw, out, sources, fmt=fmt, limit=limit)
     else:
         results = _pooled(raw.url, out.url, sources, fmt=fmt, limit=limit, workers=workers)
