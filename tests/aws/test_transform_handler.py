@@ -158,3 +158,33 @@ def test_an_event_from_another_bucket_is_a_config_error(
     event["Records"][0]["s3"]["bucket"]["name"] = "someone-elses-bucket"
     with pytest.raises(ConfigError, match="someone-elses-bucket"):
         transform_handler.handler(event, LambdaTestContext())
+
+
+def test_the_handler_never_lists_the_raw_bucket(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It reads the objects the event names: no ListObjects on the raw bucket, whatever the
+    size of the bucket (a listing per event is what the seed did, and what costs at scale)."""
+    events = extract(stack, sim, monkeypatch)
+    listed: list[tuple[str, str]] = []
+
+    def spy(model: Any, params: dict[str, Any], **_: Any) -> None:
+        if model.name.startswith("List"):
+            listed.append((model.name, str(params.get("Bucket"))))
+
+    # Clients copy the session's handlers when they are created, so register before the
+    # handler builds its S3 clients.
+    events_hub = boto3._get_default_session().events
+    events_hub.register("before-parameter-build.s3", spy)
+    monkeypatch.setattr(S3Store, "list", _no_listing)
+    try:
+        for event in events:
+            assert transform_handler.handler(event, LambdaTestContext())["status"] == "ok"
+    finally:
+        events_hub.unregister("before-parameter-build.s3", spy)
+    assert data_files(stack.transformed_bucket)
+    assert [call for call in listed if call[1] == stack.raw_bucket] == []
+
+
+def _no_listing(self: S3Store, prefix: str = "") -> Any:
+    raise AssertionError(f"listed {self.url}/{prefix}")
