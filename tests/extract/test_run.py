@@ -185,3 +185,37 @@ def test_without_a_user_token_library_and_editorial_sources_say_why(
     requests = sim_requests(sim)
     assert not any("/me" in endpoint for endpoint in requests)  # nothing spent on them
     assert requests["GET /v1/tracks/{id}"] == {"200": 1}
+
+
+def test_known_entities_are_fetched_again_only_when_their_kind_is_due(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    album, track = sim.catalog.album_ids(1)[0], sim.catalog.track_ids(1)[0]
+    artist = sim.catalog.artist_ids(1)[0]
+    config = make_config(
+        tmp_path,
+        sim,
+        f'albums = ["{album}"]\ntracks = ["{track}"]\n'
+        f'artists = [{{ id = "{artist}", discography = false }}]',
+        extract="[extract.ttl]\nalbum_days = 30\ntrack_days = 30\nartist_days = 7",
+    )
+    day = datetime(2026, 11, 1, 6, tzinfo=UTC)
+    assert run_extract(config, secrets=demo_secrets(), now=day).outcome == "complete"
+    sim.reset_stats()
+    run_extract(config, secrets=demo_secrets(), now=day + timedelta(days=1))
+    assert sim_requests(sim) == {}  # everything known and fresh: nothing to spend
+    run_extract(config, secrets=demo_secrets(), now=day + timedelta(days=8))
+    # Only artists are due (the profile's several-at-once probe aside: it is learnt per run).
+    assert _by_id(sim) == {"GET /v1/artists/{id}": {"200": 1}}
+    sim.reset_stats()
+    run_extract(config, secrets=demo_secrets(), now=day + timedelta(days=31))
+    requests = _by_id(sim)
+    assert requests["GET /v1/albums/{id}"] == {"200": 1}
+    assert requests["GET /v1/tracks/{id}"] == {"200": 1}
+    assert count(requests, "GET /v1/artists/{id}") >= 1
+
+
+def _by_id(sim: Simulator) -> dict[str, dict[str, int]]:
+    return {k: v for k, v in sim_requests(sim).items() if k.endswith("{id}")}
