@@ -270,6 +270,28 @@ def run_baseline(raw: Path, out: Path) -> int:
     return n
 
 
+def run_duckdb_scan(raw: Path, out: Path) -> int:
+    """The other engine the issue names: DuckDB's JSON reader unnesting the playlist items
+    (only reading and unnesting, no cleaning or output), as a reference point."""
+    import duckdb
+
+    item = (
+        "STRUCT(added_at VARCHAR, item STRUCT(id VARCHAR, name VARCHAR, duration_ms BIGINT, "
+        "album STRUCT(id VARCHAR, release_date VARCHAR), artists STRUCT(id VARCHAR)[]))"
+    )
+    glob = str(raw / "raw" / "playlists" / "*" / "*" / "*.jsonl.gz")
+    row = (
+        duckdb.connect()
+        .execute(
+            f"SELECT count(*) FROM (SELECT unnest(body.items) AS it FROM read_json('{glob}', "
+            f"format='newline_delimited', maximum_object_size=67108864, "
+            f"columns={{body: 'STRUCT(items {item}[])'}}))"
+        )
+        .fetchone()
+    )
+    return int(row[0]) if row else 0
+
+
 def child(kind: str, raw: Path, out: Path, workers: int) -> None:
     sampler = _TreePeak()
     sampler.start()
@@ -277,7 +299,9 @@ def child(kind: str, raw: Path, out: Path, workers: int) -> None:
     if kind == "ours":
         n = run_ours(raw, out, workers)
     else:
-        n = {"floor": run_floor, "baseline": run_baseline}[kind](raw, out)
+        n = {"floor": run_floor, "baseline": run_baseline, "duckdb": run_duckdb_scan}[kind](
+            raw, out
+        )
     seconds = time.perf_counter() - start
     peak, cpu = sampler.stop()
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "n": n}))
@@ -355,7 +379,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=200_000)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the raw data here")
-    parser.add_argument("--child", choices=["ours", "floor", "baseline"])
+    parser.add_argument("--child", choices=["ours", "floor", "baseline", "duckdb"])
+    parser.add_argument(
+        "--duckdb", action="store_true", help="also time DuckDB's JSON reader on the same bytes"
+    )
     parser.add_argument("--raw", type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -385,6 +412,12 @@ def main() -> None:
         ours = measure("ours", single, work / "out-ours", workers=args.workers)
         ours2 = measure("ours", doubled, work / "out-ours2", workers=args.workers, repeat=1)
         base = measure("baseline", single, work / "out-base")
+        if args.duckdb:
+            scan = measure("duckdb", single, work / "out-duckdb", repeat=1)
+            print(
+                f"duckdb read_json + unnest only: {scan['seconds']:.2f}s wall, "
+                f"{scan['cpu']:.2f}s cpu"
+            )
         report(floor, ours1, ours, ours2, base, args.workers)
     finally:
         shutil.rmtree(work, ignore_errors=True)
