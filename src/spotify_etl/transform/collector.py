@@ -35,15 +35,18 @@ class TableCounts:
 class TableRows:
     """The kept rows of one table, by key."""
 
-    __slots__ = ("_key", "_passes", "_reason", "collector", "counts", "kept", "table")
+    __slots__ = ("_key", "_passes", "_reason", "counts", "kept", "quarantine", "table")
 
-    def __init__(self, table: model.Table, collector: Collector) -> None:
+    def __init__(self, table: model.Table, max_year: int, quarantine: list[dict[str, Any]]) -> None:
         self.table = table
-        self.collector = collector
+        # The batch's quarantine list itself, not the Collector: a reference back to the
+        # Collector would make a cycle, and the batch's rows would wait for the cyclic
+        # garbage collector instead of being freed when the batch ends.
+        self.quarantine = quarantine
         self.kept: dict[Any, Row] = {}
         self.counts = TableCounts()
         self._key = itemgetter(*(table.column_names.index(k) for k in table.key))
-        self._passes, self._reason = compile_check(table, collector.max_year)
+        self._passes, self._reason = compile_check(table, max_year)
 
     def add(self, row: Row, source: str) -> None:
         counts = self.counts
@@ -61,8 +64,8 @@ class TableRows:
         if reason is not None:
             counts.rows_quarantined += 1
             record = dict(zip(self.table.column_names, row, strict=True))
-            self.collector.reject(
-                source=source, table=self.table.name, reason=reason, record=record
+            self.quarantine.append(
+                {"source": source, "table": self.table.name, "reason": reason, "record": record}
             )
             return
         if existing is None:
@@ -83,7 +86,7 @@ class Collector:
         self.max_year = max_year
         self.skipped: Counter[str] = Counter()
         self.quarantine: list[dict[str, Any]] = []
-        self.tables = {t.name: TableRows(t, self) for t in model.TABLES}
+        self.tables = {t.name: TableRows(t, max_year, self.quarantine) for t in model.TABLES}
         self.album = self.tables["ALBUM"]
         self.artist = self.tables["ARTIST"]
         self.artist_genre = self.tables["ARTIST_GENRE"]
