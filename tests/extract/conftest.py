@@ -26,12 +26,14 @@ def demo_secrets(secret: str = DEMO_CLIENT_SECRET) -> Secrets:
     return Secrets(spotify_client_id=DEMO_CLIENT_ID, spotify_client_secret=secret)  # type: ignore[arg-type]
 
 
-def user_token(sim: Simulator, path: Path, client_id: str = DEMO_CLIENT_ID) -> FileTokenStore:
+def user_token(
+    sim: Simulator, path: Path, client_id: str = DEMO_CLIENT_ID, scopes: str = SCOPES
+) -> FileTokenStore:
     """Authorization Code + PKCE against the simulator, as `auth login` does; stored in a file."""
     pkce = Pkce.new()
     redirect = "http://127.0.0.1:9/callback"
     state = secrets.token_hex(8)
-    url = authorize_url(sim.base_url, client_id, redirect, SCOPES, state, pkce)
+    url = authorize_url(sim.base_url, client_id, redirect, scopes, state, pkce)
     with httpx.Client() as http:
         reply = http.get(url, follow_redirects=False)
         assert reply.status_code == 302, reply.text
@@ -49,7 +51,7 @@ def user_token(sim: Simulator, path: Path, client_id: str = DEMO_CLIENT_ID) -> F
         ).json()
     store = FileTokenStore(path)
     store.save(
-        StoredToken(token["refresh_token"], token.get("scope", SCOPES), "me", datetime.now(UTC))
+        StoredToken(token["refresh_token"], token.get("scope", scopes), "me", datetime.now(UTC))
     )
     return store
 

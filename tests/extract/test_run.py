@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,6 +15,7 @@ from spotify_etl.extract import run_extract
 from spotify_etl.extract.state import Lease, StateStore
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from tests.extract.conftest import (
+    SCOPES,
     count,
     demo_secrets,
     envelopes,
@@ -219,3 +221,37 @@ def test_known_entities_are_fetched_again_only_when_their_kind_is_due(
 
 def _by_id(sim: Simulator) -> dict[str, dict[str, int]]:
     return {k: v for k, v in sim_requests(sim).items() if k.endswith("{id}")}
+
+
+def test_the_users_library_with_a_user_token(sim: Simulator, tmp_path: Path) -> None:
+    scopes = SCOPES + " user-read-recently-played user-top-read"
+    store = user_token(sim, tmp_path / "token.json", scopes=scopes)
+    config = make_config(
+        tmp_path,
+        sim,
+        "[sources.library]\nsaved_tracks = true\nplaylists = true\nrecently_played = true\n"
+        "top = ['artists', 'tracks']",
+    )
+    result = run_extract(config, secrets=demo_secrets(), token_store=store)
+    assert result.outcome == "complete", result.message
+    requests = sim_requests(sim)
+    for endpoint in ("tracks", "playlists", "player/recently-played", "top/{type}"):
+        assert set(requests[f"GET /v1/me/{endpoint}"]) == {"200"}, endpoint
+    assert requests["GET /v1/me/top/{type}"] == {"200": 2}  # artists and tracks
+    library = [e for e in envelopes(lake(tmp_path)) if e["source_kind"] == "library"]
+    mine = {
+        p["id"]
+        for e in library
+        if urlsplit(e["url"]).path.endswith("/me/playlists")
+        for p in e["body"]["items"]
+    }
+    assert len(mine) > 1
+    # Every playlist of the user's is snapshotted like a configured one.
+    assert {p for p, info in result.playlists.items() if info["status"] == "fetched"} == mine
+    state, _ = StateStore(lake(tmp_path)).load()
+    assert mine <= {p for p, snap in state.playlists.items() if snap.complete}
+    # What the library holds leads to full objects.
+    assert requests["GET /v1/albums/{id}"]["200"] > 0
+    sim.reset_stats()
+    again = run_extract(config, secrets=demo_secrets(), token_store=store)
+    assert again.outcome == "complete" and sim_requests(sim) == {}  # listed within the TTL
