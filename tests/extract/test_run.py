@@ -255,3 +255,18 @@ def test_the_users_library_with_a_user_token(sim: Simulator, tmp_path: Path) -> 
     sim.reset_stats()
     again = run_extract(config, secrets=demo_secrets(), token_store=store)
     assert again.outcome == "complete" and sim_requests(sim) == {}  # listed within the TTL
+
+
+def test_a_refused_library_listing_says_how_and_is_asked_again_next_run(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    narrow = user_token(sim, tmp_path / "narrow.json")  # no user-top-read scope
+    config = make_config(tmp_path, sim, "[sources.library]\ntop = ['artists']")
+    first = run_extract(config, secrets=demo_secrets(), token_store=narrow)
+    [skip] = first.skipped
+    assert skip["status"] == 403 and "spotify-etl auth login" in skip["reason"]
+    wide = user_token(sim, tmp_path / "wide.json", scopes=SCOPES + " user-top-read")
+    sim.reset_stats()
+    second = run_extract(config, secrets=demo_secrets(), token_store=wide)
+    assert second.skipped == []
+    assert sim_requests(sim)["GET /v1/me/top/{type}"] == {"200": 1}

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_USER_HINT = "the user's library needs a user token: run `spotify-etl auth login`"
+REFUSED_HINT = "run `spotify-etl auth login` again: its default scopes cover every library source"
 
 
 def in_shard(value: str, shard: tuple[int, int] | None) -> bool:
@@ -186,6 +187,7 @@ class Engine(EntityFetching):
 
     def _listing(self, listing: L.Listing) -> None:
         progress = self.progress.get(listing.key)
+        fetched = True
         try:
             if progress is not None:
                 pages = self.client.pages(
@@ -210,12 +212,17 @@ class Engine(EntityFetching):
                     else:
                         self.progress.pop(listing.key, None)
         except SkippableError as exc:
-            log.warning("listing %s skipped: %s", listing.key, exc.reason)
-            self.rec.skip(listing.source_id or listing.key, listing.kind, exc.status, exc.reason)
+            fetched = False
+            reason = exc.reason
+            if listing.user and exc.status in (401, 403):  # e.g. "Insufficient client scope"
+                reason = f"{reason}: {REFUSED_HINT}"
+            log.warning("listing %s skipped: %s", listing.key, reason)
+            self.rec.skip(listing.source_id or listing.key, listing.kind, exc.status, reason)
         with self.rec.lock:
             self.progress.pop(listing.key, None)
             self.done.add(listing.key)
-            self.rec.touch("listing", listing.key)
+            if fetched:  # a refused listing is asked again next run, once the user fixed it
+                self.rec.touch("listing", listing.key)
 
     # -- stopping -----------------------------------------------------------------------
     def checkpoint(
