@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.transform.fixtures import (
     AL1,
     API,
@@ -212,3 +214,27 @@ def test_a_part_that_is_not_gzip_is_unreadable_with_that_reason(tmp_path: Path) 
     summary = run_local(tmp_path)
     assert summary.exit_code == 1
     assert summary.unreadable[0].reason == "not a gzip file (no gzip magic number)"
+
+
+def test_an_unforeseen_error_quarantines_one_line_and_the_rest_lands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spotify_etl.transform import batch
+
+    real = batch.emit_body
+    calls = []
+
+    def flaky(body: Any, ctx: Any) -> bool:  # a bug that hits only the first reply
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        return real(body, ctx)
+
+    monkeypatch.setattr(batch, "emit_body", flaky)
+    write_part(tmp_path, dev_playlist_lines())
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 0
+    (record,) = _quarantine(tmp_path / "transformed")
+    assert record["reason"] == "internal error: RuntimeError: boom"
+    assert record["source"].endswith("part-00000.jsonl.gz:1")
+    assert len(read_table(tmp_path / "transformed", "PLAYLIST_ITEM")) == 5
