@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from spotify_etl.errors import ConfigError
-from spotify_etl.transform.summary import BatchSummary, TransformSummary
+from spotify_etl.transform.summary import SKIP_KINDS, BatchSummary, TransformSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -117,7 +117,9 @@ def _cells(summary: TransformSummary) -> tuple[list[str], list[list[str]]]:
 
 def print_summary(summary: TransformSummary, out_url: str) -> None:
     header, rows = _cells(summary)
-    skipped = ", ".join(f"{k} {v}" for k, v in sorted(summary.skipped.items())) or "none"
+    order = {kind: i for i, kind in enumerate(SKIP_KINDS)}
+    counts = sorted(summary.skipped.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    skipped = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts) or "none"
     footer = (
         f"{len(summary.batches)} batches -> {out_url}; skipped: {skipped}; "
         f"unreadable files: {len(summary.unreadable)}"
