@@ -270,3 +270,20 @@ def test_a_refused_library_listing_says_how_and_is_asked_again_next_run(
     second = run_extract(config, secrets=demo_secrets(), token_store=wide)
     assert second.skipped == []
     assert sim_requests(sim)["GET /v1/me/top/{type}"] == {"200": 1}
+
+
+def test_a_run_where_every_request_is_refused_fails(sim: Simulator, tmp_path: Path) -> None:
+    # A wrong API path: the server answers 404 to everything. Not a green run.
+    token = user_token(sim, tmp_path / "token.json")
+    config = make_config(tmp_path, sim, _playlist_sources(sim, 2) + f'\ntracks = ["{UNKNOWN}"]')
+    wrong = sim.base_url + "/api/v1"
+    result = run_extract(config, secrets=demo_secrets(), api_base=wrong, token_store=token)
+    assert result.outcome == "failed" and result.exit_code == 1
+    assert result.reason == "nothing_fetched" and "api_base" in result.message
+    assert "checkpoint" not in result.summary()
+    assert result.part_keys == [] and len(result.skipped) == 3
+    state, _ = StateStore(lake(tmp_path)).load()
+    assert state.checkpoints == {}  # nothing to resume: the next run starts afresh
+    fixed = run_extract(config, secrets=demo_secrets(), token_store=token)
+    assert fixed.outcome == "complete"
+    assert {info["status"] for info in fixed.playlists.values()} == {"fetched"}

@@ -62,7 +62,8 @@ class ExtractResult:
             )
             line += f"; stopped ({self.reason}): checkpoint saved, {when}"
         elif self.outcome == "failed":
-            line += f"; failed: {self.message or self.reason}; checkpoint saved"
+            line += f"; failed: {self.message or self.reason}"
+            line += "; checkpoint saved" if self.reason != "nothing_fetched" else ""
         return line
 
 
@@ -82,6 +83,11 @@ def requests_by_endpoint(stats: Any) -> dict[str, dict[str, int]]:
             for status, count in value.items():
                 slot[str(status)] = slot.get(str(status), 0) + int(count)
     return out
+
+
+def any_success(stats: dict[tuple[str, int], int]) -> bool:
+    """Whether any Web API request (token requests aside) had a 2xx reply."""
+    return any(200 <= status < 300 for (endpoint, status) in stats if endpoint != "accounts:token")
 
 
 def manifest_bytes(result: ExtractResult, extra: dict[str, Any]) -> bytes:

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 from spotify_etl.errors import ConfigError, SpotifyEtlError, StopRun
 from spotify_etl.extract.client import Budget, attach_budget, build_client, check_api_base
 from spotify_etl.extract.engine import Engine
-from spotify_etl.extract.manifest import EXIT_CODES, ExtractResult, Outcome, manifest_bytes
+from spotify_etl.extract.manifest import (
+    EXIT_CODES,
+    ExtractResult,
+    Outcome,
+    any_success,
+    manifest_bytes,
+)
 from spotify_etl.extract.manifest import requests_by_endpoint as _requests
 from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.sources import ResolvedSources, resolve_sources
@@ -180,7 +186,16 @@ def _run(
             if not snapshot.complete and reported != "skipped":  # not this day's whole items
                 rec.report_playlist(playlist_id, status="partial", snapshot_id=snapshot.snapshot_id)
         writer.flush()
-        if outcome == "complete":  # drop the periodic saves' checkpoint too
+        if outcome == "complete" and meter.used and rec.skipped and not any_success(stats):
+            # Every request refused (a wrong API base answers 404 to all): not a green run.
+            first = next((s for s in rec.skipped if s.status), rec.skipped[0])
+            outcome, reason = "failed", "nothing_fetched"
+            message = (
+                f"every request was refused, nothing was fetched (first: {first.kind} "
+                f"{first.id}: {first.reason}); check spotify.api_base / --api-base"
+            )
+            log.error("extraction failed: %s", message)
+        if outcome == "complete" or reason == "nothing_fetched":  # nothing left to resume
             rec.delta.checkpoint, rec.delta.clear_checkpoint = None, True
         else:
             rec.delta.checkpoint = engine.checkpoint(
