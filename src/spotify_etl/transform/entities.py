@@ -55,17 +55,18 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
     if song_id is None or track.is_local:
         ctx.out.skip("local_files")
         return None
-    out, fetched, source = ctx.out, ctx.fetched_at, ctx.source
+    out, fetched, source, embedded = ctx.out, ctx.fetched_at, ctx.source, ctx.embedded_dims
     artists = track.artists if isinstance(track.artists, list) else []
     album = track.album
+    link = out.song_artist.add
     for position, artist in enumerate(artists):
         if artist is not None:
-            out.song_artist.add((song_id, position, artist.id, fetched), source)
-            if ctx.embedded_dims:
+            link((song_id, position, artist.id, fetched), source)
+            if embedded:
                 emit_artist(artist, ctx)
     if album is not None:
         album_id = album.id
-        if ctx.embedded_dims:
+        if embedded:
             # The album's artists are usually the track's, already emitted from this reply.
             emit_album(album, ctx, seen={a.id for a in artists if a is not None})
     ms = track.duration_ms

@@ -116,7 +116,8 @@ def _emit_entry(entry: Obj, ctx: Ctx, playlist_id: str | None, position: int) ->
     if content is None:
         ctx.out.skip("null_items")
         return
-    if entry.is_local or content.is_local or (content.uri or "").startswith("spotify:local:"):
+    local = content.id is None and (content.uri or "").startswith("spotify:local:")
+    if local or entry.is_local or content.is_local:
         item_type, song_id = "local", None
         ctx.out.skip("local_files")
     elif content.type == "episode":
