@@ -192,3 +192,23 @@ def test_two_runs_at_once_one_runs_the_other_is_turned_away(tmp_path: Path) -> N
         again = run_extract(config, secrets=demo_secrets())  # the state is whole and usable
     assert again.outcome == "complete" and again.entities_fetched == 0
     assert max(_requests(lake(tmp_path)).values()) == 1
+
+
+def test_a_small_budget_moves_partly_fetched_playlists_forward_every_run(tmp_path: Path) -> None:
+    # Each partly fetched playlist costs a snapshot check before its next page; with more of
+    # them than the budget, checks alone used to spend every run's budget.
+    with running_simulator(SimulatorConfig(profile="development", scale=2000)) as sim:
+        token = user_token(sim, tmp_path / "token.json")
+        ids = sim.catalog.playlist_ids(6, owner="other")  # no page embedded: objects first
+        config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
+        store = lake(tmp_path)
+        for _ in range(40):
+            run_extract(config, secrets=demo_secrets(), token_store=token, budget=3)
+            state, _ = StateStore(store).load()
+            if len(state.playlists) == len(ids) and all(
+                p.complete for p in state.playlists.values()
+            ):
+                break
+        else:
+            raise AssertionError(f"playlists still partial after 40 runs: {state.playlists}")
+    assert max(_requests(store).values()) == 1

@@ -173,7 +173,13 @@ class Engine(EntityFetching):
             with self.rec.lock:
                 self.done.add(playlist_id)
 
-        for _ in self.client.map(one, todo):
+        # A playlist fetched in part by an earlier run costs a snapshot check before its next
+        # page. Started all at once, a small budget went to those checks alone, run after run:
+        # one at a time, each run moves at least one of them forward.
+        partial = [p for p in todo if (s := self.rec.playlist(p)) is not None and not s.complete]
+        for playlist_id in partial:
+            one(playlist_id)
+        for _ in self.client.map(one, [p for p in todo if p not in partial]):
             pass
         return True
 
