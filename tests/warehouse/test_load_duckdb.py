@@ -97,6 +97,27 @@ def test_dimensions_keep_first_seen_and_advance_last_seen_in_any_order(
     assert rows == [("Alpha v2", 2000, t0, t2)]
 
 
+def test_a_newer_partial_row_never_erases_known_values(
+    wh: Warehouse, store: LocalStore, transformed: Path
+) -> None:
+    full, partial = datetime(2026, 11, 20, 6), datetime(2026, 11, 21, 6)
+    song = {**SONG_ROWS[0], "isrc": "USAT21234567", "popularity": 61, "duration_mmss": None}
+    write_csv(transformed, SONGS, "2026-11-20", stamped([song], full))
+    load_pending(store, wh)
+    # The same track later seen in an album's track list: simplified, no isrc or popularity.
+    simplified = {**song, "song_name": "Renamed", "isrc": None, "popularity": None}
+    write_csv(transformed, SONGS, "2026-11-21", stamped([simplified], partial))
+    load_pending(store, wh)
+    rows = wh.execute("SELECT song_name, isrc, popularity, last_seen_at FROM SONGS")[1]
+    assert rows == [("Renamed", "USAT21234567", 61, partial)]
+    # An older file arriving late fills a gap but changes no known value.
+    older = {**song, "song_name": "Old", "isrc": "OLD", "duration_mmss": "3:25"}
+    write_csv(transformed, SONGS, "2026-11-19", stamped([older], datetime(2026, 11, 19)))
+    load_pending(store, wh)
+    rows = wh.execute("SELECT song_name, isrc, duration_mmss FROM SONGS")[1]
+    assert rows == [("Renamed", "USAT21234567", "3:25")]
+
+
 def test_latest_fetch_wins_inside_one_file(
     wh: Warehouse, store: LocalStore, transformed: Path
 ) -> None:

@@ -6,6 +6,7 @@ and loaded, and the run reports exit code 75 so a scheduler knows to come back.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,8 @@ def run_pipeline(
             keys=list(report.extract.part_keys),
             fmt=config.transform.format,
             progress=_stage_progress(progress, "transform"),
+            max_record_bytes=config.transform.max_record_bytes,
+            workers=config.transform.workers or os.cpu_count() or 1,
         )
     report.seconds["transform"] = time.perf_counter() - started
 

@@ -160,22 +160,30 @@ def dedup_source(table: Table, source: str, where: str = "") -> str:
 def merge_statement(table: Table, source_sql: str) -> str:
     """MERGE the deduplicated `source_sql` into the model table.
 
-    Dimensions: upsert; values come from the newest fetch, first_seen_at only moves back and
-    last_seen_at only forward, so files may arrive in any order. Facts and links: inserted by
-    key; an equal or newer fetch of the same key overwrites with the same or newer values, so
-    loading a day twice changes nothing.
+    Dimensions: upsert; each value is the newest known one: a newer fetch wins, but its NULL
+    never erases a known value (a track seen in an album's track list has no isrc or
+    popularity; the full track fetched earlier does), and an older file fills only gaps.
+    first_seen_at only moves back and last_seen_at only forward, so files may arrive in any
+    order. Facts and links: inserted by key; an equal or newer fetch of the same key
+    overwrites with the same or newer values, so loading a day twice changes nothing.
     """
     on = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
     values = [c for c in table.column_names if c not in table.key]
     if table.kind == "dimension":
         body = [c for c in values if c != "fetched_at"]
-        sets = [
-            f"{c} = CASE WHEN s.fetched_at >= t.last_seen_at THEN s.{c} ELSE t.{c} END"
-            for c in body
-        ]
+
+        def newest(c: str) -> str:
+            if not table.column(c).nullable:
+                return f"CASE WHEN s.fetched_at >= t.last_seen_at THEN s.{c} ELSE t.{c} END"
+            return (
+                f"CASE WHEN s.fetched_at >= t.last_seen_at THEN COALESCE(s.{c}, t.{c}) "
+                f"ELSE COALESCE(t.{c}, s.{c}) END"
+            )
+
+        sets = [f"{c} = {newest(c)}" for c in body]
         sets.append("first_seen_at = LEAST(t.first_seen_at, s.fetched_at)")
         sets.append("last_seen_at = GREATEST(t.last_seen_at, s.fetched_at)")
-        matched = "s.fetched_at >= t.last_seen_at OR s.fetched_at < t.first_seen_at"
+        matched = "TRUE"
         insert_cols = [*table.key, *body, "first_seen_at", "last_seen_at"]
         insert_vals = [f"s.{c}" for c in (*table.key, *body)] + ["s.fetched_at", "s.fetched_at"]
     else:
