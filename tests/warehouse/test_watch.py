@@ -155,3 +155,15 @@ def test_load_from_s3_matches_load_from_a_folder(
         sql = f"SELECT * FROM {table} ORDER BY ALL"
         assert wh.execute(sql)[1] == other.execute(sql)[1]
     other.close()
+
+
+def test_a_mistyped_or_unreachable_bucket_is_one_clear_error(
+    wh: Warehouse, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spotify_etl.errors import ConfigError, RetryableError
+
+    with pytest.raises(ConfigError, match=r"transformed bucket not found: s3://no-such-lake/t$"):
+        load_pending(S3Store("no-such-lake", "t"), wh)
+    monkeypatch.setenv("SPOTIFY_ETL_S3_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens
+    with pytest.raises(RetryableError, match=r"cannot list s3://lake/t: Could not connect"):
+        load_pending(S3Store("lake", "t"), wh)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from spotify_etl.errors import ConfigError
+from spotify_etl.errors import AuthError, ConfigError, RetryableError
 from spotify_etl.model import Table, table_for_folder
-from spotify_etl.storage import LocalStore, ObjectInfo, ObjectStore
+from spotify_etl.storage import LocalStore, ObjectInfo, ObjectStore, S3Store
 
 FileFormat = Literal["csv", "parquet"]
 _KEY = re.compile(r"^(?P<folder>[^/]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<name>[^/]+)$")
@@ -86,7 +86,7 @@ def list_transformed(store: ObjectStore) -> Listing:
         raise ConfigError(f"transformed folder not found: {store.root}")
     files: list[TransformedFile] = []
     problems: list[tuple[str, str]] = []
-    for info in store.list(""):
+    for info in _listing(store):
         if info.key.startswith("_") or "/_" in info.key:
             continue  # _quarantine/, _batches/ and the like
         parsed = parse_key(info, store)
@@ -95,6 +95,38 @@ def list_transformed(store: ObjectStore) -> Listing:
         else:
             files.append(parsed)
     return Listing(files, problems)
+
+
+_AUTH_CODES = {
+    "AccessDenied",
+    "AllAccessDisabled",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+}
+_AUTH_HINT = "check the AWS credentials and their s3:ListBucket permission"
+
+
+def _listing(store: ObjectStore) -> Iterator[ObjectInfo]:
+    """The store's keys; S3 failures (a mistyped bucket, no credentials) as one-line errors."""
+    if not isinstance(store, S3Store):
+        yield from store.list("")
+        return
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        yield from store.list("")
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code == "NoSuchBucket":
+            raise ConfigError(f"transformed bucket not found: {store.url}") from None
+        if code in _AUTH_CODES:
+            raise AuthError(f"cannot list {store.url}: {code}", hint=_AUTH_HINT) from None
+        raise RetryableError(f"cannot list {store.url}: {code or exc}") from None
+    except NoCredentialsError:
+        raise AuthError(f"cannot list {store.url}: no AWS credentials", hint=_AUTH_HINT) from None
+    except BotoCoreError as exc:  # endpoint unreachable, timeouts
+        raise RetryableError(f"cannot list {store.url}: {exc}") from None
 
 
 def checksum(store: ObjectStore, f: TransformedFile) -> str:
