@@ -85,7 +85,9 @@ class TtlSettings(_Strict):
 
 
 class ExtractSettings(_Strict):
-    budget: Annotated[int, Field(ge=1)] = 2000  # requests per run, token requests excluded
+    # Requests per run, token requests excluded. At least 3: a part-fetched playlist needs a
+    # snapshot check and a profile probe before a page, or it could never move forward.
+    budget: Annotated[int, Field(ge=3)] = 2000
     part_max_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
     checkpoint_every: Annotated[int, Field(ge=1)] = 500  # requests between state saves
     lock_minutes: Annotated[float, Field(gt=0)] = 30  # a dead run's lock expires after this

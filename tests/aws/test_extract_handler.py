@@ -93,11 +93,11 @@ def test_a_budget_stop_returns_records_the_checkpoint_and_the_metric(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    stack.put_config(pipeline_toml(sim, sources(sim), extract="budget = 2"))
+    stack.put_config(pipeline_toml(sim, sources(sim), extract="budget = 3"))
     stack.use(monkeypatch, "ExtractFunction")
     reply = extract_handler.handler(SCHEDULED, LambdaTestContext())
     [run] = reply["runs"]
-    assert (run["outcome"], run["reason"], run["budget_used"]) == ("stopped", "budget", 2)
+    assert (run["outcome"], run["reason"], run["budget_used"]) == ("stopped", "budget", 3)
     [metric] = emf_lines(capsys.readouterr().out)
     assert metric["QuotaStops"] == 1 and metric["outcome"] == "stopped"
     state = json.loads(S3Store(stack.raw_bucket).get("state/extract/state.json"))

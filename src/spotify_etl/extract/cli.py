@@ -20,7 +20,8 @@ def extract(
         ),
     ] = None,
     budget: Annotated[
-        int | None, typer.Option("--budget", min=1, help="API requests this run may make.")
+        int | None,
+        typer.Option("--budget", min=3, help="API requests this run may make (at least 3)."),
     ] = None,
 ) -> None:
     """Fetch the configured sources into the raw zone (incremental, resumable)."""

@@ -76,6 +76,10 @@ def run_extract(
     store = raw_store if raw_store is not None else open_store(config.path(config.storage.raw))
     run_id, dt = new_run_id(now), now.date().isoformat()
     limit = budget if budget is not None else config.extract.budget
+    if limit < 3:
+        raise ConfigError(
+            f"a budget of {limit} requests cannot make progress", hint="use 3 or more"
+        )
     lease = Lease(store, tag, run_id, timedelta(minutes=config.extract.lock_minutes))
     lease.acquire(now)
     try:

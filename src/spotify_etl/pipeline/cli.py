@@ -52,7 +52,8 @@ def run(
     config: ConfigOpt = None,
     api_base: ApiBaseOpt = None,
     budget: Annotated[
-        int | None, typer.Option("--budget", min=1, help="API requests this run may make.")
+        int | None,
+        typer.Option("--budget", min=3, help="API requests this run may make (at least 3)."),
     ] = None,
 ) -> None:
     """The daily job: extract -> transform -> load (real Spotify when credentials are set)."""
