@@ -42,3 +42,8 @@ def test_relative_paths_resolve_against_config_dir(tmp_path: Path) -> None:
     assert config.path(config.storage.transformed) == "s3://b/t"
     artists = parse_config('[sources]\nartists = ["0TnOYISbd1XYRBk9myaseg"]\n').sources.artists
     assert artists[0].id == "0TnOYISbd1XYRBk9myaseg" and artists[0].discography
+
+
+def test_a_budget_that_cannot_make_progress_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"'extract.budget'"):
+        parse_config("[extract]\nbudget = 2\n")
