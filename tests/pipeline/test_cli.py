@@ -70,3 +70,10 @@ def test_missing_credentials_is_one_line_and_exit_2(tmp_path: Path, command: str
 def test_missing_config_file(tmp_path: Path) -> None:
     result = cli("run", "--config", "nope.toml", cwd=tmp_path)
     assert_one_clear_line(result, 2, "not found", "spotify-etl init")
+
+
+def test_a_config_without_sources_is_a_usage_error(tmp_path: Path) -> None:
+    cli("init", "p.toml", cwd=tmp_path)
+    env = {"SPOTIFY_CLIENT_ID": "id", "SPOTIFY_CLIENT_SECRET": "secret"}
+    result = cli("run", "--config", "p.toml", cwd=tmp_path, env=env)
+    assert_one_clear_line(result, 2, "no sources configured")

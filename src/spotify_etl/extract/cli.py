@@ -28,10 +28,11 @@ def extract(
     from spotify_etl.config import load_config, load_secrets
     from spotify_etl.console import progress
     from spotify_etl.extract.run import run_extract
-    from spotify_etl.pipeline.checks import require_spotify_credentials
+    from spotify_etl.pipeline.checks import require_sources, require_spotify_credentials
     from spotify_etl.spotify import token_store_for
 
     cfg = load_config(config)
+    require_sources(cfg)
     secrets = load_secrets()
     require_spotify_credentials(secrets)
     with progress("extract: requests of the budget") as update:

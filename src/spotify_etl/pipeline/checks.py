@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spotify_etl.errors import AuthError
+from spotify_etl.errors import AuthError, ConfigError
 
 if TYPE_CHECKING:
     from spotify_etl.config import PipelineConfig, Secrets
@@ -25,6 +25,21 @@ def require_spotify_credentials(secrets: Secrets) -> None:
             f"{' and '.join(missing)} not set",
             hint="export the credentials of your app from developer.spotify.com/dashboard, "
             "or run `make demo` to use the built-in simulator",
+        )
+
+
+def require_sources(config: PipelineConfig) -> None:
+    """A run with nothing to fetch is a configuration mistake, not a green day."""
+    src = config.sources
+    library = src.library
+    if not (
+        src.playlists or src.artists or src.albums or src.tracks or src.searches
+        or library.saved_tracks or library.playlists or library.recently_played or library.top
+    ):  # fmt: skip
+        raise ConfigError(
+            "no sources configured: nothing to extract",
+            hint="add playlists, artists, albums, tracks, searches or [sources.library] to "
+            "the config (see `spotify-etl init`)",
         )
 
 

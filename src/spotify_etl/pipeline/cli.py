@@ -59,12 +59,13 @@ def run(
     """The daily job: extract -> transform -> load (real Spotify when credentials are set)."""
     from spotify_etl.config import load_config, load_secrets
     from spotify_etl.console import stage_progress
-    from spotify_etl.pipeline.checks import require_spotify_credentials
+    from spotify_etl.pipeline.checks import require_sources, require_spotify_credentials
     from spotify_etl.pipeline.report import print_report
     from spotify_etl.pipeline.run import run_pipeline
     from spotify_etl.spotify import token_store_for
 
     cfg = load_config(config)
+    require_sources(cfg)
     secrets = load_secrets()
     require_spotify_credentials(secrets)
     with stage_progress() as progress:
