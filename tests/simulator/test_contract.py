@@ -1,6 +1,7 @@
 """The simulator judged by Spotify's own contract: every implemented endpoint, in both
 profiles, including paging, error replies and removed endpoints, validated against the
-response schemas of Spotify's openapi.yml (tests/simulator/contract/) with a real OpenAPI 3.0 validator.
+response schemas of Spotify's openapi.yml (tests/simulator/contract/) with a real
+OpenAPI 3.0 validator.
 
 Adjustments to the spec, each for a stated reason (API-2026.md, "Validating replies"):
   * `discriminator` keys are dropped: the validator cannot resolve their mappings.
