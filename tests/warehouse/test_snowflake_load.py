@@ -240,3 +240,17 @@ def test_a_refused_login_never_shows_the_password(monkeypatch: pytest.MonkeyPatc
         open_warehouse(URL, SECRETS)
     assert "s3cr3t-pass-word" not in str(info.value)
     assert "Incorrect username or password" in str(info.value)
+
+
+def test_a_copy_that_finds_no_file_stops_and_records_nothing(
+    sf: SnowflakeWarehouse, dataset_store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An external stage that is not the transformed root makes COPY process 0 files: the
+    file must stay pending, not be recorded as loaded with 0 rows (lost for good)."""
+    monkeypatch.setattr(
+        SnowflakeWarehouse, "_source", lambda self, store, key, load_id: "@SPOTIFY_ETL_LOAD/none/"
+    )
+    with pytest.raises(ConfigError, match=r"COPY found no file .* at @SPOTIFY_ETL_LOAD/none/"):
+        load_pending(dataset_store, sf)
+    assert sf.load_history() == []
+    assert set(sf.table_counts().values()) == {0}

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from spotify_etl.config import Secrets
-from spotify_etl.errors import AuthError, FatalError, InputError
+from spotify_etl.errors import AuthError, ConfigError, FatalError, InputError
 from spotify_etl.logs import redact
 from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import LocalStore, ObjectStore
@@ -197,6 +197,14 @@ class SnowflakeWarehouse(HistoryMixin):
         statuses = {str(r[1]).upper() for r in result} if result and len(result[0]) > 1 else set()
         if statuses - {"LOADED"}:
             raise InputError(f"{f.key}: COPY reported {', '.join(sorted(statuses))}")
+        if not statuses:
+            # "Copy executed with 0 files processed": recording the file as loaded would
+            # lose it for good. On S3 it means the stage is not the transformed root.
+            raise ConfigError(
+                f"COPY found no file {f.key} at {source.split(' ', 1)[0]}",
+                hint="the external stage (snowflake://...?stage=NAME) must point at the same "
+                "s3:// location as --transformed",
+            )
         cols = ", ".join(f.table.column_names)
         with self.transaction():
             _c, counted = self.execute(
