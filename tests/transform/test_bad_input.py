@@ -238,3 +238,29 @@ def test_an_unforeseen_error_quarantines_one_line_and_the_rest_lands(
     assert record["reason"] == "internal error: RuntimeError: boom"
     assert record["source"].endswith("part-00000.jsonl.gz:1")
     assert len(read_table(tmp_path / "transformed", "PLAYLIST_ITEM")) == 5
+
+
+def test_an_impossible_added_at_quarantines_its_item_only(tmp_path: Path) -> None:
+    # The API's usual 'YYYY-MM-DDTHH:MM:SSZ' form, but no such day or hour: the item goes to
+    # quarantine (not the page, not the run), and no unloadable TIMESTAMP is written.
+    alb = album_simple(AL1, "A", "2020-01-01", "day", [artist_simple(AR1, "A")])
+    good = track(TR1, "Good", alb, [artist_simple(AR1, "A")])
+    other = track(TR2, "Other", alb, [artist_simple(AR1, "A")])
+    entries = [
+        entry(good, added_at="2021-02-30T10:00:00Z"),
+        entry(other, added_at="2021-01-15T25:61:00Z"),
+        entry(good),
+    ]
+    write_part(tmp_path, [envelope(items_page(PL, entries), f"{API}/p", source_id=PL)])
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "spotify_raw_2024-01-15.json").write_text(
+        json.dumps(items_page(PL, entries, extended=True))
+    )
+    summary = run_local(tmp_path, fmt="parquet")
+    assert summary.exit_code == 0
+    records = _quarantine(tmp_path / "transformed")
+    assert len(records) == 4
+    assert all("not an ISO 8601 timestamp" in r["reason"] for r in records)
+    assert {r["source"].rsplit(" ", 1)[-1] for r in records} == {"items[0]", "items[1]"}
+    items = read_table(tmp_path / "transformed", "PLAYLIST_ITEM", fmt="parquet")
+    assert [(r["position"], r["song_id"]) for r in items] == [(2, TR1), (2, TR1)]
