@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import unquote_plus
@@ -188,3 +189,30 @@ def test_the_handler_never_lists_the_raw_bucket(
 
 def _no_listing(self: S3Store, prefix: str = "") -> Any:
     raise AssertionError(f"listed {self.url}/{prefix}")
+
+
+def test_snowpipe_notification_filter_passes_exactly_the_data_files_transform_wrote(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template's transformed-bucket filter against the keys a real transform wrote:
+    every data file reaches Snowflake's queue; summaries, quarantine and markers never do."""
+    from spotify_etl.model import TABLES
+    from tests.aws import cfn
+
+    template = cfn.load()
+    props = cfn.resolve(
+        template["Resources"]["TransformedBucket"]["Properties"],
+        cfn.parameters(template, SnowpipeQueueArn="arn:aws:sqs:us-east-1:123456789012:sf-q"),
+        {"HasSnowpipe": True},
+    )
+    [queue] = props["NotificationConfiguration"]["QueueConfigurations"]
+    rules = {r["Name"]: r["Value"] for r in queue["Filter"]["S3Key"]["Rules"]}
+    for event in extract(stack, sim, monkeypatch):
+        transform_handler.handler(event, LambdaTestContext())
+    keys = sorted({k for k, _ in versions(stack.transformed_bucket)})
+    folders = "|".join(t.folder for t in TABLES)
+    data = re.compile(rf"^transformed/({folders})/dt=\d{{4}}-\d{{2}}-\d{{2}}/[^/]+\.csv\.gz$")
+    assert any(data.match(k) for k in keys) and any(not data.match(k) for k in keys)
+    for key in keys:
+        notified = key.startswith(rules["prefix"]) and key.endswith(rules["suffix"])
+        assert notified == bool(data.match(key)), key
