@@ -160,3 +160,13 @@ def test_the_schema_is_written_beside_the_data(tmp_path: Path) -> None:
     assert [c["name"] for c in songs["columns"]] == list(model.SONGS.column_names)
     assert songs["key"] == ["song_id"] and songs["columns"][0]["nullable"] is False
     assert doc["csv"]["null"] == "\\N"
+
+
+def test_a_name_that_is_literally_backslash_n_stays_a_string_in_parquet(tmp_path: Path) -> None:
+    # Quoted "\N" is a string, bare \N the NULL; the Parquet conversion must not confuse them
+    # (here the name column is NOT NULL, so a NULL would also break the schema's promise).
+    body = {**playlist(PL, "\\N", "snap-1", 0), "description": ""}
+    write_part(tmp_path, [envelope(body, f"{API}/playlists/{PL}", source_id=PL)])
+    assert run_local(tmp_path, fmt="parquet").exit_code == 0
+    (row,) = read_table(tmp_path / "transformed", "PLAYLIST", fmt="parquet")
+    assert (row["playlist_name"], row["description"]) == ("\\N", "")

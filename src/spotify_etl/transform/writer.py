@@ -8,7 +8,7 @@ CSV, as `spotify_etl.model` declares and both loaders read back:
 - BOOLEAN `true`/`false`, DOUBLE as Python repr, integers bare; DATE and TIMESTAMP are the
   quoted strings 'YYYY-MM-DD' and 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC).
 - A string that is literally `\\N` is written quoted; DuckDB's default allow_quoted_nulls
-  still reads it as NULL, so a loader that must keep it reads with allow_quoted_nulls=false.
+  would still read it as NULL, so every reader here (and the loaders) sets it to false.
 
 Bytes are deterministic: the gzip header carries no file name and mtime 0.
 """
@@ -85,7 +85,8 @@ def csv_read_sql(table: Table, path: str) -> str:
     escaped = path.replace("'", "''")
     return (
         f"read_csv('{escaped}', header=true, delim=',', quote='\"', escape='\"', "
-        f"nullstr='\\N', auto_detect=false, hive_partitioning=false, columns={{{columns}}})"
+        f"nullstr='\\N', allow_quoted_nulls=false, auto_detect=false, hive_partitioning=false, "
+        f"columns={{{columns}}})"
     )
 
 
