@@ -137,3 +137,33 @@ def test_demo_runs_twice_with_the_same_counts(tmp_path: Path) -> None:
     first_table = runs[0].stdout[runs[0].stdout.index("warehouse rows") :].split("simulator")[0]
     second_table = runs[1].stdout[runs[1].stdout.index("warehouse rows") :].split("simulator")[0]
     assert first_table == second_table
+
+
+def test_a_locked_warehouse_stops_the_run_before_any_request(tmp_path: Path) -> None:
+    with running_simulator(SimulatorConfig(profile="extended", seed=7, scale=3000)) as sim:
+        (tmp_path / "p.toml").write_text(_config(tmp_path, sim.catalog))
+        holder = subprocess.Popen(
+            [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+             "print('locked', flush=True); time.sleep(60)", str(tmp_path / "wh.duckdb")],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+            env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_")}
+            env |= {
+                "SPOTIFY_CLIENT_ID": DEMO_CLIENT_ID,
+                "SPOTIFY_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+            }
+            result = subprocess.run(
+                [sys.executable, "-m", "spotify_etl", "run", "-c", "p.toml",
+                 "--api-base", sim.base_url],
+                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+        finally:
+            holder.kill()
+            holder.wait()
+        stats = sim.stats()
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and "locked by another process" in errors[0]
+    assert stats["total"] == 0  # not one request spent

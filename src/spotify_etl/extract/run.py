@@ -166,7 +166,7 @@ def _run(
         outcome, reason, message = "stopped", exc.reason, redact(str(exc))
         if exc.retry_after_s:
             resume_after = datetime.now(UTC) + timedelta(seconds=exc.retry_after_s)
-        log.warning("extraction stopped: %s", message)
+        log.info("extraction stopped: %s", message)  # the result and its summary say it
     except ConfigError as exc:  # credentials refused mid-run: save, then let the user fix it
         outcome, reason, message, raised = "failed", "config", redact(str(exc)), exc
     except Exception as exc:

@@ -70,6 +70,8 @@ def run_pipeline(
     report = RunReport()
     raw_store = open_store(config.path(config.storage.raw))
     out_store = open_store(config.path(config.storage.transformed))
+    # Fail fast on a locked or unreachable warehouse, before any API request is spent.
+    open_warehouse(warehouse_url(config), secrets).close()
 
     started = time.perf_counter()
     report.extract = run_extract(
