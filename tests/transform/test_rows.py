@@ -148,6 +148,29 @@ def test_latest_fetch_wins_within_a_batch(tmp_path: Path) -> None:
     assert (counts.rows_in, counts.rows_out, counts.duplicates) == (2, 1, 1)
 
 
+def test_a_newer_fetch_with_fewer_artists_leaves_no_stale_song_artist(tmp_path: Path) -> None:
+    # SONG_ARTIST is keyed by position: the older reply's third artist must not survive
+    # next to the newer reply's two (SONGS would say 2 artists, SONG_ARTIST 3).
+    alb = album_simple(AL1, "Album", "2020-01-01", "day", [artist_simple(AR1, "A")])
+    trio = [artist_simple(AR1, "A"), artist_simple(AR2, "B"), artist_simple(AR3, "C")]
+    old = track(TR1, "Song", alb, trio)
+    new = track(TR1, "Song", alb, [artist_simple(AR2, "B"), artist_simple(AR1, "A")])
+    newer = envelope(new, f"{API}/tracks/{TR1}", kind="tracks", fetched_at="2026-11-24T06:00:05Z")
+    older = envelope(old, f"{API}/tracks/{TR1}", kind="tracks", fetched_at="2026-11-24T06:00:01Z")
+    for name, lines in (("a", [newer, older]), ("b", [older, newer])):
+        root = tmp_path / name
+        write_part(root, lines, kind="tracks")
+        summary = run_local(root)
+        (song,) = read_table(root / OUT, "SONGS")
+        links = [
+            (r["artist_position"], r["artist_id"]) for r in read_table(root / OUT, "SONG_ARTIST")
+        ]
+        assert song["artist_count"] == 2
+        assert links == [(0, AR2), (1, AR1)]
+        counts = summary.tables["SONG_ARTIST"]
+        assert (counts.rows_in, counts.rows_out, counts.duplicates) == (5, 2, 3)
+
+
 def test_names_are_trimmed_and_nfc_normalised_only(tmp_path: Path) -> None:
     decomposed = "Beyonce\u0301"  # e + combining acute: NFC makes it one code point
     weird = "  Sigur Rós \t"

@@ -207,5 +207,6 @@ def run_batch(
         batch.read_file()
     batch.carries.resolve(batch)
     batch.out.fill_snapshot_ids(batch.snapshots)
+    batch.out.drop_stale_links()
     batch.out.finish_counts()
     return write_batch(out, source, batch.out, batch.unreadable, fmt=fmt, parquet=parquet)

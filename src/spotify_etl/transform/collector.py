@@ -119,6 +119,19 @@ class Collector:
             if row[snap_i] is None and row[pid_i] in snapshots:
                 items[key] = (*row[:snap_i], snapshots[row[pid_i]][1], *row[snap_i + 1 :])
 
+    def drop_stale_links(self) -> None:
+        """A track's artists are those of its latest fetch: SONG_ARTIST is keyed by position,
+        so positions an older reply had beyond the newer reply's artists would otherwise stay."""
+        kept = self.song_artist.kept
+        latest: dict[Any, str] = {}
+        for (song_id, _), row in kept.items():
+            if row[-1] > latest.get(song_id, ""):
+                latest[song_id] = row[-1]
+        stale = [key for key, row in kept.items() if row[-1] < latest[key[0]]]
+        for key in stale:
+            del kept[key]
+        self.song_artist.counts.duplicates += len(stale)
+
     def finish_counts(self) -> None:
         for rows in self.tables.values():
             rows.counts.rows_out = len(rows.kept)
