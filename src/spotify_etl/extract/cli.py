@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
+
+from spotify_etl.cli_options import ApiBaseOpt, BudgetOpt, ConfigOpt
 
 
 def extract(
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", "-c", help="Pipeline TOML file (see `spotify-etl init`)."),
-    ] = None,
-    api_base: Annotated[
-        str | None,
-        typer.Option(
-            "--api-base", help="Any Spotify-compatible API base, e.g. the simulator's URL."
-        ),
-    ] = None,
-    budget: Annotated[
-        int | None,
-        typer.Option("--budget", min=3, help="API requests this run may make (at least 3)."),
-    ] = None,
+    config: ConfigOpt = None,
+    api_base: ApiBaseOpt = None,
+    budget: BudgetOpt = None,
 ) -> None:
     """Fetch the configured sources into the raw zone (incremental, resumable)."""
     from spotify_etl.config import load_config, load_secrets

@@ -8,16 +8,8 @@ from typing import Annotated
 
 import typer
 
+from spotify_etl.cli_options import ApiBaseOpt, ConfigOpt
 from spotify_etl.errors import ConfigError, SpotifyEtlError
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Pipeline TOML file (see `spotify-etl init`)."),
-]
-ApiBaseOpt = Annotated[
-    str | None,
-    typer.Option("--api-base", help="Any Spotify-compatible API base, e.g. the simulator's URL."),
-]
 
 
 def starter_config() -> str:
