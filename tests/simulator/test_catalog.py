@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spotify_etl.simulator.catalog import ALBUM, ARTIST, PLAYLIST, TRACK, Catalog, isrc, upc
-from spotify_etl.simulator.ids import IdCodec, is_valid_id
+from spotify_etl.simulator.ids import IdCodec, h, is_valid_id
 from spotify_etl.simulator.names import KEYWORD_INDEX
 from spotify_etl.simulator.playlists import Playlists
 from spotify_etl.simulator.search import Search
@@ -135,3 +135,15 @@ def test_search_pages_skip_exactly_what_is_not_out_yet() -> None:
                 search.find(TRACK, k, CATALOG.n_tracks, offset, 5, day)[1]
                 == brute[offset : offset + 5]
             )
+
+
+def test_negative_parts_do_not_hash_like_positive_ones() -> None:
+    # Editorial playlists are keyed -1 - index: they must not mirror playlist `index`.
+    assert h(-1) != h(0) and h(42, -3) != h(42, 2)
+    assert Catalog(seed=-1, scale=500).track_ids(3) != Catalog(seed=0, scale=500).track_ids(3)
+    playlists = Playlists(CATALOG)
+    for i in (0, 2, 3):
+        editorial, regular = playlists.get(i, editorial=True), playlists.get(i)
+        assert playlists.snapshot_id(editorial, 3) != playlists.snapshot_id(regular, 3)
+        firsts = [[e.ref for e in playlists.content(pl, 0)[:10]] for pl in (editorial, regular)]
+        assert firsts[0] != firsts[1]

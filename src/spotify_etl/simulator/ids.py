@@ -17,6 +17,7 @@ ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
 EDITORIAL_PREFIX = "37i9dQZF1DX"  # Spotify-owned editorial playlists start with 37i9
 _M64 = (1 << 64) - 1
 _M32 = (1 << 32) - 1
+_NEGATIVE = 0xD1B54A32D192ED03
 
 
 def mix(value: int) -> int:
@@ -31,6 +32,9 @@ def h(*parts: int) -> int:
     """Hash a tuple of integers to 64 bits (order-sensitive)."""
     acc = 0x51ED270B27A3B1C5
     for part in parts:
+        if part < 0:  # in two's complement -1 - n would fold onto n (editorial keys, seeds)
+            acc = mix(acc ^ _NEGATIVE)
+            part = ~part
         acc = mix(acc ^ (part & _M64) ^ (part >> 64))
     return acc
 
