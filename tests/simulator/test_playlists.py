@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
+from spotify_etl.simulator.catalog import BIG_PLAYLIST, Catalog
 from spotify_etl.simulator.playlists import Playlists
 
 from .conftest import Api, app_token, pkce_login
@@ -157,3 +158,19 @@ def test_recently_played_pages_by_cursor(dev_user_api: Api) -> None:
     cursor = int(first["cursors"]["before"])
     assert second["cursors"]["after"] and int(second["cursors"]["after"]) < cursor
     assert dev_user_api.get("/me/player/recently-played", before=1, after=2).status_code == 400
+
+
+def test_snapshot_id_changes_exactly_when_content_changes() -> None:
+    playlists = Playlists(Catalog(seed=42, scale=2_000))
+    lost = quiet_days = 0
+    for pl in (playlists.get(i) for i in range(BIG_PLAYLIST)):
+        before = None
+        for day in range(30):
+            numbers = [e.number for e in playlists.content(pl, day)]
+            state = (numbers, playlists.snapshot_id(pl, day))
+            if before is not None:
+                assert (state[0] != before[0]) == (state[1] != before[1]), (pl.index, day)
+                lost += bool(set(before[0]) - set(numbers))
+                quiet_days += pl.churn == "occasional" and state[1] == before[1]
+            before = state
+    assert lost and quiet_days  # items are removed, and some change days are skipped
