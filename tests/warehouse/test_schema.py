@@ -168,3 +168,18 @@ def test_the_printed_url_opens_the_same_file(tmp_path: Path) -> None:
     assert wh.url == f"duckdb://{tmp_path / 'w.duckdb'}"
     assert duckdb_path(wh.url) == str(tmp_path / "w.duckdb")
     wh.close()
+
+
+def test_a_data_file_or_no_path_is_never_a_silent_in_memory_warehouse(
+    tmp_path: Path, dataset_store: LocalStore
+) -> None:
+    """DuckDB opens a CSV or Parquet path as an in-memory database that reads the file: a
+    load there reports success and is gone at exit. So is a URL with no path at all."""
+    data_file = next(dataset_store.root.rglob("*.csv.gz"))
+    before = data_file.read_bytes()
+    with pytest.raises(ConfigError, match="not a DuckDB database file"):
+        open_warehouse(f"duckdb:///{data_file}")
+    assert data_file.read_bytes() == before
+    with pytest.raises(ConfigError, match="no path in the warehouse URL"):
+        open_warehouse("duckdb://")
+    open_warehouse("duckdb:///:memory:").close()  # still there when asked for by name

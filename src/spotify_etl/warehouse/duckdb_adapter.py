@@ -42,8 +42,12 @@ def duckdb_path(url: str, base_dir: Path | None = None) -> str:
         rest = rest[1:]
     if rest.startswith("//"):  # duckdb:/// + an absolute path
         rest = "/" + rest.lstrip("/")
-    if rest in ("/:memory:", ":memory:", ""):
+    if rest in ("/:memory:", ":memory:"):
         return ":memory:"
+    if not rest:  # a load into memory would vanish at exit: only on explicit request
+        raise ConfigError(
+            f"no path in the warehouse URL {url!r}", hint="use duckdb:///path/warehouse.duckdb"
+        )
     path = Path(rest).expanduser()
     if not path.is_absolute():
         path = (base_dir or Path.cwd()) / path
@@ -73,6 +77,20 @@ class DuckDBWarehouse(HistoryMixin):
             raise ConfigError(f"cannot open warehouse {path}: {first_line(text)}") from None
         except duckdb.Error as exc:
             raise ConfigError(f"cannot open warehouse {path}: {first_line(str(exc))}") from None
+        if path != ":memory:" and not self._file_backed():
+            # DuckDB opens a CSV or Parquet file as a read-only view in an in-memory
+            # database: a load into it would report success and vanish at exit.
+            self.con.close()
+            raise ConfigError(
+                f"cannot open warehouse {path}: not a DuckDB database file",
+                hint="point the warehouse URL at a .duckdb file (it is created if missing)",
+            )
+
+    def _file_backed(self) -> bool:
+        _cols, rows = self.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        )
+        return bool(rows and rows[0][0])
 
     def ensure_schema(self) -> list[str]:
         return migrate.apply(self, self.tables)
