@@ -180,3 +180,11 @@ def test_search_pages_add_up_to_total_even_with_unreleased_albums() -> None:
             if page["total"] <= 1000:
                 assert len(seen) == page["total"]
             assert c.album(hidden).id not in seen
+
+
+def test_search_paging_links_keep_the_market(dev_api: Api) -> None:
+    term = dev_api.sim.catalog.search_terms(1)[0]
+    page = dev_api.ok("/search", q=term, type="track", market="SE", limit=2)["tracks"]
+    assert "market=SE" in page["href"] and "market=SE" in page["next"]
+    following = dev_api.ok(page["next"])["tracks"]
+    assert following["offset"] == 2 and "market=SE" in following["previous"]

@@ -167,7 +167,7 @@ def search(ctx: Ctx) -> Json:
             kind, count, build = sources[t]
             total, page = ctx.search.find(kind, keyword, count, offset, limit, ctx.day)
             items = [x for x in map(build, page) if x is not None]
-        params = {"q": q, "type": ctx.query.get("type", "")}
+        params = {"q": q, "type": ctx.query.get("type", ""), **ctx.params("market")}
         out[t + "s"] = render.paging(
             ctx.path, items, total, offset, limit, params, max_offset=lim.search_offset_max
         )
