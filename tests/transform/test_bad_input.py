@@ -264,3 +264,30 @@ def test_an_impossible_added_at_quarantines_its_item_only(tmp_path: Path) -> Non
     assert {r["source"].rsplit(" ", 1)[-1] for r in records} == {"items[0]", "items[1]"}
     items = read_table(tmp_path / "transformed", "PLAYLIST_ITEM", fmt="parquet")
     assert [(r["position"], r["song_id"]) for r in items] == [(2, TR1), (2, TR1)]
+
+
+def test_cli_an_unwritable_out_or_impossible_date_is_one_line_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    write_part(tmp_path, dev_playlist_lines())
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    cmd = [sys.executable, "-m", "spotify_etl", "transform", "--raw", str(tmp_path / "raw")]
+    unwritable = subprocess.run(
+        [*cmd, "--out", str(blocker / "out"), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert unwritable.returncode == 1
+    assert "Traceback" not in unwritable.stderr + unwritable.stdout
+    (line,) = unwritable.stderr.strip().splitlines()
+    assert line.startswith("error: cannot write the transformed zone") and "a-file" in line
+    bad_day = subprocess.run(
+        [*cmd, "--out", str(tmp_path / "out"), "--date", "2026-13-01"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad_day.returncode == 2 and "--date" in bad_day.stderr
+    assert "Traceback" not in bad_day.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +171,27 @@ def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
         if p.is_file()
     }
     assert files_1 == files_2 and len(files_1) == 21  # 4 x (4 tables + summary), schema
+
+
+def test_cli_a_missing_bucket_is_one_line_not_a_botocore_traceback(
+    moto_env: str, tmp_path: Path
+) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spotify_etl",
+            "transform",
+            "--raw",
+            "s3://no-such-bucket/raw",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("error: S3 failed (s3://no-such-bucket/raw") and "NoSuchBucket" in line

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from spotify_etl.errors import ConfigError
+from spotify_etl.errors import ConfigError, FatalError
 from spotify_etl.transform.summary import SKIP_KINDS, BatchSummary, TransformSummary
 
 
@@ -51,7 +51,7 @@ def transform_command(
     out_url = settings.path(out or settings.storage.transformed)
     if "://" not in raw_url and not Path(raw_url).is_dir():
         raise ConfigError(f"raw folder not found: {raw_url}", hint="check --raw or storage.raw")
-    with _progress() as progress:
+    with _progress() as progress, _store_errors(raw_url, out_url):
         summary = run_transform(
             open_store(raw_url),
             open_store(out_url),
@@ -66,6 +66,24 @@ def transform_command(
         for bad in summary.unreadable:
             typer.secho(f"error: cannot read {bad.key}: {bad.reason}", err=True, fg="red")
         raise typer.Exit(summary.exit_code)
+
+
+@contextlib.contextmanager
+def _store_errors(raw_url: str, out_url: str) -> Iterator[None]:
+    """A store that cannot be listed or written stops the run with one line, no traceback.
+
+    Raw files that cannot be read are not this: each is reported in the summary.
+    """
+    try:
+        yield
+    except OSError as exc:  # a local folder: not writable, not a folder, disk full
+        if str(exc.filename or "").startswith(out_url):
+            raise FatalError(f"cannot write the transformed zone {out_url}: {exc}") from None
+        raise FatalError(f"transform stopped: {exc}") from None
+    except Exception as exc:
+        if exc.__class__.__module__.startswith(("botocore", "boto3")):
+            raise FatalError(f"S3 failed ({raw_url} -> {out_url}): {exc}") from None
+        raise
 
 
 @contextlib.contextmanager

@@ -51,8 +51,8 @@ def run_transform(
     """
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"unknown output format {fmt!r}", hint="use csv or parquet")
-    if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        raise ConfigError(f"--date must be YYYY-MM-DD, got {date!r}")
+    if date is not None and not _is_day(date):
+        raise ConfigError(f"--date must be a YYYY-MM-DD day, got {date!r}")
     summary = TransformSummary()
     candidates = list(keys) if keys is not None else list(_discover(raw_store, out_store))
     sources = []
@@ -78,6 +78,16 @@ def run_transform(
     if summary.batches:
         write_schema(out_store)
     return summary
+
+
+def _is_day(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
 
 
 def _discover(raw: ObjectStore, out: ObjectStore) -> list[str]:
