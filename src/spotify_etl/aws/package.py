@@ -4,8 +4,10 @@
 
 The project is built into a wheel, then pip installs it with its runtime dependencies for the
 target platform (`--platform ... --only-binary=:all:`), so nothing is compiled on this machine
-and the result runs on Lambda whatever the build host is. boto3 is not installed: the Lambda
-Python runtime ships it. Files are not byte-compiled: the .pyc pip would write are for the
+and the result runs on Lambda whatever the build host is. boto3 is bundled (the `aws` extra)
+rather than taken from the runtime: the exactly-once markers need S3 conditional writes
+(IfMatch / IfNoneMatch on PutObject), which older SDKs lack, and the runtime's copy is not
+ours to pin. Files are not byte-compiled: the .pyc pip would write are for the
 build host's Python, not 3.12. The unzipped size is measured and the build fails above
 Lambda's 250 MB limit (which counts the function and its layers together).
 """
@@ -103,7 +105,7 @@ def install_command(out: Path, wheel: Path) -> list[str]:
         "--python-version",
         PYTHON_VERSION,
         "--only-binary=:all:",
-        str(wheel),
+        f"{wheel}[aws]",
     ]
 
 
