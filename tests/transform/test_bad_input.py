@@ -291,3 +291,28 @@ def test_cli_an_unwritable_out_or_impossible_date_is_one_line_not_a_traceback(
     )
     assert bad_day.returncode == 2 and "--date" in bad_day.stderr
     assert "Traceback" not in bad_day.stderr
+
+
+def test_cli_summary_prints_rows_in_out_and_quarantined_per_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from spotify_etl.transform.cli import print_summary
+
+    good, _ = _tracks()
+    dupe = {**good, "popularity": 101}  # the same song again, failing a check
+    write_part(
+        tmp_path,
+        [
+            envelope({"tracks": [good, good, dupe]}, f"{API}/tracks", kind="tracks"),
+        ],
+        kind="tracks",
+    )
+    summary = run_local(tmp_path)
+    print_summary(summary, "out")
+    lines = {line.split("  ")[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    header = lines["batch"]
+    songs = header.index("songs")
+    # the label is two words on these rows: one more field before the numbers
+    assert lines["total"][songs - 1] == "1"  # rows out
+    assert lines["rows in"][songs] == "3"
+    assert lines["rows quarantined"][songs] == "1"

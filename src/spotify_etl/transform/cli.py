@@ -130,6 +130,17 @@ def _cells(summary: TransformSummary) -> tuple[list[str], list[list[str]]]:
             str(summary.rows_quarantined + summary.inputs_quarantined),
         ]
     )
+    # Rows in = out + duplicates + quarantined; the last column here counts whole inputs
+    # (lines, replies, files) that gave no rows.
+    rows.append(["rows in", "", *[str(c.rows_in) for c in summary.tables.values()], ""])
+    rows.append(
+        [
+            "rows quarantined",
+            "",
+            *[str(c.rows_quarantined) for c in summary.tables.values()],
+            f"{summary.inputs_quarantined} inputs",
+        ]
+    )
     return header, rows
 
 
