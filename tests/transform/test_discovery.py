@@ -26,7 +26,9 @@ from tests.transform.fixtures import (
     artist_simple,
     dev_playlist_lines,
     entry,
+    episode_entry,
     items_page,
+    local_entry,
     playlist,
     read_table,
     run_local,
@@ -95,6 +97,45 @@ def test_bare_spotify_responses_are_recognised_by_shape(tmp_path: Path) -> None:
     assert summary.skipped["null_items"] == 2
     names = [b.batch for b in summary.batches]
     assert any(n.startswith("file-spotify_raw_2024-01-15_10_23_11.123456-") for n in names)
+
+
+def test_old_pipeline_page_with_local_episode_and_null_tracks(tmp_path: Path) -> None:
+    # The seed saved sp.playlist_tracks(): extended shape, everything under `track`.
+    a1, a2 = artist_simple(AR1, "One"), artist_simple(AR2, "Two")
+    by_year = track(TR1, "Y", album_simple(AL1, "Y", "1999", "year", [a2]), [a1], extended=True)
+    by_day = track(TR2, "D", album_simple(AL2, "D", "2021-01-10", "day", [a2]), [a2, a1])
+    local, episode = local_entry(), episode_entry()
+    entries = [
+        entry(by_year, added_at="2021-01-15T10:00:00Z", extended=True),
+        {**{k: v for k, v in local.items() if k != "item"}, "track": local["item"]},
+        {**{k: v for k, v in episode.items() if k != "item"}, "track": episode["item"]},
+        {"added_at": None, "track": None},
+        None,
+        entry(by_day, added_at="2021-01-15T10:00:00Z", extended=True),
+    ]
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "spotify_raw_2023-01-01 08:00:00.json").write_text(
+        json.dumps(items_page(PL, entries, extended=True))
+    )
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 0 and summary.inputs_quarantined == 0
+    assert (summary.skipped["local_files"], summary.skipped["episodes"]) == (1, 1)
+    assert summary.skipped["null_items"] == 2
+    out = tmp_path / "transformed"
+    assert {r["song_id"]: r["primary_artist_id"] for r in read_table(out, "SONGS")} == {
+        TR1: AR1,
+        TR2: AR2,
+    }
+    items = [
+        (r["position"], r["item_type"], r["song_id"], r["days_since_release"])
+        for r in read_table(out, "PLAYLIST_ITEM")
+    ]
+    assert items == [
+        (0, "track", TR1, None),  # a year is not a day: no made-up difference
+        (1, "local", None, None),
+        (2, "episode", None, None),
+        (5, "track", TR2, 5),
+    ]
 
 
 def test_lambda_keys_and_discovery_write_identical_files(tmp_path: Path) -> None:
