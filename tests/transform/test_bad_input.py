@@ -316,3 +316,38 @@ def test_cli_summary_prints_rows_in_out_and_quarantined_per_table(
     assert lines["total"][songs - 1] == "1"  # rows out
     assert lines["rows in"][songs] == "3"
     assert lines["rows quarantined"][songs] == "1"
+
+
+def test_integers_beyond_their_column_type_are_quarantined_not_a_failed_file(
+    tmp_path: Path,
+) -> None:
+    # A value no INTEGER (int32) or BIGINT column can hold would make the Parquet conversion
+    # (and any loader) fail on the whole file: it is a bad row like any other.
+    alb = album_simple(AL1, "A", "2020-01-01", "day", [artist_simple(AR1, "A")])
+    good = track(TR1, "Good", alb, [artist_simple(AR1, "A")])
+    long = track(TR2, "Long", alb, [artist_simple(AR1, "A")], duration_ms=2**31)
+    deep = {**track("TRACK00000000000000007", "Deep", alb, []), "track_number": 2**31}
+    famous = {
+        **artist_simple(AR1, "A"),
+        "followers": {"total": 2**63},
+        "genres": [],
+        "images": [],
+    }
+    far = {**items_page(PL, [entry(good)]), "offset": 2**31}
+    lines = [
+        envelope({"tracks": [good, long, deep]}, f"{API}/tracks", kind="tracks"),
+        envelope(famous, f"{API}/artists/{AR1}", kind="tracks"),
+        envelope(far, f"{API}/playlists/{PL}/items", source_id=PL),
+    ]
+    write_part(tmp_path, lines, kind="tracks")
+    summary = run_local(tmp_path, fmt="parquet")
+    assert summary.exit_code == 0
+    reasons = {(r["table"], r["reason"]) for r in _quarantine(tmp_path / "transformed")}
+    assert reasons == {
+        ("SONGS", "duration_ms is outside the INTEGER range"),
+        ("SONGS", "track_number is outside the INTEGER range"),
+        ("ARTIST", "followers is outside the BIGINT range"),
+        ("PLAYLIST_ITEM", "position is outside the INTEGER range"),
+    }
+    songs = read_table(tmp_path / "transformed", "SONGS", fmt="parquet")
+    assert [r["song_id"] for r in songs] == [TR1]

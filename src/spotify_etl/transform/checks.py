@@ -41,6 +41,13 @@ def _id(column: str, optional: bool = False) -> Rule:
     return Rule(column, expr, f"{column} is not a valid Spotify id (22 base62 characters)")
 
 
+def _fits(column: str, type_: str = "INTEGER") -> Rule:
+    # The lower bound of these columns is a rule of its own (> 0, >= 0, >= 1); a value past
+    # the upper one would fail the Parquet conversion and the load of its whole file.
+    top = 2**31 - 1 if type_ == "INTEGER" else 2**63 - 1
+    return Rule(column, f"v is None or v <= {top}", f"{column} is outside the {type_} range")
+
+
 def declared_rules(max_year: int) -> dict[str, tuple[Rule, ...]]:
     """The rules per table; `max_year` is the batch's year + 1 (pre-announced releases)."""
     popularity = Rule("popularity", "v is None or 0 <= v <= 100", "popularity outside 0-100")
@@ -56,11 +63,13 @@ def declared_rules(max_year: int) -> dict[str, tuple[Rule, ...]]:
             year,
             Rule("release_month", "v is None or 1 <= v <= 12", "release_month outside 1-12"),
             Rule("total_tracks", "v is None or v >= 0", "total_tracks is negative"),
+            _fits("total_tracks"),
             popularity,
         ),
         "ARTIST": (
             _id("artist_id"),
             Rule("followers", "v is None or v >= 0", "followers is negative"),
+            _fits("followers", "BIGINT"),
             popularity,
         ),
         "ARTIST_GENRE": (_id("artist_id"), Rule("genre", "v != ''", "genre is empty")),
@@ -71,6 +80,9 @@ def declared_rules(max_year: int) -> dict[str, tuple[Rule, ...]]:
             Rule("duration_ms", "v is None or v > 0", "duration_ms is not > 0"),
             Rule("track_number", "v is None or v >= 1", "track_number is not >= 1"),
             Rule("disc_number", "v is None or v >= 1", "disc_number is not >= 1"),
+            _fits("duration_ms"),
+            _fits("track_number"),
+            _fits("disc_number"),
             popularity,
         ),
         "SONG_ARTIST": (
@@ -81,11 +93,13 @@ def declared_rules(max_year: int) -> dict[str, tuple[Rule, ...]]:
         "PLAYLIST": (
             _id("playlist_id"),
             Rule("total_items", "v is None or v >= 0", "total_items is negative"),
+            _fits("total_items"),
         ),
         "PLAYLIST_ITEM": (
             _id("playlist_id"),
             _id("song_id", optional=True),
             Rule("position", "v >= 0", "position is negative"),
+            _fits("position"),
         ),
     }
 
