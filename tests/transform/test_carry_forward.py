@@ -94,3 +94,20 @@ def test_the_snapshot_check_of_a_changed_playlist_is_not_quarantined(tmp_path: P
     assert summary.inputs_quarantined == 0
     assert summary.skipped["partial_replies"] == 1
     assert len(read_table(tmp_path / "transformed", "PLAYLIST_ITEM")) == 5
+
+
+def test_a_page_with_one_bad_item_still_carries_its_other_items(tmp_path: Path) -> None:
+    # On its own day the bad item was quarantined and its neighbours landed; an unchanged
+    # day must carry the same neighbours, not lose the whole page.
+    lines = dev_playlist_lines()
+    lines[1]["body"]["items"][2]["item"]["duration_ms"] = "3:20"
+    day1 = write_part(tmp_path, lines)
+    write_part(tmp_path, [_carry([day1])], run_id=RUN2, dt=DT2)
+    run_local(tmp_path)
+    items = read_table(tmp_path / "transformed", "PLAYLIST_ITEM")
+    by_day = {
+        d: [(r["position"], r["song_id"]) for r in items if r["snapshot_date"] == d]
+        for d in (dt.date(2026, 11, 24), dt.date(2026, 11, 25))
+    }
+    assert by_day[dt.date(2026, 11, 24)] == [(0, TR1), (1, None), (3, None), (5, TR1)]
+    assert by_day[dt.date(2026, 11, 25)] == by_day[dt.date(2026, 11, 24)]

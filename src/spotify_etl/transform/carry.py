@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from spotify_etl.transform.entities import Ctx
-from spotify_etl.transform.reader import Oversized, iter_lines
+from spotify_etl.transform.reader import Oversized, iter_lines, salvage
 from spotify_etl.transform.rows import emit_page, emit_playlist
-from spotify_etl.transform.shapes import ENV_DECODER
+from spotify_etl.transform.shapes import ENV_DECODER, LOOSE_ENV_DECODER, Env
 from spotify_etl.transform.values import BadValue
 
 if TYPE_CHECKING:
@@ -74,6 +74,13 @@ class Carries:
             return
         try:
             env = ENV_DECODER.decode(line)
+        except msgspec.ValidationError:
+            # A page with a bad element: as on the day it was fetched, only that element is
+            # left out (it was quarantined then), and its neighbours keep their positions.
+            salvaged = _salvaged(line)
+            if salvaged is None:
+                return
+            env = salvaged
         except msgspec.DecodeError:
             return  # quarantined on the day it was fetched
         pid = env.source_id
@@ -100,3 +107,14 @@ class Carries:
         except (BadValue, msgspec.ValidationError):
             return  # quarantined on the day it was fetched
         found.add(pid)
+
+
+def _salvaged(line: bytes) -> Env | None:
+    try:
+        loose = LOOSE_ENV_DECODER.decode(line)
+        body = salvage(loose.body)[0] if loose.body is not None else None
+    except msgspec.DecodeError:  # ValidationError included: the reply itself is wrong
+        return None
+    env = Env(**{f: getattr(loose, f) for f in loose.__struct_fields__ if f != "body"})
+    env.body = body
+    return env
