@@ -351,3 +351,33 @@ def test_integers_beyond_their_column_type_are_quarantined_not_a_failed_file(
     }
     songs = read_table(tmp_path / "transformed", "SONGS", fmt="parquet")
     assert [r["song_id"] for r in songs] == [TR1]
+
+
+def test_an_impossible_release_date_quarantines_the_album_row_only(tmp_path: Path) -> None:
+    # The album is the bad record: its tracks and the playlist items that hold them land
+    # (days_since_release unknown), in envelopes and in bare backfill files alike.
+    leap = album_simple(AL1, "Leap", "2019-02-29", "day", [artist_simple(AR1, "A")])
+    song = track(TR1, "Song", leap, [artist_simple(AR1, "A")])
+    full = {**album_full(AL1, "Leap", "2019-02-29", "day", [artist_simple(AR1, "A")])}
+    full["tracks"]["items"] = [{k: v for k, v in song.items() if k != "album"}]
+    lines = [
+        envelope(items_page(PL, [entry(song)]), f"{API}/p", source_id=PL),
+        envelope(full, f"{API}/albums/{AL1}", kind="playlists"),
+    ]
+    write_part(tmp_path, lines)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "spotify_raw_2024-01-15.json").write_text(
+        json.dumps(items_page(PL, [entry(song, extended=True)], extended=True))
+    )
+    summary = run_local(tmp_path)
+    assert summary.exit_code == 0 and summary.inputs_quarantined == 0
+    records = _quarantine(tmp_path / "transformed")
+    assert {(r["table"], r["reason"]) for r in records} == {
+        ("ALBUM", "release_date is not a calendar date: '2019-02-29'")
+    }
+    assert summary.tables["ALBUM"].rows_quarantined == len(records) == 2
+    out = tmp_path / "transformed"
+    assert [r["song_id"] for r in read_table(out, "SONGS")] == [TR1, TR1]
+    items = read_table(out, "PLAYLIST_ITEM")
+    assert [(r["song_id"], r["days_since_release"]) for r in items] == [(TR1, None)] * 2
+    assert read_table(out, "ALBUM") == []

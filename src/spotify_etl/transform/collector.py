@@ -75,6 +75,15 @@ class TableRows:
         if _rank(row) > _rank(existing):
             self.kept[key] = row
 
+    def reject(self, source: str, reason: str, record: Any) -> None:
+        """A row that could not even be built (a value that cannot be read) goes with its
+        source record, counted as this table's."""
+        self.counts.rows_in += 1
+        self.counts.rows_quarantined += 1
+        self.quarantine.append(
+            {"source": source, "table": self.table.name, "reason": reason, "record": record}
+        )
+
     def sorted_rows(self) -> list[Row]:
         """Rows in key order, so output bytes do not depend on input order."""
         kept = self.kept

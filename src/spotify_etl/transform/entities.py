@@ -21,7 +21,13 @@ import msgspec
 
 from spotify_etl.transform.collector import Collector
 from spotify_etl.transform.shapes import OBJ_DECODER, Obj
-from spotify_etl.transform.values import clean_name, duration_minutes, duration_mmss, release
+from spotify_etl.transform.values import (
+    BadValue,
+    clean_name,
+    duration_minutes,
+    duration_mmss,
+    release,
+)
 
 
 @dataclass
@@ -101,7 +107,12 @@ def emit_album(album: Obj, ctx: Ctx, *, seen: set[str | None] | None = None) -> 
         return  # the album of a local file
     if album.tracks is None and not ctx.embedded_dims:
         return  # a simplified album: extract fetches it in full
-    parsed = release(album.release_date, album.release_date_precision)
+    try:
+        parsed = release(album.release_date, album.release_date_precision)
+    except BadValue as exc:
+        # The album row is the bad record; its tracks (and their playlist items) still land.
+        ctx.out.album.reject(ctx.source, str(exc), builtin(album))
+        return
     artists = album.artists if isinstance(album.artists, list) else []
     first = artists[0] if artists else None
     ids = album.external_ids

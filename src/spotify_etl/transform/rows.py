@@ -133,7 +133,11 @@ def _emit_entry(entry: Obj, ctx: Ctx, playlist_id: str | None, position: int) ->
     added_at = utc_timestamp(entry.added_at)
     release_day = None
     if item_type == "track" and content.album is not None:
-        release_day = release(content.album.release_date, content.album.release_date_precision).day
+        album = content.album
+        try:
+            release_day = release(album.release_date, album.release_date_precision).day
+        except BadValue:  # the album's own row is quarantined for it; the item stays
+            release_day = None
     ctx.out.playlist_item.add(
         (
             ctx.snapshot_date,
