@@ -381,3 +381,15 @@ def test_an_impossible_release_date_quarantines_the_album_row_only(tmp_path: Pat
     items = read_table(out, "PLAYLIST_ITEM")
     assert [(r["song_id"], r["days_since_release"]) for r in items] == [(TR1, None)] * 2
     assert read_table(out, "ALBUM") == []
+
+
+def test_a_part_whose_key_has_an_impossible_day_is_reported_and_the_rest_lands(
+    tmp_path: Path,
+) -> None:
+    write_part(tmp_path, dev_playlist_lines())
+    bad = write_part(tmp_path, dev_playlist_lines(), dt="2026-02-30")
+    summary = run_local(tmp_path, fmt="parquet")
+    assert summary.exit_code == 1
+    (unreadable,) = summary.unreadable
+    assert unreadable.key == bad and "dt=2026-02-30" in unreadable.reason
+    assert len(read_table(tmp_path / "transformed", "PLAYLIST_ITEM", fmt="parquet")) == 5

@@ -19,7 +19,7 @@ from spotify_etl.storage import LocalStore, ObjectStore, S3Store
 from spotify_etl.transform.batch import Source
 from spotify_etl.transform.output import write_schema
 from spotify_etl.transform.parallel import run_batches
-from spotify_etl.transform.summary import TransformSummary
+from spotify_etl.transform.summary import TransformSummary, UnreadableFile
 
 DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024  # a Spotify page is < 1 MB; 16 MB is an anomaly
 
@@ -63,6 +63,10 @@ def run_transform(
                 summary.ignored_keys.append(key)
             continue
         if date is None or source.dt == date or keys is not None:
+            if not _is_day(source.dt):  # it would be every row's snapshot_date
+                reason = f"dt={source.dt} in the key is not a calendar day"
+                summary.unreadable.append(UnreadableFile(key, reason))
+                continue
             sources.append(source)
     batches = run_batches(
         raw_store,
