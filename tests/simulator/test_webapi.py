@@ -188,3 +188,9 @@ def test_search_paging_links_keep_the_market(dev_api: Api) -> None:
     assert "market=SE" in page["href"] and "market=SE" in page["next"]
     following = dev_api.ok(page["next"])["tracks"]
     assert following["offset"] == 2 and "market=SE" in following["previous"]
+
+
+def test_an_id_with_a_trailing_newline_is_invalid_not_a_server_error(ext_api: Api) -> None:
+    track_id = ext_api.sim.catalog.track_ids(1)[0]
+    reply = ext_api.get("/tracks", ids=track_id + "\n")  # sent as %0A, decoded by the server
+    assert reply.json() == {"error": {"status": 400, "message": "invalid id"}}
