@@ -48,8 +48,11 @@ class _Refresh:
 
 def redirect_uri_problem(uri: str) -> str | None:
     """Why the real service would refuse this redirect URI, or None if it accepts it."""
-    parts = urlsplit(uri)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(uri)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return "Invalid redirect URI"
     if not parts.scheme or (parts.scheme in ("http", "https") and not host):
         return "Invalid redirect URI"
     if host == "localhost" or host.endswith(".localhost"):
