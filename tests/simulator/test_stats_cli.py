@@ -94,3 +94,10 @@ def test_stats_count_tokens_by_grant_type(dev_sim: Simulator) -> None:
     stats = dev_sim.stats()
     assert stats["tokens_issued"] == {"client_credentials": 1, "authorization_code": 1}
     assert stats["by_endpoint"] == {"POST /api/token": {"200": 2}, "GET /authorize": {"302": 1}}
+
+
+def test_catalog_sample_refuses_a_bad_count(dev_sim: Simulator) -> None:
+    for n in ("abc", "-1"):
+        reply = httpx.get(f"{dev_sim.base_url}/_simulator/catalog", params={"n": n})
+        assert reply.status_code == 400 and reply.json()["error"]["status"] == 400
+    assert len(httpx.get(f"{dev_sim.base_url}/_simulator/catalog").json()["artist_ids"]) == 5

@@ -208,7 +208,10 @@ class App:
                     return _error(ApiError(400, "day must be a non-negative integer"))
             return _json(200, {"day": self.day})
         if path == "/_simulator/catalog" and method == "GET":
-            return _json(200, self.catalog_sample(int(args.get("n", "5") or 5)))
+            raw = args.get("n") or "5"
+            if not raw.isdigit():
+                return _error(ApiError(400, "n must be a non-negative integer"))
+            return _json(200, self.catalog_sample(int(raw)))
         return _error(ApiError(404, "Service not found"))
 
     def catalog_sample(self, n: int) -> dict[str, object]:
