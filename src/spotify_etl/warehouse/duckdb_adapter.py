@@ -95,16 +95,6 @@ class DuckDBWarehouse(HistoryMixin):
     def ensure_schema(self) -> list[str]:
         return migrate.apply(self, self.tables)
 
-    def existing_columns(self) -> dict[str, set[str]]:
-        _cols, rows = self.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema()"
-        )
-        found: dict[str, set[str]] = {}
-        for table, column in rows:
-            found.setdefault(str(table).upper(), set()).add(str(column).lower())
-        return found
-
     def execute(
         self, sql: str, params: Sequence[Any] | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -36,6 +36,17 @@ class HistoryMixin:
     def transaction(self) -> AbstractContextManager[None]:
         raise NotImplementedError
 
+    def existing_columns(self) -> dict[str, set[str]]:
+        """Table (upper case) -> column names (lower case) in the current schema."""
+        _cols, rows = self.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = CURRENT_SCHEMA()"
+        )
+        found: dict[str, set[str]] = {}
+        for table, column in rows:
+            found.setdefault(str(table).upper(), set()).add(str(column).lower())
+        return found
+
     def table_counts(self) -> dict[str, int]:
         union = " UNION ALL ".join(
             f"SELECT '{t.name}' AS table_name, COUNT(*) AS n FROM {t.name}" for t in self.tables

@@ -88,16 +88,6 @@ class SnowflakeWarehouse(HistoryMixin):
         self.execute(f"CREATE STAGE IF NOT EXISTS {LOAD_STAGE}")
         return alters
 
-    def existing_columns(self) -> dict[str, set[str]]:
-        _cols, rows = self.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = CURRENT_SCHEMA()"
-        )
-        found: dict[str, set[str]] = {}
-        for table, column in rows:
-            found.setdefault(str(table).upper(), set()).add(str(column).lower())
-        return found
-
     def execute(
         self, sql: str, params: Sequence[Any] | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
