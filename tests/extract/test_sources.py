@@ -85,3 +85,8 @@ albums = ["spotify:album:{AID}"]
     assert resolved.fingerprint() != other.fingerprint()
     again = resolve_sources(config.sources)
     assert resolved.fingerprint() == again.fingerprint()
+
+
+def test_an_id_with_a_newline_inside_a_uri_is_refused() -> None:
+    with pytest.raises(ValueError, match="invalid id"):
+        parse_id("track", "spotify:track:4uLU6hMCjMI75M1A2tKUQ\n")

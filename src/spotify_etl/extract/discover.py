@@ -26,7 +26,7 @@ class Found:
 
     def add_ref(self, kind: str, obj: Any) -> None:
         entity_id = obj.get("id") if isinstance(obj, dict) else None
-        if isinstance(entity_id, str) and ID_RE.match(entity_id):
+        if isinstance(entity_id, str) and ID_RE.fullmatch(entity_id):
             self.refs[kind].add(entity_id)
 
     def wanted(self) -> dict[str, set[str]]:

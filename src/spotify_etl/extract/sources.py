@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from spotify_etl.config import LibrarySource, SearchSource, SourcesSettings
 from spotify_etl.errors import ConfigError
 
-ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
+ID_RE = re.compile(r"[0-9A-Za-z]{22}")  # always fullmatch: `$` would accept a trailing newline
 _URL_PATH_RE = re.compile(r"^/(?:intl-[a-z]{2}(?:-[a-zA-Z]{2})?/)?(?:embed/)?([a-z]+)/([^/]+)/?$")
 _URI_RE = re.compile(r"^spotify:(?:user:[^:]+:)?([a-z]+):([^:]+)$")
 
@@ -25,7 +25,7 @@ _URI_RE = re.compile(r"^spotify:(?:user:[^:]+:)?([a-z]+):([^:]+)$")
 def parse_id(kind: str, value: str) -> str:
     """The bare id in `value`, which must name a `kind` (playlist, album, artist, track)."""
     text = value.strip()
-    if ID_RE.match(text):
+    if ID_RE.fullmatch(text):
         return text
     found_kind, found_id = None, None
     if text.startswith("spotify:"):
@@ -42,7 +42,7 @@ def parse_id(kind: str, value: str) -> str:
         raise ValueError(f"{value!r} is not a {kind} id, open.spotify.com URL or spotify: URI")
     if found_kind != kind:
         raise ValueError(f"{value!r} names a {found_kind}, not a {kind}")
-    if not ID_RE.match(found_id):
+    if not ID_RE.fullmatch(found_id):
         raise ValueError(f"{value!r} holds an invalid id (ids are 22 characters of 0-9A-Za-z)")
     return found_id
 
