@@ -134,9 +134,13 @@ def test_demo_runs_twice_with_the_same_counts(tmp_path: Path) -> None:
     assert " 0 skipped" in " ".join(runs[0].stdout.split())
     counts = _counts(tmp_path / "spotify-data" / "warehouse.duckdb")
     assert all(counts[t] > 0 for t in ("ALBUM", "ARTIST", "SONGS", "PLAYLIST_ITEM")), counts
-    first_table = runs[0].stdout[runs[0].stdout.index("warehouse rows") :].split("simulator")[0]
-    second_table = runs[1].stdout[runs[1].stdout.index("warehouse rows") :].split("simulator")[0]
+    # Two daily runs (yesterday, today): the final counts are the same after a rerun.
+    first_table = runs[0].stdout[runs[0].stdout.rindex("warehouse rows") :].split("simulator")[0]
+    second_table = runs[1].stdout[runs[1].stdout.rindex("warehouse rows") :].split("simulator")[0]
     assert first_table == second_table
+    with duckdb.connect(str(tmp_path / "spotify-data" / "warehouse.duckdb")) as con:
+        days = con.execute("SELECT count(DISTINCT snapshot_date) FROM PLAYLIST_ITEM").fetchone()
+    assert days == (2,)  # the trend queries have two days to compare
 
 
 def test_a_locked_warehouse_stops_the_run_before_any_request(tmp_path: Path) -> None:
