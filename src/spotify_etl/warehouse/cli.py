@@ -72,9 +72,9 @@ def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False
     return open_warehouse(target, secrets, base_dir=base_dir)
 
 
-def _report(summary: LoadSummary) -> None:
+def _report(summary: LoadSummary, into: str) -> None:
     head, *notes = summary.lines()
-    typer.echo(head)
+    typer.echo(f"{head} -> {into}")  # name the warehouse: a typo'd path makes a new one
     colours = {"failed": "red", "ignored": "red", "refused": "yellow"}
     for line in notes:
         typer.secho(line, err=True, fg=colours.get(line.split(" ", 1)[0]))
@@ -100,21 +100,26 @@ def _load(
     try:
         if not watch:
             summary = load_pending(store, wh, force=force)
-            _report(summary)
+            _report(summary, wh.url)
             if summary.exit_code:
                 raise typer.Exit(summary.exit_code)
             return
         typer.echo(f"watching {store.url} -> {wh.url} (Ctrl-C to stop)", err=True)
+        url = wh.url
+
+        def report(summary: LoadSummary) -> None:
+            _report(summary, url)
+
         if queue_url:
             from spotify_etl.warehouse.watch import watch_queue
 
             if not isinstance(store, S3Store):
                 raise ConfigError("--queue-url needs an s3:// transformed location")
-            watch_queue(store, wh, queue_url, on_summary=_report, force=force)
+            watch_queue(store, wh, queue_url, on_summary=report, force=force)
         else:
             from spotify_etl.warehouse.watch import watch_folder
 
-            watch_folder(store, wh, on_summary=_report, interval_s=interval, force=force)
+            watch_folder(store, wh, on_summary=report, interval_s=interval, force=force)
     finally:
         wh.close()
 
