@@ -18,11 +18,12 @@ from typing import IO, Any, cast
 
 import msgspec
 from isal import igzip
-from isal.isal_zlib import IsalError
+from isal.isal_zlib import IsalError, _GzipReader
 
 from spotify_etl.transform.shapes import OBJ_DECODER, Obj
 
 _CHUNK = 1 << 20
+_FAST_BUFFER = 512 * 1024
 _IsalError = cast(type[Exception], IsalError)  # untyped in isal's stubs
 QUARANTINE_TEXT_LIMIT = 64 * 1024  # how much of a bad line the quarantine record keeps
 _LIST_FIELDS = ("items", "tracks", "albums", "artists", "playlists")
@@ -41,8 +42,34 @@ class Oversized:
 
 def iter_lines(fh: IO[bytes], limit: int, *, gzipped: bool = True) -> Iterator[bytes | Oversized]:
     """Lines of a (gzip) JSON Lines stream; a line over `limit` bytes comes as Oversized."""
+    if not (gzipped and _seekable(fh)):
+        yield from _lines(fh, limit, gzipped=gzipped, fast=False)
+        return
+    start, done = fh.tell(), 0
     try:
-        stream = _gunzip(fh) if gzipped else fh
+        for item in _lines(fh, limit, gzipped=True, fast=True):
+            yield item
+            done += 1
+    except Unreadable:
+        # A large read loses all it decoded when it meets a corrupt block, so the lines
+        # just before the damage may be lost; read again the way that loses the fewest
+        # (the result the small reads always give), from where the fast read stopped.
+        fh.seek(start)
+        for number, item in enumerate(_lines(fh, limit, gzipped=True, fast=False)):
+            if number >= done:
+                yield item
+
+
+def _seekable(fh: IO[bytes]) -> bool:
+    try:
+        return bool(fh.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _lines(fh: IO[bytes], limit: int, *, gzipped: bool, fast: bool) -> Iterator[bytes | Oversized]:
+    try:
+        stream = (_gunzip_fast(fh) if fast else _gunzip(fh)) if gzipped else fh
         while True:
             line = stream.readline(limit + 1)
             if not line:
@@ -108,6 +135,17 @@ def _gunzip(fh: IO[bytes]) -> IO[bytes]:
         raise Unreadable("not a gzip file (no gzip magic number)")
     source = io.BufferedReader(_Prefixed(head, fh))
     return cast(IO[bytes], igzip.IGzipFile(fileobj=source, mode="rb"))  # type: ignore[no-untyped-call]
+
+
+def _gunzip_fast(fh: IO[bytes]) -> IO[bytes]:
+    """IGzipFile's reader behind a larger buffer: a page of ~150 KB is one line, and
+    BufferedReader's default 8 KB makes it twenty decompression calls (~40% slower)."""
+    head = fh.read(2)
+    if head and head != b"\x1f\x8b":
+        raise Unreadable("not a gzip file (no gzip magic number)")
+    source = io.BufferedReader(_Prefixed(head, fh))
+    raw = _GzipReader(source, igzip.READ_BUFFER_SIZE)
+    return cast(IO[bytes], io.BufferedReader(raw, _FAST_BUFFER))
 
 
 @dataclass(frozen=True)
