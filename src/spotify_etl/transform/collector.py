@@ -52,8 +52,7 @@ class TableRows:
         counts = self.counts
         counts.rows_in += 1
         key = self._key(row)
-        kept = self.kept
-        existing = kept.get(key)
+        existing = self.kept.get(key)
         if existing is not None and existing == row:
             counts.duplicates += 1
             return
@@ -61,9 +60,6 @@ class TableRows:
             passes = self._passes(row)
         except TypeError:
             passes = False
-        if passes and existing is None:  # the common case: a new, valid row
-            kept[key] = row
-            return
         reason = None if passes else self._reason(row)
         if reason is not None:
             counts.rows_quarantined += 1
