@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from spotify_etl.transform.collector import Collector
-from spotify_etl.transform.shapes import OBJ_DECODER, Obj
+from spotify_etl.transform.shapes import OBJ_DECODER, RECORD_NESTED, RECORD_ORDER, Obj
 from spotify_etl.transform.values import (
     BadValue,
     clean_name,
@@ -52,7 +52,18 @@ def decode_track(raw: msgspec.Raw) -> Obj | None:
 
 
 def builtin(element: Obj) -> Any:
-    return msgspec.json.decode(msgspec.json.encode(element))
+    """An Obj as plain data for a quarantine record, keys in RECORD_ORDER."""
+    return _record(msgspec.json.decode(msgspec.json.encode(element)))
+
+
+def _record(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_record(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        k: _record(value[k]) if k in RECORD_NESTED else value[k] for k in RECORD_ORDER if k in value
+    }
 
 
 def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:

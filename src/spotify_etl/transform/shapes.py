@@ -39,61 +39,75 @@ class User(msgspec.Struct, gc=False, omit_defaults=True):
 
 
 class Obj(msgspec.Struct, gc=False, omit_defaults=True):
-    # common
-    id: str | None = None
-    name: str | None = None
-    type: str | None = None
-    uri: str | None = None
-    href: str | None = None
-    external_urls: Urls | None = None
-    images: list[Image] | None = None
-    popularity: int | None = None
-    # track
-    album: Obj | None = None
-    artists: list[Obj | None] | Obj | None = None  # list on tracks/albums, a page in search
-    duration_ms: int | None = None
-    explicit: bool | None = None
-    disc_number: int | None = None
-    track_number: int | None = None
-    external_ids: ExternalIds | None = None
-    is_local: bool | None = None
-    # album
+    # Fields in the order the API sends a playlist item's keys (the entry, its track, the
+    # track's album and artists): the decoder looks a key up from just after the last one it
+    # found, so in this order nearly every key is found at the first try (decoding ~13%
+    # faster than in the grouped order). Quarantine records keep the grouped order
+    # (RECORD_ORDER below).
+    added_at: str | None = None
+    added_by: User | None = None
     album_type: str | None = None
     total_tracks: int | None = None
+    artists: list[Obj | None] | Obj | None = None  # list on tracks/albums, a page in search
+    disc_number: int | None = None
+    duration_ms: int | None = None
+    explicit: bool | None = None
+    external_urls: Urls | None = None
+    href: str | None = None
+    id: str | None = None
+    type: str | None = None
+    uri: str | None = None
+    is_local: bool | None = None
+    images: list[Image] | None = None
+    name: str | None = None
+    item: Obj | None = None
+    # Kept raw: development mode repeats `item` as `track`, so decoding both would double the
+    # work; rows.decode_track decodes it only when there is no `item`.
+    track: msgspec.Raw = msgspec.Raw()
+    track_number: int | None = None
     release_date: str | None = None
     release_date_precision: str | None = None
+    album: Obj | None = None
+    external_ids: ExternalIds | None = None
+    # paging (a page's `items` is a list; a playlist's `items` is a page or a {href,total} ref)
+    items: list[Obj | None] | Obj | None = None
+    next: str | None = None
+    offset: int | None = None
+    total: int | None = None
+    # the rest: full albums, artists, playlists, play history, errors and users
+    popularity: int | None = None
     label: str | None = None
     tracks: list[Obj | None] | Obj | None = None  # list (several, top tracks) or a page/ref
     albums: list[Obj | None] | Obj | None = None
-    # artist
     genres: list[str] | None = None
     followers: Followers | None = None
-    # playlist
     collaborative: bool | None = None
     description: str | None = None
     owner: User | None = None
     public: bool | None = None
     snapshot_id: str | None = None
     playlists: Obj | None = None
-    # playlist item / saved track / play history
-    added_at: str | None = None
-    added_by: User | None = None
-    item: Obj | None = None
-    # Kept raw: development mode repeats `item` as `track`, so decoding both would double the
-    # work; rows.decode_track decodes it only when there is no `item`.
-    track: msgspec.Raw = msgspec.Raw()
     played_at: str | None = None
-    # paging (a page's `items` is a list; a playlist's `items` is a page or a {href,total} ref)
-    items: list[Obj | None] | Obj | None = None
-    offset: int | None = None
-    total: int | None = None
-    next: str | None = None
-    # error replies and users
     error: Any = None
     display_name: str | None = None
     # Set by the salvage path on an element whose own shape was wrong (already quarantined);
     # the element keeps its place so playlist positions stay right.
     quarantined: bool = msgspec.field(default=False, name="__quarantined__")
+
+
+# The key order of an Obj in a quarantine record (grouped: common, track, album, artist,
+# playlist, item, paging, other), kept whatever the declaration order above.
+RECORD_ORDER = (
+    *("id", "name", "type", "uri", "href", "external_urls", "images", "popularity"),
+    *("album", "artists", "duration_ms", "explicit", "disc_number", "track_number"),
+    *("external_ids", "is_local", "album_type", "total_tracks", "release_date"),
+    *("release_date_precision", "label", "tracks", "albums", "genres", "followers"),
+    *("collaborative", "description", "owner", "public", "snapshot_id", "playlists"),
+    *("added_at", "added_by", "item", "track", "played_at", "items", "offset", "total"),
+    *("next", "error", "display_name", "__quarantined__"),
+)
+# The keys whose values are Obj (or lists of Obj) themselves; `track` is raw input JSON.
+RECORD_NESTED = frozenset({"album", "artists", "tracks", "albums", "playlists", "item", "items"})
 
 
 class Env(msgspec.Struct, gc=False):
