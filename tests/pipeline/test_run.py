@@ -171,3 +171,23 @@ def test_a_locked_warehouse_stops_the_run_before_any_request(tmp_path: Path) -> 
     errors = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and "locked by another process" in errors[0]
     assert stats["total"] == 0  # not one request spent
+
+
+def test_status_shows_runs_days_checkpoint_and_pending_loads(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from spotify_etl import cli
+
+    cli.register_commands()
+    with running_simulator(SimulatorConfig(profile="extended", seed=7, scale=3000)) as sim:
+        (tmp_path / "p.toml").write_text(_config(tmp_path, sim.catalog))
+        config = parse_config((tmp_path / "p.toml").read_text(), base_dir=tmp_path)
+        stopped = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url, budget=5)
+    assert stopped.extract is not None
+    result = CliRunner().invoke(cli.app, ["status", "-c", str(tmp_path / "p.toml")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert stopped.extract.run_id[:12] in text and "stopped (budget)" in text
+    assert "5/5" in text  # budget used of the limit
+    assert stopped.extract.dt in text and "checkpoint [all]" in text
+    assert "files pending load: 0" in text
