@@ -21,8 +21,9 @@ from rich.progress import (
 
 ProgressCallback = Callable[[int, int], None]
 
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+# markup=False: names, ids and messages are data; a "[x]" in them must print as written.
+out = Console(soft_wrap=True, highlight=False, markup=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
 
 
 def interactive() -> bool:

@@ -73,7 +73,7 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
         reports = []
         for day, now in enumerate((today - timedelta(days=1), today)):
             sim.set_day(day)
-            out.print(f"\n[bold]daily run for {now:%Y-%m-%d}[/] (simulator day {day})")
+            out.print(f"\ndaily run for {now:%Y-%m-%d} (simulator day {day})", style="bold")
             with stage_progress() as progress:
                 report = run_pipeline(
                     config, secrets=secrets, token_store=store, progress=progress,
