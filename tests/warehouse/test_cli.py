@@ -145,3 +145,10 @@ def test_query_without_a_warehouse_says_so(app: typer.Typer, tmp_path: Path) -> 
     )
     assert isinstance(result.exception, ConfigError) and "no warehouse at" in str(result.exception)
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_table_output_prints_bracketed_names_as_written() -> None:
+    from spotify_etl.warehouse.formatting import format_rows
+
+    # rich would read "[Live]" as a style tag and drop it.
+    assert "Best of [Live]" in format_rows(["name"], [("Best of [Live]",)], "table")

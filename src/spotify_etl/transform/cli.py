@@ -165,7 +165,7 @@ def print_summary(summary: TransformSummary, out_url: str) -> None:
             table.add_column(name, justify="left" if i < 2 else "right")
         for row in rows:
             table.add_row(*row)
-        console = Console()
+        console = Console(markup=False)
         console.print(table)
         console.print(footer)
         return

@@ -34,5 +34,5 @@ def format_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> st
     for r in rows:
         table.add_row(*["" if v is None else str(_plain(v)) for v in r])
     buf = io.StringIO()
-    Console(file=buf, width=200).print(table)
+    Console(file=buf, width=200, markup=False).print(table)  # names are data, not markup
     return buf.getvalue().rstrip("\n")
