@@ -122,15 +122,22 @@ def test_search_pages_skip_exactly_what_is_not_out_yet() -> None:
     day_album = next(b for d, b in CATALOG.new_albums if d > 0)
     term = CATALOG.album(day_album).name.split()[0]
     k = KEYWORD_INDEX[term.casefold()]
-    for day in (0, 30, 90):
+    for day in (0, 30, 90, 400):
         brute = [
             t
             for t in CATALOG.search(TRACK, k, CATALOG.n_tracks, 0, CATALOG.n_tracks)
             if CATALOG.track_visible(t, day)
         ]
+        # then the tracks of releases that appeared after day 0, by brute force over their slots
+        slots = range(CATALOG.n_tracks, CATALOG.n_tracks + CATALOG.future_count(day) * 40)
+        brute += [
+            t
+            for t in slots
+            if CATALOG.track_visible(t, day) and CATALOG.track(t).name.split()[0] == term
+        ]
         total, _ = search.find(TRACK, k, CATALOG.n_tracks, 0, 1, day)
         assert total == len(brute)
-        for offset in (0, 1, 7, 13, len(brute) - 3):
+        for offset in (0, 1, 7, 13, len(brute) - 6, len(brute) - 3):
             assert (
                 search.find(TRACK, k, CATALOG.n_tracks, offset, 5, day)[1]
                 == brute[offset : offset + 5]

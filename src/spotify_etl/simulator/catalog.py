@@ -3,15 +3,23 @@
 Only two prefix-sum arrays are built up front (albums per artist, tracks per album), so the
 catalog at 1,000,000 tracks starts in well under a second and a few megabytes. Every entity
 is a pure function of (seed, index); ids are reversible (see ids.IdCodec).
+
+New releases: beyond the albums that exist from the start (indices < n_albums, tracks <
+n_tracks) lies an unbounded pool of future releases, `per_day` of them appearing on each day
+>= 1. Future album j is index n_albums + j and owns the fixed block of FUTURE_SLOTS track
+indices at n_tracks + j * FUTURE_SLOTS (album_shape never makes more than 40 tracks), so
+album, artist and track of any future index follow in O(1) and nothing grows with the days.
 """
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from math import gcd
 
 from spotify_etl.simulator import names
 from spotify_etl.simulator.ids import IdCodec, h, rng
@@ -37,6 +45,8 @@ __all__ = [
 
 BASE_DATE = date(2026, 6, 1)  # simulated day 0
 NEVER_NEW = -(10**9)  # appear_day of albums that were always there
+FUTURE_SLOTS = 40  # track indices reserved per future album (its tracks use the first ones)
+FUTURE_DAYS = 1_000_000  # days on which new albums keep appearing (~2,700 years)
 
 
 def isrc(t: int, year: int) -> str:
@@ -124,6 +134,7 @@ class Catalog(SampleIds):
         self.artist = lru_cache(maxsize=8192)(self._artist)  # type: ignore[method-assign]
         self.album = lru_cache(maxsize=16384)(self._album)  # type: ignore[method-assign]
         self.track = lru_cache(maxsize=16384)(self._track)  # type: ignore[method-assign]
+        self.future_track_total = lru_cache(maxsize=1024)(self._future_track_total)  # type: ignore[method-assign]
         self.codec = IdCodec(seed)
         self.n_artists = max(10, scale // 40)
         artist_start = array("I", [0])
@@ -142,6 +153,16 @@ class Catalog(SampleIds):
         self._track_start = track_start
         self.n_tracks = track_start[-1]
         self.new_albums = sorted(new_albums, key=lambda x: (-x[0], x[1]))
+        # Future releases go to existing artists in a seeded cyclic order (j * stride + offset
+        # mod n_artists, stride coprime), so an artist's future albums are an arithmetic run.
+        self.per_day = 1 + self.n_albums // 4000
+        self.album_bound = self.n_albums + self.per_day * FUTURE_DAYS
+        self.track_bound = self.n_tracks + self.per_day * FUTURE_DAYS * FUTURE_SLOTS
+        stride = h(seed, ALBUM, -2) % self.n_artists
+        while gcd(stride, self.n_artists) != 1:
+            stride += 1
+        self._stride, self._unstride = stride, pow(stride, -1, self.n_artists)
+        self._offset = h(seed, ALBUM, -3) % self.n_artists
         self.n_users = max(20, scale // 2000)
         self.n_playlists = max(30, scale // 200)
         self.n_editorial = 20
@@ -205,20 +226,51 @@ class Catalog(SampleIds):
             for b in range(self._artist_start[a], self._artist_start[a + 1])
             if self.album_visible(b, day)
         ]
+        first = (a - self._offset) * self._unstride % self.n_artists
+        visible += range(
+            self.n_albums + first, self.n_albums + self.future_count(day), self.n_artists
+        )
         return sorted(visible, key=lambda b: (self.album(b).release_date, b), reverse=True)
 
     # ---- albums ----------------------------------------------------------------------
     def album_artist(self, b: int) -> int:
+        if b >= self.n_albums:
+            return (self._offset + (b - self.n_albums) * self._stride) % self.n_artists
         return bisect_right(self._artist_start, b) - 1
 
+    def future_count(self, day: int) -> int:
+        """How many future releases have appeared by `day`."""
+        return self.per_day * min(max(0, day), FUTURE_DAYS)
+
+    def appear_day(self, b: int) -> int:
+        if b >= self.n_albums:
+            return 1 + (b - self.n_albums) // self.per_day
+        return album_shape(self.seed, b)[2]
+
     def album_visible(self, b: int, day: int) -> bool:
-        return album_shape(self.seed, b)[2] <= day
+        return self.appear_day(b) <= day
+
+    def future_releases(self, day: int) -> Iterator[tuple[int, int]]:
+        """(appear day, album) of the future releases out by `day`, newest first."""
+        for d in range(min(day, FUTURE_DAYS), 0, -1):
+            start = self.n_albums + (d - 1) * self.per_day
+            for b in range(start, start + self.per_day):
+                yield d, b
+
+    def album_tracks(self, b: int) -> tuple[int, int]:
+        """(first track index, track count) of album `b`."""
+        if b >= self.n_albums:
+            first = self.n_tracks + (b - self.n_albums) * FUTURE_SLOTS
+            return first, album_shape(self.seed, b)[1]
+        return self._track_start[b], self._track_start[b + 1] - self._track_start[b]
 
     def album(self, b: int) -> Album:
         return self._album(b)
 
     def _album(self, b: int) -> Album:
         kind, count, appear = album_shape(self.seed, b)
+        if b >= self.n_albums:
+            appear = self.appear_day(b)
         r = rng(self.seed, ALBUM, b)
         if appear != NEVER_NEW:
             released = BASE_DATE + timedelta(days=appear)
@@ -238,17 +290,22 @@ class Catalog(SampleIds):
             name += " (Deluxe Edition)"
         markets = tuple(m for m in names.MARKETS if r.random() < 0.9)
         return Album(
-            b, self.id_of(ALBUM, b), name, kind, self.album_artist(b), self._track_start[b],
+            b, self.id_of(ALBUM, b), name, kind, self.album_artist(b), self.album_tracks(b)[0],
             count, release, precision, appear, names.LABELS[r.randrange(len(names.LABELS))],
             r.randrange(0, 100), upc(b), markets,
         )  # fmt: skip
 
     # ---- tracks ----------------------------------------------------------------------
     def track_album(self, t: int) -> int:
+        if t >= self.n_tracks:
+            return self.n_albums + (t - self.n_tracks) // FUTURE_SLOTS
         return bisect_right(self._track_start, t) - 1
 
     def track_visible(self, t: int, day: int) -> bool:
-        return self.album_visible(self.track_album(t), day)
+        b = self.track_album(t)
+        if t >= self.n_tracks and (t - self.n_tracks) % FUTURE_SLOTS >= self.album_tracks(b)[1]:
+            return False  # an unused slot of a future album's block
+        return self.album_visible(b, day)
 
     def pick_track(self, *parts: int) -> int:
         """A track chosen by hash among albums that were always there (never a future one)."""
@@ -260,15 +317,15 @@ class Catalog(SampleIds):
         return t
 
     def album_track_count(self, b: int) -> int:
-        return self._track_start[b + 1] - self._track_start[b]
+        return self.album_tracks(b)[1]
 
     def track(self, t: int) -> Track:
         return self._track(t)
 
     def _track(self, t: int) -> Track:
         b = self.track_album(t)
-        position = t - self._track_start[b]
-        count = self._track_start[b + 1] - self._track_start[b]
+        first, count = self.album_tracks(b)
+        position = t - first
         r = rng(self.seed, TRACK, t)
         album_kind = album_shape(self.seed, b)[0]
         primary = r.randrange(self.n_artists) if album_kind == "compilation" else None
@@ -278,9 +335,11 @@ class Catalog(SampleIds):
         per_disc = 20 if count > 20 else count
         suffix = names.TRACK_SUFFIX[r.randrange(len(names.TRACK_SUFFIX))]
         year = r.randrange(60, 100) if r.random() < 0.5 else r.randrange(0, 26)
+        # A future release's tracks share its keyword: search finds them album by album.
+        word = self.keyword(TRACK, t) if t < self.n_tracks else self.keyword(ALBUM, b)
         return Track(
             t, self.id_of(TRACK, t),
-            f"{self.keyword(TRACK, t)} {names.DECOR[r.randrange(len(names.DECOR))]}{suffix}",
+            f"{word} {names.DECOR[r.randrange(len(names.DECOR))]}{suffix}",
             b, tuple(dict.fromkeys(artists)), position // per_disc + 1, position % per_disc + 1,
             r.randrange(90_000, 420_000), r.random() < 0.25,
             isrc(t, year), r.randrange(0, 100),
@@ -297,3 +356,23 @@ class Catalog(SampleIds):
         k = len(names.KEYWORDS)
         first = (keyword - kind * 7) % k
         return 0 if first >= count else (count - 1 - first) // k + 1
+
+    def future_tracks(self, keyword: int, day: int) -> Iterator[int]:
+        """Tracks of future releases out by `day` whose name starts with keyword `keyword`."""
+        k = len(names.KEYWORDS)
+        first = (keyword - ALBUM * 7 - self.n_albums) % k
+        for j in range(first, self.future_count(day), k):
+            start, count = self.album_tracks(self.n_albums + j)
+            yield from range(start, start + count)
+
+    def future_track_total(self, keyword: int, day: int) -> int:
+        return self._future_track_total(keyword, day)
+
+    def _future_track_total(self, keyword: int, day: int) -> int:
+        # O(days * per_day / keywords): memoised, as every page of one search asks again
+        k = len(names.KEYWORDS)
+        first = (keyword - ALBUM * 7 - self.n_albums) % k
+        return sum(
+            album_shape(self.seed, self.n_albums + j)[1]
+            for j in range(first, self.future_count(day), k)
+        )

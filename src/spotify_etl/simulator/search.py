@@ -4,12 +4,17 @@ Matches are an arithmetic sequence (Catalog.search); albums that have not appear
 their tracks, are holes in that sequence. The holes of one day are few (a few percent of
 albums), so they are listed once per day and paging skips them exactly: `total` counts only
 what a client can fetch, and walking every page yields exactly `total` items.
+
+Future releases (Catalog.future_*) follow the day-0 catalog: album matches simply continue
+the sequence (callers pass the count of albums out on the day); track matches are listed
+after every day-0 match, album by album.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import islice
 
 from spotify_etl.simulator import names
 from spotify_etl.simulator.catalog import ALBUM, TRACK, Catalog
@@ -39,6 +44,19 @@ class Search:
         self, kind: int, keyword: int, count: int, offset: int, limit: int, day: int
     ) -> tuple[int, list[int]]:
         """(total, indices of the page) among entities that exist on `day`."""
+        total, found = self._find(kind, keyword, count, offset, limit, day)
+        if kind != TRACK or day < 1:
+            return total, found
+        extra = self.catalog.future_track_total(keyword, day)
+        if extra and len(found) < limit:
+            skip = max(0, offset - total)
+            more = self.catalog.future_tracks(keyword, day)
+            found += islice(more, skip, skip + limit - len(found))
+        return total + extra, found
+
+    def _find(
+        self, kind: int, keyword: int, count: int, offset: int, limit: int, day: int
+    ) -> tuple[int, list[int]]:
         c, k = self.catalog, len(names.KEYWORDS)
         total = c.search_total(kind, keyword, count)
         holes = self._holes(day).get((kind, keyword), []) if kind in (ALBUM, TRACK) else []

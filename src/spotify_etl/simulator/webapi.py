@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
+from itertools import islice
 
 from spotify_etl.simulator.catalog import ALBUM, ARTIST, PLAYLIST, TRACK
 from spotify_etl.simulator.context import ApiError, Ctx, Json, not_found
@@ -14,14 +16,14 @@ ALBUM_GROUPS = ("album", "single", "appears_on", "compilation")
 
 
 def _album(ctx: Ctx, album_id: str) -> int:
-    b = ctx.index(ALBUM, album_id, ctx.catalog.n_albums)
+    b = ctx.index(ALBUM, album_id, ctx.catalog.album_bound)
     if not ctx.catalog.album_visible(b, ctx.day):
         raise not_found()
     return b
 
 
 def _track(ctx: Ctx, track_id: str) -> int:
-    t = ctx.index(TRACK, track_id, ctx.catalog.n_tracks)
+    t = ctx.index(TRACK, track_id, ctx.catalog.track_bound)
     if not ctx.catalog.track_visible(t, ctx.day):
         raise not_found()
     return t
@@ -119,9 +121,12 @@ def get_top_tracks(ctx: Ctx, artist_id: str) -> Json:
 
 def get_new_releases(ctx: Ctx) -> Json:
     limit, offset = ctx.limit(20, 50), ctx.offset()
-    visible = [b for day, b in ctx.catalog.new_albums if day <= ctx.day]
-    items = [ctx.render.album_simple(b) for b in visible[offset : offset + limit]]
-    page = ctx.render.paging(ctx.path, items, len(visible), offset, limit, {})
+    c = ctx.catalog
+    visible = [x for x in c.new_albums if x[0] <= ctx.day]
+    releases = heapq.merge(visible, c.future_releases(ctx.day), key=lambda x: (-x[0], x[1]))
+    items = [ctx.render.album_simple(b) for _, b in islice(releases, offset, offset + limit)]
+    total = len(visible) + c.future_count(ctx.day)
+    page = ctx.render.paging(ctx.path, items, total, offset, limit, {})
     return {"albums": page}
 
 
@@ -157,7 +162,7 @@ def search(ctx: Ctx) -> Json:
     sources: dict[str, tuple[int, int, Callable[[int], Json | None]]] = {
         "track": (TRACK, c.n_tracks, track),
         "artist": (ARTIST, c.n_artists, render.artist_full),
-        "album": (ALBUM, c.n_albums, album),
+        "album": (ALBUM, c.n_albums + c.future_count(ctx.day), album),
         "playlist": (PLAYLIST, c.n_playlists, playlist),
     }
     for t in types:
