@@ -11,20 +11,15 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import boto3
-import httpx
 import pytest
 
 from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator
-from spotify_etl.spotify import SecretsManagerTokenStore, StoredToken
-from spotify_etl.spotify.login import Pkce, authorize_url
+from spotify_etl.spotify import SecretsManagerTokenStore
 from tests.aws import cfn
-
-SCOPES = "playlist-read-private playlist-read-collaborative user-library-read"
+from tests.support.pkce import SCOPES, authorise
 
 
 @dataclass
@@ -156,29 +151,9 @@ def build_stack() -> Stack:
 
 def login_into_secret(sim: Simulator, secret_id: str) -> str:
     """`spotify-etl auth login` with token_secret_id set: PKCE, token saved to the secret."""
-    pkce = Pkce.new()
-    redirect = "http://127.0.0.1:9/callback"
-    state = secrets.token_hex(8)
-    url = authorize_url(sim.base_url, DEMO_CLIENT_ID, redirect, SCOPES, state, pkce)
-    with httpx.Client() as http:
-        reply = http.get(url, follow_redirects=False)
-        assert reply.status_code == 302, reply.text
-        query = parse_qs(urlsplit(reply.headers["location"]).query)
-        token = http.post(
-            sim.token_url,
-            data={
-                "grant_type": "authorization_code",
-                "code": query["code"][0],
-                "redirect_uri": redirect,
-                "client_id": DEMO_CLIENT_ID,
-                "code_verifier": pkce.verifier,
-            },
-        ).json()
-    refresh = str(token["refresh_token"])
-    SecretsManagerTokenStore(secret_id).save(
-        StoredToken(refresh, str(token.get("scope", SCOPES)), "me", datetime.now(UTC))
-    )
-    return refresh
+    token = authorise(sim, DEMO_CLIENT_ID, SCOPES)
+    SecretsManagerTokenStore(secret_id).save(token)
+    return token.refresh_token
 
 
 def pipeline_toml(sim: Simulator, sources: str, extract: str = "") -> str:

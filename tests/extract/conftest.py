@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
-
-import httpx
 
 from spotify_etl.config import PipelineConfig, Secrets, parse_config
 from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator
-from spotify_etl.spotify import FileTokenStore, StoredToken
-from spotify_etl.spotify.login import Pkce, authorize_url
+from spotify_etl.spotify import FileTokenStore
 from spotify_etl.storage import LocalStore
-
-SCOPES = "playlist-read-private playlist-read-collaborative user-library-read"
+from tests.support.pkce import SCOPES, authorise
 
 
 def demo_secrets(secret: str = DEMO_CLIENT_SECRET) -> Secrets:
@@ -30,29 +23,8 @@ def user_token(
     sim: Simulator, path: Path, client_id: str = DEMO_CLIENT_ID, scopes: str = SCOPES
 ) -> FileTokenStore:
     """Authorization Code + PKCE against the simulator, as `auth login` does; stored in a file."""
-    pkce = Pkce.new()
-    redirect = "http://127.0.0.1:9/callback"
-    state = secrets.token_hex(8)
-    url = authorize_url(sim.base_url, client_id, redirect, scopes, state, pkce)
-    with httpx.Client() as http:
-        reply = http.get(url, follow_redirects=False)
-        assert reply.status_code == 302, reply.text
-        query = parse_qs(urlsplit(reply.headers["location"]).query)
-        assert query["state"] == [state]
-        token = http.post(
-            sim.token_url,
-            data={
-                "grant_type": "authorization_code",
-                "code": query["code"][0],
-                "redirect_uri": redirect,
-                "client_id": client_id,
-                "code_verifier": pkce.verifier,
-            },
-        ).json()
     store = FileTokenStore(path)
-    store.save(
-        StoredToken(token["refresh_token"], token.get("scope", scopes), "me", datetime.now(UTC))
-    )
+    store.save(authorise(sim, client_id, scopes))
     return store
 
 
