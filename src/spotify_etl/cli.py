@@ -59,6 +59,7 @@ def register_commands() -> None:
     # Each stage owns its commands; this module only assembles them.
     from spotify_etl.extract import cli as extract_cli
     from spotify_etl.pipeline import cli as pipeline_cli
+    from spotify_etl.report import cli as report_cli
     from spotify_etl.simulator import cli as simulator_cli
     from spotify_etl.spotify import cli as auth_cli
     from spotify_etl.transform import cli as transform_cli
@@ -69,6 +70,7 @@ def register_commands() -> None:
         extract_cli,
         transform_cli,
         warehouse_cli,
+        report_cli,
         auth_cli,
         simulator_cli,
     ):
