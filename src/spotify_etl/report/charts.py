@@ -29,6 +29,12 @@ def _field(name: str, type_: str, title: str, **extra: Any) -> dict[str, Any]:
     return {"field": name, "type": type_, "title": title, **extra}
 
 
+def _day(name: str, title: str) -> dict[str, Any]:
+    """A snapshot day on the x axis: one tick per day at most, labels without the year."""
+    return _field(name, "temporal", title, timeUnit="utcyearmonthdate",
+                  axis={"format": "%b %d", "labelAngle": 0, "tickCount": {"interval": "day"}})
+
+
 def bar(
     rows: Rows,
     category: str,
@@ -46,7 +52,9 @@ def bar(
     if horizontal:
         cat["sort"] = None
     val = _field(value, "quantitative", value_title)
-    spec = _base(rows, max(HEIGHT, 22 * len(rows) if horizontal else HEIGHT))
+    spec = _base(rows)
+    if horizontal:
+        spec["height"] = {"step": 22}  # one band per ranked row, however many
     spec["mark"] = {"type": "bar", "color": ACCENT, "tooltip": True}
     spec["encoding"] = {"y": cat, "x": val} if horizontal else {"x": cat, "y": val}
     if tooltip:
@@ -66,9 +74,7 @@ def lines(
 ) -> Spec:
     """One line per value column (folded into series), over days or years."""
     spec = _base(rows)
-    x_enc = _field(x, "temporal" if temporal else "ordinal", x_title)
-    if temporal:
-        x_enc["timeUnit"] = "utcyearmonthdate"
+    x_enc = _day(x, x_title) if temporal else _field(x, "ordinal", x_title)
     if len(ys) == 1:
         spec["mark"] = {"type": "line", "point": points, "color": ACCENT, "tooltip": True}
         spec["encoding"] = {"x": x_enc, "y": _field(ys[0], "quantitative", y_title)}
@@ -120,7 +126,7 @@ def diverging(
 def points_on_line(rows: Rows, x: str, y: str, flag: str, *, x_title: str, y_title: str) -> Spec:
     """A daily series with the flagged days drawn as large red points."""
     spec = _base(rows)
-    x_enc = _field(x, "temporal", x_title, timeUnit="utcyearmonthdate")
+    x_enc = _day(x, x_title)
     y_enc = _field(y, "quantitative", y_title)
     spec["layer"] = [
         {"mark": {"type": "line", "color": "#9ca3af"}, "encoding": {"x": x_enc, "y": y_enc}},
