@@ -49,7 +49,7 @@ def test_each_trend_finds_what_was_planted(any_wh: Warehouse) -> None:
 
 def test_no_false_alarm_when_nothing_trends(any_wh: Warehouse) -> None:
     write_flat(any_wh)
-    assert {name: run_query(any_wh, name)[1] for name in TRENDS} == dict.fromkeys(TRENDS, [])
+    assert {name: run_query(any_wh, name)[1] for name in TRENDS} == {name: [] for name in TRENDS}
 
 
 def test_windows_and_thresholds_are_parameters_that_change_the_answer(duck: Warehouse) -> None:
