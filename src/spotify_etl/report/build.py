@@ -47,8 +47,15 @@ def build_report(
     if len(ids) != len(set(ids)):
         raise ValueError(f"duplicate card ids in the report: {sorted(ids)}")
     generated = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    report = Report(TITLE, generated, wh.url, days, tuple(sections))
+    report = Report(TITLE, generated, describe(wh.url), days, tuple(sections))
     return BuiltReport(report, render_html(report), ctx.queries_run)
+
+
+def describe(url: str) -> str:
+    """`DuckDB /path/warehouse.duckdb` or `Snowflake account/DB/SCHEMA`: the page holds no URL."""
+    scheme, _, rest = url.partition("://")
+    name = {"duckdb": "DuckDB", "snowflake": "Snowflake"}.get(scheme, scheme)
+    return f"{name} {rest.split('?', 1)[0]}"
 
 
 def write_file(path: Path, html: str) -> Path:

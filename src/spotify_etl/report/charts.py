@@ -31,8 +31,13 @@ def _field(name: str, type_: str, title: str, **extra: Any) -> dict[str, Any]:
 
 def _day(name: str, title: str) -> dict[str, Any]:
     """A snapshot day on the x axis: one tick per day at most, labels without the year."""
-    return _field(name, "temporal", title, timeUnit="utcyearmonthdate",
-                  axis={"format": "%b %d", "labelAngle": 0, "tickCount": {"interval": "day"}})
+    return _field(
+        name,
+        "temporal",
+        title,
+        timeUnit="utcyearmonthdate",
+        axis={"format": "%b %d", "labelAngle": 0, "tickCount": {"interval": "day"}},
+    )
 
 
 def bar(
