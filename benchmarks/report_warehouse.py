@@ -18,8 +18,9 @@ from spotify_etl.warehouse import Warehouse, open_warehouse
 GENRES = ("pop", "rock", "hip hop", "jazz", "electronic", "indie", "folk", "latin")
 
 
-def build(path: Path, *, days: int = 30, items_per_day: int = 10_000,
-          playlists: int = 200) -> Warehouse:  # fmt: skip
+def build(
+    path: Path, *, days: int = 30, items_per_day: int = 10_000, playlists: int = 200
+) -> Warehouse:
     slots = items_per_day // playlists
     songs = playlists * slots * 4 + playlists
     wh = open_warehouse(f"duckdb:///{path}")

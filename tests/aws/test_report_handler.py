@@ -17,15 +17,21 @@ from tests.aws import cfn
 from tests.aws.stack import LambdaTestContext, Stack, _function_env
 from tests.warehouse.dataset import write_dataset
 
-REPORT_RESOURCES = ("ReportBucket", "ReportBucketPolicy", "ReportLogGroup", "ReportRole",
-                    "ReportFunction")  # fmt: skip
+REPORT_RESOURCES = (
+    "ReportBucket",
+    "ReportBucketPolicy",
+    "ReportLogGroup",
+    "ReportRole",
+    "ReportFunction",
+)
 
 
 def test_the_daily_report_is_off_by_default_and_all_of_it_is_conditional() -> None:
     template = cfn.load()
     assert template["Parameters"]["DailyReport"]["Default"] == "Disabled"
-    assert template["Conditions"]["HasDailyReport"] == {"Fn::Equals": [{"Ref": "DailyReport"},
-                                                                       "Enabled"]}  # fmt: skip
+    assert template["Conditions"]["HasDailyReport"] == {
+        "Fn::Equals": [{"Ref": "DailyReport"}, "Enabled"]
+    }
     for name in REPORT_RESOURCES:
         assert template["Resources"][name]["Condition"] == "HasDailyReport", name
     props = template["Resources"]["ReportBucket"]["Properties"]
@@ -52,8 +58,13 @@ def _report_bucket(template: dict[str, Any], params: dict[str, str]) -> str:
     policy = template["Resources"]["ReportBucketPolicy"]["Properties"]["PolicyDocument"]
     arn = f"arn:aws:s3:::{bucket}"
     refs = {**params, "ReportBucket.Arn": arn}
-    doc = cfn.resolve(json.loads(json.dumps(policy).replace('{"Fn::GetAtt": ["ReportBucket", '
-                                                            '"Arn"]}', f'"{arn}"')), refs, {})  # fmt: skip
+    doc = cfn.resolve(
+        json.loads(
+            json.dumps(policy).replace('{"Fn::GetAtt": ["ReportBucket", "Arn"]}', f'"{arn}"')
+        ),
+        refs,
+        {},
+    )
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(doc))
     return str(bucket)
 

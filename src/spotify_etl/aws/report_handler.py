@@ -59,7 +59,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     finally:
         wh.close()
     day = datetime.now(UTC).strftime("%Y-%m-%d")
-    written = [publish(built, f"{target}/{name}") for name in (f"dt={day}/report.html",
-                                                               "latest.html")]  # fmt: skip
+    written = [
+        publish(built, f"{target}/{name}") for name in (f"dt={day}/report.html", "latest.html")
+    ]
     log.info("report written to %s (%d bytes)", ", ".join(written), built.size)
     return {"status": "written", "objects": written, "bytes": built.size}
