@@ -19,7 +19,7 @@ from tests.report import browser
 from spotify_etl.report import build_report, write_file
 
 
-def shoot(png: Path, *, height: int = 2600) -> Path:
+def shoot(png: Path, *, height: int = 6400) -> Path:
     with tempfile.TemporaryDirectory(prefix="report-shot-") as tmp:
         wh = build(Path(tmp) / "warehouse.duckdb", days=30, items_per_day=2_000, playlists=40)
         try:
