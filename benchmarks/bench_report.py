@@ -60,6 +60,10 @@ def main() -> int:
         f"{len(built.report.cards)} cards, {charts} charts, {len(calls)} named queries"
     )
     print(
+        f"report CPU time, all threads: {statistics.median(cpu_s):.2f} s (wall time far above "
+        "CPU time / 2 cores means the machine was shared)"
+    )
+    print(
         f"baseline (the same named queries, as `spotify-etl query`): {base:.2f} s; "
         f"report / baseline = {rep / base:.2f}x"
     )
