@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from benchmarks.report_screenshot import shoot
 
 README_PNG = Path(__file__).resolve().parents[2] / "docs" / "report.png"
