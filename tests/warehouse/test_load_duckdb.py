@@ -128,7 +128,9 @@ def test_latest_fetch_wins_inside_one_file(
     ]
     write_csv(transformed, ARTIST, "2026-11-24", rows)
     assert load_pending(store, wh).exit_code == 0
-    assert wh.execute("SELECT artist_name, first_seen_at FROM ARTIST")[1] == [("late", late)]
+    # Both rows are sightings: the name is the latest one, the span covers both.
+    got = wh.execute("SELECT artist_name, first_seen_at, last_seen_at FROM ARTIST")[1]
+    assert got == [("late", early, late)]
 
 
 def test_changed_file_is_refused_unless_forced(
