@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-
 from dataclasses import dataclass
 
 from spotify_etl.model import TABLES

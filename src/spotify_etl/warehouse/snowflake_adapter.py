@@ -30,8 +30,8 @@ from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import LocalStore, ObjectStore
 from spotify_etl.warehouse import migrate
 from spotify_etl.warehouse.base import FileLoad
-from spotify_etl.warehouse.files import TransformedFile
 from spotify_etl.warehouse.ddl import SOURCE_FILE, ColumnDef, Dialect, sql_type
+from spotify_etl.warehouse.files import TransformedFile
 from spotify_etl.warehouse.landing import LandingWarehouse
 from spotify_etl.warehouse.reading import check_columns, header_names
 from spotify_etl.warehouse.snowflake_auth import SnowflakeTarget, auth_options, parse_url
@@ -184,7 +184,9 @@ class SnowflakeWarehouse(LandingWarehouse):
             )
         yield incoming
 
-    def _copy(self, store: ObjectStore, f: TransformedFile, target: str, load_id: int, n: int) -> None:
+    def _copy(
+        self, store: ObjectStore, f: TransformedFile, target: str, load_id: int, n: int
+    ) -> None:
         import snowflake.connector
 
         try:
