@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 PAGE = 100  # the seed era's limit on /playlists/{id}/tracks
-START = datetime(2024, 1, 15, 10, 0, 0)
+START = datetime(2026, 11, 20, 10, 0, 0)  # after the simulator catalog's newest release
 
 
 def page_name(n: int, start: datetime = START) -> str:
@@ -26,8 +26,8 @@ def page_name(n: int, start: datetime = START) -> str:
 def write_pages(folder: Path, items: int) -> int:
     """About `items` playlist items in pages of 100, one file each; returns the file count."""
     import httpx
-    from bench_transform import _user_token
 
+    from bench_transform import _user_token
     from spotify_etl.simulator import SimulatorConfig, running_simulator
 
     folder.mkdir(parents=True, exist_ok=True)
