@@ -11,9 +11,11 @@ the keys the chunk holds. The rule is the one a file-by-file load follows, per c
   last_seen_at only forward.
 - Facts and links: the newest row of each key replaces the model's row when it is at least
   as new.
-- Ties (same fetched_at) are broken by the file key (the later file, in day order, wins, as
-  it would loading file by file) and then by the rows' values in column order (NULL last),
-  so the result never depends on the engine's row order.
+- Ties (same fetched_at) are broken by the file key: the later file, in day order, wins, as
+  it would loading file by file. A transformed file holds one row per key, so that is a total
+  order; for a hand-made file with two rows of one key and one fetched_at, a hash of the
+  row's values decides, so the result still never depends on the engine's row order.
+  (Sorting on the values themselves would also do, at twice the MERGE's cost.)
 
 Written once for both engines: MAX_BY and ROW_NUMBER exist in DuckDB and Snowflake alike.
 """
@@ -33,11 +35,10 @@ def _at(column: str) -> str:
 def _ranked(table: Table, order: str) -> str:
     """The chunk's landing rows, each with its rank within its key (1 = per `order`)."""
     cols = ", ".join(table.column_names)
-    # NULLS LAST spelled out: Snowflake's default for DESC is NULLS FIRST, DuckDB's is LAST.
-    values = ", ".join(f"{c} {order} NULLS LAST" for c in table.column_names if c not in table.key)
+    values = ", ".join(c for c in table.column_names if c not in table.key)
     return (
         f"SELECT {cols}, {SOURCE_FILE}, ROW_NUMBER() OVER (PARTITION BY {', '.join(table.key)} "
-        f"ORDER BY fetched_at {order}, {SOURCE_FILE} {order}, {values}) AS {RANK} "
+        f"ORDER BY fetched_at {order}, {SOURCE_FILE} {order}, HASH({values}) {order}) AS {RANK} "
         f"FROM {landing_name(table)} WHERE {LOAD_ID} = ?"
     )
 
