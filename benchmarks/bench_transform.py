@@ -13,6 +13,10 @@
 3. Prints throughput, ratios and PASS/FAIL against the targets:
    >= 5x the baseline's throughput; peak RSS <= 0.5x the baseline's; doubling the input
    raises peak RSS by < 20%.
+4. The seed era's many small files: the same number of items as 100-item pages, one
+   `spotify_raw_*.json` file each (~2,000 at 200,000 items; benchmarks/seed_pages.py), ours
+   (workers included) against the seed's pandas transform of those files: >= 5x its speed,
+   <= 0.5x its peak RSS.
 """
 
 from __future__ import annotations
@@ -239,8 +243,6 @@ def _seed_songs(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def run_baseline(raw: Path, out: Path) -> int:
-    import pandas as pd
-
     # The seed loads every file first, then transforms each one.
     spotify_data: list[tuple[str, list[dict[str, Any]]]] = []
     for path in sorted(raw.rglob("part-*.jsonl.gz")):
@@ -248,6 +250,21 @@ def run_baseline(raw: Path, out: Path) -> int:
             envelopes = [json.loads(line) for line in fh.read().splitlines()]
         pages = [e["body"] for e in envelopes if "items" in (e.get("body") or {})]
         spotify_data.append((path.stem, pages))
+    return _seed_transform(spotify_data, out)
+
+
+def run_baseline_pages(raw: Path, out: Path) -> int:
+    """The seed on its own input: one page per `spotify_raw_*.json` file."""
+    spotify_data: list[tuple[str, list[dict[str, Any]]]] = []
+    for path in sorted(raw.rglob("spotify_raw_*.json")):
+        with path.open(encoding="utf-8") as fh:
+            spotify_data.append((path.stem, [json.load(fh)]))
+    return _seed_transform(spotify_data, out)
+
+
+def _seed_transform(spotify_data: list[tuple[str, list[dict[str, Any]]]], out: Path) -> int:
+    import pandas as pd
+
     n = 0
     out.mkdir(parents=True, exist_ok=True)
     for name, pages in spotify_data:
@@ -299,9 +316,12 @@ def child(kind: str, raw: Path, out: Path, workers: int) -> None:
     if kind == "ours":
         n = run_ours(raw, out, workers)
     else:
-        n = {"floor": run_floor, "baseline": run_baseline, "duckdb": run_duckdb_scan}[kind](
-            raw, out
-        )
+        n = {
+            "floor": run_floor,
+            "baseline": run_baseline,
+            "baseline-pages": run_baseline_pages,
+            "duckdb": run_duckdb_scan,
+        }[kind](raw, out)
     seconds = time.perf_counter() - start
     peak, cpu = sampler.stop()
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "n": n}))
@@ -379,7 +399,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=200_000)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the raw data here")
-    parser.add_argument("--child", choices=["ours", "floor", "baseline", "duckdb"])
+    parser.add_argument(
+        "--child", choices=["ours", "floor", "baseline", "baseline-pages", "duckdb"]
+    )
+    parser.add_argument("--skip-pages", action="store_true", help="skip the many-files input")
     parser.add_argument(
         "--duckdb", action="store_true", help="also time DuckDB's JSON reader on the same bytes"
     )
@@ -418,9 +441,39 @@ def main() -> None:
                 f"duckdb read_json + unnest only: {scan['seconds']:.2f}s wall, "
                 f"{scan['cpu']:.2f}s cpu"
             )
-        report(floor, ours1, ours, ours2, base, args.workers)
+        ok = report(floor, ours1, ours, ours2, base, args.workers)
+        if not args.skip_pages:
+            ok = pages(data / f"pages-{args.items}", args.items, work, args.workers) and ok
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if not ok:
+        sys.exit(1)
+
+
+def pages(folder: Path, items: int, work: Path, workers: int) -> bool:
+    """Section 4 of the module docstring: the seed era's one-page files."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from seed_pages import write_pages
+
+    if not folder.exists():
+        write_pages(folder / "old", items)
+    files = list(folder.rglob("spotify_raw_*.json"))
+    print(f"\nmany small files: {len(files):,} spotify_raw_*.json pages")
+    ours = measure("ours", folder, work / "out-pages-ours", workers=workers)
+    base = measure("baseline-pages", folder, work / "out-pages-base")
+    print(f"{'contender':<26}{'wall s':>8}{'cpu s':>8}{'items/s':>10}{'peak RSS MB':>13}")
+    for name, m in ((f"ours, {workers} workers", ours), ("seed (pandas)", base)):
+        rate = m["n"] / m["seconds"]
+        print(f"{name:<26}{m['seconds']:>8.2f}{m['cpu']:>8.2f}{rate:>10,.0f}{m['peak_mb']:>13.1f}")
+    speed = base["seconds"] / ours["seconds"]
+    rss = ours["peak_mb"] / base["peak_mb"]
+    checks = [
+        (f"pages: speed vs the seed: {speed:.1f}x (target >= 5x)", speed >= 5),
+        (f"pages: peak RSS vs the seed: {rss:.2f}x (all processes; target <= 0.5x)", rss <= 0.5),
+    ]
+    for text, good in checks:
+        print(f"{'PASS' if good else 'FAIL'}  {text}")
+    return all(good for _, good in checks)
 
 
 def report(
@@ -430,7 +483,7 @@ def report(
     ours2: dict[str, float],
     base: dict[str, float],
     workers: int,
-) -> None:
+) -> bool:
     items = ours["n"]
     rows = [
         ("floor (read+parse)", floor, 1),
@@ -470,8 +523,7 @@ def report(
             f"note: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: "
             "wall times are noisy"
         )
-    if not all(ok for _, ok in checks):
-        sys.exit(1)
+    return all(ok for _, ok in checks)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,10 @@ class StorageSettings(_Strict):
 
 class WarehouseSettings(_Strict):
     url: str = "duckdb:///./spotify-data/warehouse.duckdb"
+    # One load transaction holds at most this many files / MiB of one table (loader.ChunkLimits).
+    chunk_files: Annotated[int, Field(ge=1)] = 1000
+    chunk_mib: Annotated[float, Field(gt=0)] = 64
+    duckdb_memory_limit: str = "256MB"  # DuckDB spills to disk beyond it
 
     @field_validator("url")
     @classmethod

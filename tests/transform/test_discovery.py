@@ -96,7 +96,9 @@ def test_bare_spotify_responses_are_recognised_by_shape(tmp_path: Path) -> None:
     assert [r["genres"] for r in read_table(out, "ARTIST") if r["followers"] == 3] == ['["pop"]']
     assert summary.skipped["null_items"] == 2
     names = [b.batch for b in summary.batches]
-    assert any(n.startswith("file-spotify_raw_2024-01-15_10_23_11.123456-") for n in names)
+    # The two files stamped 2024-01-15 form one batch; the unstamped ones are one each.
+    assert any(n.startswith("files-playlist_2024-01-15-") and "-2-" in n for n in names)
+    assert sum(n.startswith("file-") for n in names) == len(_bare_files()) - 2
 
 
 def test_old_pipeline_page_with_local_episode_and_null_tracks(tmp_path: Path) -> None:
@@ -236,3 +238,29 @@ def test_cli_a_missing_bucket_is_one_line_not_a_botocore_traceback(
     assert "Traceback" not in proc.stderr + proc.stdout
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("error: S3 failed (s3://no-such-bucket/raw") and "NoSuchBucket" in line
+
+
+def test_many_stamped_pages_form_few_batches_with_the_same_bytes_every_run(
+    tmp_path: Path,
+) -> None:
+    """A seed-era backfill: one page per file, batched by day; a rerun writes the same names
+    and bytes, and a batch holds every page's rows."""
+    from spotify_etl.transform.runner import FILES_PER_BATCH
+
+    a1 = artist_simple(AR1, "One")
+    alb = album_simple(AL1, "Album", "2001-02-03", "day", [a1])
+    pages = FILES_PER_BATCH + 3
+    for n in range(pages):
+        tid = f"{n:022d}"
+        page = items_page(PL, [entry(track(tid, f"T{n}", alb, [a1], extended=True), extended=True)])
+        path = tmp_path / "old" / f"spotify_raw_2024-01-15 10:{n // 60:02d}:{n % 60:02d}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(page))
+    first = run_local(tmp_path, date=None)
+    assert first.exit_code == 0 and len(first.batches) == 2
+    out = tmp_path / "transformed"
+    assert len(read_table(out, "SONGS")) == pages
+    written = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = run_local(tmp_path, date=None)
+    assert [b.batch for b in again.batches] == [b.batch for b in first.batches]
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == written

@@ -47,6 +47,9 @@ def fake_snowflake(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     - COPY INTO a table of more than 10 columns: fakesnow selects `column0..`, but DuckDB >= 2
       names headerless CSV columns `column00..`; the shim pads the names the way DuckDB does.
+    - MERGE whose SET reads a source column only inside an expression (a CASE): fakesnow
+      copies into its merge candidates only the source columns that appear bare; the shim
+      adds every source column the MERGE names.
     - MERGE inside an explicit transaction: fakesnow's MERGE writes its own bookkeeping
       database, which DuckDB forbids in a transaction that wrote another one; the shim runs
       the file's statements without BEGIN/COMMIT (test_snowflake_load checks the transaction
@@ -54,9 +57,11 @@ def fake_snowflake(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """
     import contextlib
     import re
+    import sys
 
     import fakesnow
     import fakesnow.copy_into as copy_into
+    import sqlglot
     from sqlglot import exp
 
     from spotify_etl.warehouse.snowflake_adapter import SnowflakeWarehouse
@@ -74,6 +79,25 @@ def fake_snowflake(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return inserts
 
     monkeypatch.setattr(copy_into, "_inserts", padded)
+    merge_module = sys.modules["fakesnow.transforms.merge"]
+    candidates = merge_module._create_merge_candidates
+
+    def every_source_column(merge_expr: exp.Expr) -> exp.Expr:
+        created = candidates(merge_expr)
+        source = merge_expr.args["using"].alias_or_name
+        select = created.find(exp.Select)
+        have = {str(e) for e in select.expressions}
+        wanted = {
+            str(c)
+            for when in merge_expr.args["whens"]
+            for c in when.find_all(exp.Column)
+            if c.table and c.table.upper() == source.upper()
+        }
+        for name in sorted(wanted - have):
+            select.expressions.insert(0, sqlglot.parse_one(name))
+        return created
+
+    monkeypatch.setattr(merge_module, "_create_merge_candidates", every_source_column)
     monkeypatch.setattr(SnowflakeWarehouse, "transaction", lambda self: contextlib.nullcontext())
     with fakesnow.patch():
         yield

@@ -88,7 +88,8 @@ def write_parquet(
         con = duckdb.connect()
         try:
             con.execute(
-                f"COPY (SELECT * FROM {csv_reader(src, table)}) TO '{path}' (FORMAT parquet)"
+                f"COPY (SELECT {', '.join(table.column_names)} FROM {csv_reader([src], table)}) "
+                f"TO '{path}' (FORMAT parquet)"
             )
         finally:
             con.close()

@@ -1,4 +1,5 @@
-"""Loading into DuckDB: exactly once, landing + MERGE, SKIP_FILE, one transaction per file."""
+"""Loading into DuckDB: exactly once, landing + MERGE, SKIP_FILE, one transaction per chunk
+(the killed-process test is in test_chunks)."""
 
 from __future__ import annotations
 
@@ -128,7 +129,9 @@ def test_latest_fetch_wins_inside_one_file(
     ]
     write_csv(transformed, ARTIST, "2026-11-24", rows)
     assert load_pending(store, wh).exit_code == 0
-    assert wh.execute("SELECT artist_name, first_seen_at FROM ARTIST")[1] == [("late", late)]
+    # Both rows are sightings: the name is the latest one, the span covers both.
+    got = wh.execute("SELECT artist_name, first_seen_at, last_seen_at FROM ARTIST")[1]
+    assert got == [("late", early, late)]
 
 
 def test_changed_file_is_refused_unless_forced(
@@ -281,12 +284,12 @@ def test_parquet_with_wrong_columns_is_refused(
 def test_a_crash_mid_file_leaves_nothing_of_it(
     wh: Warehouse, dataset_store: LocalStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import spotify_etl.warehouse.duckdb_adapter as adapter
+    import spotify_etl.warehouse.landing as landing
 
-    monkeypatch.setattr(adapter, "merge_load", lambda table: "SELECT no_such_column FROM SONGS")
+    monkeypatch.setattr(landing, "chunk_merge", lambda table: "SELECT no_such_column FROM SONGS")
     with pytest.raises(Exception, match="no_such_column"):
         load_pending(dataset_store, wh)
-    # The landing insert of the first file was rolled back with the failed MERGE.
+    # The landing insert of the first chunk was rolled back with the failed MERGE.
     assert (
         sum(wh.execute(f"SELECT count(*) FROM {t}_LANDING")[1][0][0] for t in wh.table_counts())
         == 0
@@ -313,49 +316,3 @@ def test_quoted_header_names_are_accepted(
 ) -> None:
     quoted_header_file(transformed)
     assert load_pending(store, wh).rows == {"SONGS": 6}
-
-
-_CRASHER = """
-import os, signal, sys
-from spotify_etl.storage import LocalStore
-from spotify_etl.warehouse import load_pending, open_warehouse
-from spotify_etl.warehouse.duckdb_adapter import DuckDBWarehouse
-
-real_record = DuckDBWarehouse.record
-done = []
-
-def record(self, item, status, rows, error, load_id):
-    if len(done) == 2:  # the third file: landed and merged, not committed
-        os.kill(os.getpid(), signal.SIGKILL)
-    done.append(item.file.key)
-    real_record(self, item, status, rows, error, load_id)
-
-DuckDBWarehouse.record = record
-load_pending(LocalStore(sys.argv[1]), open_warehouse(sys.argv[2]))
-"""
-
-
-def test_a_killed_process_leaves_whole_files_only(dataset_store: LocalStore, wh_url: str) -> None:
-    import signal
-    import subprocess
-    import sys
-
-    killed = subprocess.run(
-        [sys.executable, "-c", _CRASHER, str(dataset_store.root), wh_url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    wh = open_warehouse(wh_url)
-    loaded = {h.path for h in wh.load_history(limit=100)}
-    assert len(loaded) == 2
-    landed = {
-        row[0]
-        for t in wh.table_counts()
-        for row in wh.execute(f"SELECT DISTINCT _source_file FROM {t}_LANDING")[1]
-    }
-    assert landed == loaded  # nothing of the third file survived the kill
-    summary = load_pending(dataset_store, wh)
-    assert summary.skipped == 2 and len(summary.loaded) == 7
-    wh.close()

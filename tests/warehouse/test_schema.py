@@ -157,7 +157,7 @@ def test_csv_cells_round_trip_through_the_reader(genres: list[str | None]) -> No
         path = write_csv(Path(tmp), ARTIST_GENRE, "2026-11-24", rows)
         got = (
             duckdb.connect()
-            .execute(f"SELECT genre FROM {csv_reader(path, ARTIST_GENRE)}")
+            .execute(f"SELECT genre FROM {csv_reader([path], ARTIST_GENRE)}")
             .fetchall()
         )
     assert [g for (g,) in got] == genres

@@ -248,7 +248,9 @@ def test_a_copy_that_finds_no_file_stops_and_records_nothing(
     """An external stage that is not the transformed root makes COPY process 0 files: the
     file must stay pending, not be recorded as loaded with 0 rows (lost for good)."""
     monkeypatch.setattr(
-        SnowflakeWarehouse, "_source", lambda self, store, key, load_id: "@SPOTIFY_ETL_LOAD/none/"
+        SnowflakeWarehouse,
+        "_source",
+        lambda self, store, key, load_id, n: "@SPOTIFY_ETL_LOAD/none/",
     )
     with pytest.raises(ConfigError, match=r"COPY found no file .* at @SPOTIFY_ETL_LOAD/none/"):
         load_pending(dataset_store, sf)

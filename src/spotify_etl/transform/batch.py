@@ -1,5 +1,7 @@
-"""One batch: one raw part (or one bare response file) -> one file per table, a quarantine
-file and a summary, under names derived from the input key so a rerun replaces them.
+"""One batch: one raw part (or a run of bare response files) -> one file per table, a
+quarantine file and a summary, under names derived from the input keys so a rerun replaces
+them. Bare files are small (one page each): many of them form one batch (`members`), so the
+per-batch costs (output files, summaries, writes) are paid once per batch, not per page.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Source:
     kind: Literal["part", "file"]
     fetched_at: str | None = None  # bare files: when the response was saved (file format)
     gzipped: bool = True
+    members: tuple[Source, ...] = ()  # a batch of bare files: each one's own Source
+    stamped: bool = False  # a bare file whose name says when it was saved (the old pipeline's)
 
 
 class Batch:
@@ -82,11 +86,15 @@ class Batch:
             record = preview(line.head if isinstance(line, Oversized) else line)
             self.bad_input(where, f"internal error: {exc.__class__.__name__}: {exc}", record)
 
-    def read_file(self) -> None:
-        key, fetched_at = self.source.key, self.source.fetched_at or ""
+    def read_files(self) -> None:
+        for member in self.source.members or (self.source,):
+            self.read_file(member)
+
+    def read_file(self, source: Source) -> None:
+        key, fetched_at = source.key, source.fetched_at or ""
         try:
             with self.raw.open(key) as fh:
-                data = read_limited(fh, self.limit, gzipped=self.source.gzipped)
+                data = read_limited(fh, self.limit, gzipped=source.gzipped)
         except Unreadable as exc:
             self.unreadable_file(key, str(exc))
             return
@@ -204,7 +212,7 @@ def run_batch(
     if source.kind == "part":
         batch.read_part()
     else:
-        batch.read_file()
+        batch.read_files()
     batch.carries.resolve(batch)
     batch.out.fill_snapshot_ids(batch.snapshots)
     batch.out.drop_stale_links()

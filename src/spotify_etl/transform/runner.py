@@ -1,7 +1,13 @@
-"""`run_transform`: find the raw inputs, transform each as its own batch, sum up.
+"""`run_transform`: find the raw inputs, transform them in batches, sum up.
 
-One batch per raw part (or bare response file), named from its key, so the S3-triggered
-Lambda (one object per event) and the CLI (everything, or one day) write identical files.
+One batch per raw part, named from its key, so the S3-triggered Lambda (one object per event)
+and the CLI (everything, or one day) write identical files. Bare response files saved with
+the time in their name (a seed-era backfill: thousands of `spotify_raw_<time>.json` pages,
+each a separate fetch of the same shape) are batched by day in key order, up to
+FILES_PER_BATCH files each, named from their keys: the same files give the same batches,
+bytes and names. Any other bare file is a batch of its own, named as before: within a batch
+the latest fetch of a key wins whole (transform.collector), and an ad hoc folder of mixed
+objects should keep each object's fuller row for the loader's per-column merge.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from spotify_etl.transform.parallel import run_batches
 from spotify_etl.transform.summary import TransformSummary, UnreadableFile
 
 DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024  # a Spotify page is < 1 MB; 16 MB is an anomaly
+# A seed-era page (100 extended tracks) is ~250 KB of JSON: 32 of them are about one raw
+# part's worth (8 MB), so a batch's memory stays what a part's is.
+FILES_PER_BATCH = 32
 
 # The old pipeline named files with str(datetime.now()): 'spotify_raw_2024-01-15 10:23:11.123456'.
 _STAMP = re.compile(
@@ -71,7 +80,7 @@ def run_transform(
     batches = run_batches(
         raw_store,
         out_store,
-        sources,
+        batch_files(sources),
         fmt=fmt,
         limit=max_record_bytes,
         workers=max(1, workers),
@@ -82,6 +91,32 @@ def run_transform(
     if summary.batches:
         write_schema(out_store)
     return summary
+
+
+def batch_files(sources: Sequence[Source], size: int = FILES_PER_BATCH) -> list[Source]:
+    """Parts and unstamped files as they are; stamped bare files of one day grouped in key
+    order, `size` at most."""
+    out = [s for s in sources if not s.stamped]
+    by_day: dict[str, list[Source]] = {}
+    for s in sources:
+        if s.stamped:
+            by_day.setdefault(s.dt, []).append(s)
+    for dt in sorted(by_day):
+        files = sorted(by_day[dt], key=lambda s: s.key)
+        for start in range(0, len(files), size):
+            group = tuple(files[start : start + size])
+            out.append(group[0] if len(group) == 1 else _group(dt, group))
+    return out
+
+
+def _group(dt: str, members: tuple[Source, ...]) -> Source:
+    digest = hashlib.sha1(
+        "\n".join(m.key for m in members).encode(), usedforsecurity=False
+    ).hexdigest()[:8]
+    first = members[0].batch.removeprefix("file-")[:60]
+    return Source(
+        members[0].key, f"files-{first}-{len(members)}-{digest}", dt, "file", members=members
+    )
 
 
 def _is_day(text: str) -> bool:
@@ -138,14 +173,17 @@ def source_for(raw: ObjectStore, key: str, date: str | None) -> Source | None:
         return None
     if key.split("/", 1)[0] in ("state",) or "/_" in f"/{key}":
         return None
-    fetched = _stamp_in(key) or _modified(raw, key)
+    stamp = _stamp_in(key)
+    fetched = stamp or _modified(raw, key)
     if fetched is None:
         if date is None:
             return None
         fetched = f"{date} 00:00:00"
     digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:8]
     batch = f"file-{_SAFE.sub('_', stem)[:80]}-{digest}"
-    return Source(key, batch, fetched[:10], "file", fetched_at=fetched, gzipped=gzipped)
+    return Source(
+        key, batch, fetched[:10], "file", fetched_at=fetched, gzipped=gzipped, stamped=bool(stamp)
+    )
 
 
 def _stamp_in(key: str) -> str | None:

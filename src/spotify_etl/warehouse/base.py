@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from spotify_etl.errors import EXIT_FAILED, EXIT_OK
 from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.ddl import Dialect
 from spotify_etl.warehouse.files import HistoryEntry, TransformedFile
+
+if TYPE_CHECKING:
+    from spotify_etl.warehouse.landing import ChunkResult
 
 
 @dataclass(frozen=True)
@@ -22,15 +25,15 @@ class FileLoad:
 
 
 class Warehouse(Protocol):
-    """A warehouse adapter. `load_file` is atomic: all of a file lands, or none of it."""
+    """A warehouse adapter. `load_chunk` loads many files of one table: each file lands whole
+    or is recorded as failed; the chunk's loaded files commit together."""
 
     url: str  # safe to print: never holds credentials
     dialect: Dialect
 
     def ensure_schema(self) -> list[str]: ...
     def history(self) -> dict[str, HistoryEntry]: ...
-    def load_file(self, store: ObjectStore, item: FileLoad) -> int: ...
-    def record_failure(self, item: FileLoad, error: str) -> None: ...
+    def load_chunk(self, store: ObjectStore, items: Sequence[FileLoad]) -> ChunkResult: ...
     def note_unchanged(self, key: str, mtime_ns: int) -> None: ...
     def execute(
         self, sql: str, params: Sequence[Any] | None = None

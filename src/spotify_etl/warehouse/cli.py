@@ -69,7 +69,9 @@ def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False
                 f"no warehouse at {path}", hint="load one first with `spotify-etl load`"
             )
     secrets = load_secrets() if target.startswith("snowflake://") else None
-    return open_warehouse(target, secrets, base_dir=base_dir)
+    return open_warehouse(
+        target, secrets, base_dir=base_dir, memory_limit=settings.warehouse.duckdb_memory_limit
+    )
 
 
 def _report(summary: LoadSummary, into: str) -> None:
@@ -99,7 +101,12 @@ def _load(
     wh = _open(warehouse, settings)
     try:
         if not watch:
-            summary = load_pending(store, wh, force=force)
+            from spotify_etl.warehouse.loader import ChunkLimits
+
+            limits = ChunkLimits(
+                settings.warehouse.chunk_files, int(settings.warehouse.chunk_mib * 2**20)
+            )
+            summary = load_pending(store, wh, force=force, limits=limits)
             _report(summary, wh.url)
             if summary.exit_code:
                 raise typer.Exit(summary.exit_code)

@@ -18,7 +18,11 @@ def safe_url(url: str) -> str:
 
 
 def open_warehouse(
-    url: str, secrets: Secrets | None = None, *, base_dir: Path | None = None
+    url: str,
+    secrets: Secrets | None = None,
+    *,
+    base_dir: Path | None = None,
+    memory_limit: str | None = None,
 ) -> Warehouse:
     """Open (and migrate) the warehouse at `url`.
 
@@ -28,9 +32,14 @@ def open_warehouse(
     """
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme == "duckdb":
-        from spotify_etl.warehouse.duckdb_adapter import DuckDBWarehouse, duckdb_path
+        from spotify_etl.warehouse.duckdb_adapter import (
+            DEFAULT_MEMORY_LIMIT,
+            DuckDBWarehouse,
+            duckdb_path,
+        )
 
-        wh: Warehouse = DuckDBWarehouse(duckdb_path(url, base_dir))
+        path = duckdb_path(url, base_dir)
+        wh: Warehouse = DuckDBWarehouse(path, memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
     elif scheme == "snowflake":
         from spotify_etl.config import load_secrets
         from spotify_etl.warehouse.snowflake_adapter import SnowflakeWarehouse

@@ -1,8 +1,9 @@
 """The embedded warehouse: one DuckDB file, Snowpipe semantics (load history, landing, MERGE).
 
-Each file is one transaction: landing rows, the MERGE into the model and the load-history row
-commit together, so a crash leaves all of a file or none of it and the file is simply pending
-again. DuckDB allows one writing process; a second one gets a clear ConfigError.
+The shared chunk transaction is in warehouse.landing; this adapter supplies how files are
+read: one read_csv / read_parquet over the chunk's files, the file name as a column. Memory
+is bounded by DuckDB's memory_limit (it spills past it) and by the chunk sizes. DuckDB allows
+one writing process; a second one gets a clear ConfigError.
 """
 
 from __future__ import annotations
@@ -16,14 +17,24 @@ from typing import Any
 
 import duckdb
 
-from spotify_etl.errors import ConfigError, InputError
+from spotify_etl.errors import ConfigError
 from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import LocalStore, ObjectStore
 from spotify_etl.warehouse import migrate
 from spotify_etl.warehouse.base import FileLoad
-from spotify_etl.warehouse.ddl import Dialect, landing_name, merge_load
-from spotify_etl.warehouse.history import HistoryMixin, iter_blocks, utc_now
-from spotify_etl.warehouse.reading import first_line, reader_sql
+from spotify_etl.warehouse.ddl import SOURCE_FILE, Dialect
+from spotify_etl.warehouse.history import iter_blocks
+from spotify_etl.warehouse.landing import LandingWarehouse
+from spotify_etl.warehouse.reading import (
+    check_csv,
+    check_parquet,
+    first_line,
+    reader_sql,
+    sql_literal,
+)
+
+# The load's working memory; DuckDB spills to disk beyond it (default: 80% of RAM).
+DEFAULT_MEMORY_LIMIT = "256MB"
 
 # Errors that mean "this file's content is bad" (skip it, record why); any other DuckDB error
 # (binder, catalog, out of memory) is ours or the machine's and must stop the load instead.
@@ -54,10 +65,15 @@ def duckdb_path(url: str, base_dir: Path | None = None) -> str:
     return str(path.resolve())
 
 
-class DuckDBWarehouse(HistoryMixin):
+class DuckDBWarehouse(LandingWarehouse):
     dialect: Dialect = "duckdb"
 
-    def __init__(self, path: str, tables: tuple[Table, ...] = TABLES) -> None:
+    def __init__(
+        self,
+        path: str,
+        tables: tuple[Table, ...] = TABLES,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    ) -> None:
         self.path = path
         self.url = f"duckdb://{path}" if path != ":memory:" else "duckdb:///:memory:"
         self.tables = tables
@@ -85,6 +101,9 @@ class DuckDBWarehouse(HistoryMixin):
                 f"cannot open warehouse {path}: not a DuckDB database file",
                 hint="point the warehouse URL at a .duckdb file (it is created if missing)",
             )
+        self.con.execute("SET memory_limit = ?", [memory_limit])
+        # Landing and MERGE need no row order; keeping it would hold rows back in memory.
+        self.con.execute("SET preserve_insertion_order = false")
 
     def _file_backed(self) -> bool:
         _cols, rows = self.execute(
@@ -113,43 +132,47 @@ class DuckDBWarehouse(HistoryMixin):
             raise
         self.con.commit()
 
-    def load_file(self, store: ObjectStore, item: FileLoad) -> int:
-        """Land one file, MERGE it and record it, in one transaction. InputError if unreadable."""
+    def check_file(self, store: ObjectStore, item: FileLoad) -> None:
         f = item.file
-        with local_copy(store, f.key) as path:
-            try:
-                reader = reader_sql(self.con, path, f.table, f.format)
-            except InputError as exc:
-                raise InputError(f"{f.key}: {exc}") from None
-            load_id = self.next_load_id()
-            cols = ", ".join(f.table.column_names)
-            try:
-                with self.transaction():
-                    _c, counted = self.execute(
-                        f"INSERT INTO {landing_name(f.table)} SELECT {cols}, ?, ?, ? FROM {reader}",
-                        [f.key, load_id, utc_now()],
-                    )
-                    rows = int(counted[0][0]) if counted else 0
-                    self.execute(merge_load(f.table), [load_id])
-                    self.record(item, "loaded", rows, None, load_id)
-            except _DATA_ERRORS as exc:
-                raise InputError(f"{f.key}: {first_line(str(exc))}") from None
-        return rows
+        with local_copies(store, [f.key]) as [path]:
+            if f.format == "csv":
+                check_csv(path, f.table)
+            else:
+                check_parquet(self.con, path, f.table)
+
+    @contextlib.contextmanager
+    def staged(
+        self, store: ObjectStore, table: Table, items: Sequence[FileLoad], load_id: int
+    ) -> Iterator[str]:
+        keys = [i.file.key for i in items]
+        with local_copies(store, keys) as paths:
+            reader = reader_sql(paths, table, items[0].file.format)
+            names = ", ".join(sql_literal(str(p)) for p in paths)
+            key_list = ", ".join(sql_literal(k) for k in keys)
+            files = f"(SELECT unnest([{names}]) AS path, unnest([{key_list}]) AS {SOURCE_FILE})"
+            yield f"{reader} AS r JOIN {files} AS m ON r.filename = m.path"
+
+    def data_error(self, exc: Exception) -> str | None:
+        return first_line(str(exc)) if isinstance(exc, _DATA_ERRORS) else None
 
     def close(self) -> None:
         self.con.close()
 
 
 @contextlib.contextmanager
-def local_copy(store: ObjectStore, key: str) -> Iterator[Path]:
-    """A local path for DuckDB to read: the file itself, or a temporary download from S3."""
+def local_copies(store: ObjectStore, keys: Sequence[str]) -> Iterator[list[Path]]:
+    """Local paths for DuckDB to read: the files themselves, or temporary downloads from S3
+    (one chunk at a time, so the disk used is bounded by the chunk's bytes)."""
     if isinstance(store, LocalStore):
-        yield Path(store.uri(key))
+        yield [Path(store.uri(key)) for key in keys]
         return
-    suffix = ".csv.gz" if key.endswith(".csv.gz") else Path(key).suffix
     with tempfile.TemporaryDirectory(prefix="spotify-etl-load-") as tmp:
-        path = Path(tmp) / f"file{suffix}"
-        with store.open(key) as src, path.open("wb") as dst:
-            for block in iter_blocks(src):
-                dst.write(block)
-        yield path
+        paths = []
+        for n, key in enumerate(keys):
+            suffix = ".csv.gz" if key.endswith(".csv.gz") else Path(key).suffix
+            path = Path(tmp) / f"file-{n}{suffix}"
+            with store.open(key) as src, path.open("wb") as dst:
+                for block in iter_blocks(src):
+                    dst.write(block)
+            paths.append(path)
+        yield paths

@@ -9,12 +9,10 @@ from typing import Any
 
 from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import ObjectStore
-from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import HISTORY_COLUMNS, HISTORY_TABLE
 from spotify_etl.warehouse.files import HistoryEntry, TransformedFile, list_transformed, pending
 
 HISTORY_COLS = ", ".join(c.name for c in HISTORY_COLUMNS)
-_PLACEHOLDERS = ", ".join("?" for _ in HISTORY_COLUMNS)
 
 
 def utc_now() -> datetime:
@@ -77,36 +75,10 @@ class HistoryMixin:
         self._load_id += 1
         return self._load_id
 
-    def record(
-        self, item: FileLoad, status: str, rows: int, error: str | None, load_id: int
-    ) -> None:
-        """Upsert the file's history row (call inside the file's transaction)."""
-        f = item.file
-        self.execute(f"DELETE FROM {HISTORY_TABLE} WHERE path = ?", [f.key])
-        self.execute(
-            f"INSERT INTO {HISTORY_TABLE} ({HISTORY_COLS}) VALUES ({_PLACEHOLDERS})",
-            [
-                f.key,
-                f.table.name,
-                f.size,
-                item.checksum,
-                f.mtime_ns,
-                status,
-                rows,
-                error,
-                load_id,
-                utc_now(),
-            ],
-        )
-
     def note_unchanged(self, key: str, mtime_ns: int) -> None:
         """A file was rewritten with identical bytes: remember its new mtime so the next
         offer is judged from the listing again instead of by re-reading it."""
         self.execute(f"UPDATE {HISTORY_TABLE} SET mtime_ns = ? WHERE path = ?", [mtime_ns, key])
-
-    def record_failure(self, item: FileLoad, error: str) -> None:
-        with self.transaction():
-            self.record(item, "failed", 0, error[:2000], self.next_load_id())
 
 
 def iter_blocks(fh: Any, size: int = 1 << 20) -> Iterator[bytes]:

@@ -1,23 +1,39 @@
 """Load every pending transformed file, exactly once, into any warehouse adapter.
 
-Snowpipe's rules: a loaded file offered again is skipped; a file changed under a loaded name
-is refused (unless forced); a file that cannot be read is skipped whole and recorded with its
-error (ON_ERROR = SKIP_FILE) while the others load. Transient read errors are not recorded,
-so the file stays pending and the next run retries it.
+Snowpipe's rules, per file: a loaded file offered again is skipped; a file changed under a
+loaded name is refused (unless forced); a file that cannot be read is skipped whole and
+recorded with its error (ON_ERROR = SKIP_FILE) while the others load. Transient read errors
+are not recorded, so the file stays pending and the next run retries it.
+
+Cost follows rows, not files: pending files are loaded in chunks (many files of one table in
+one landing statement, one MERGE, one transaction; warehouse.landing), bounded by a number of
+files and of bytes so memory stays flat and a crash costs at most one chunk. Dimensions load
+before facts, and each table's files in day order.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from spotify_etl.errors import InputError
 from spotify_etl.model import TABLES
 from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.base import FileLoad, LoadSummary, Warehouse
 from spotify_etl.warehouse.files import checksum, classify, list_transformed
+from spotify_etl.warehouse.landing import iter_chunks
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChunkLimits:
+    """How much one chunk may hold. A chunk is one transaction: a crash costs at most one,
+    and the landing statement's memory follows its bytes (DuckDB also spills past its
+    memory_limit). 1,000 files of a daily run's size are a few MB."""
+
+    files: int = 1000
+    bytes: int = 64 * 1024 * 1024
 
 
 def load_pending(
@@ -26,6 +42,7 @@ def load_pending(
     *,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    limits: ChunkLimits | None = None,
 ) -> LoadSummary:
     """Load what is new in `transformed_store`; see the module docstring for the rules.
 
@@ -65,21 +82,30 @@ def load_pending(
             continue
         todo.append(FileLoad(f, digest or checksum(transformed_store, f), verdict == "changed"))
     # Dimensions before facts, and within a table in key order (the day order).
-    todo.sort(key=lambda item: (item.file.table.kind == "fact", item.file.dt, item.file.key))
-    for done, item in enumerate(todo, start=1):
-        try:
-            rows = warehouse.load_file(transformed_store, item)
-        except InputError as exc:
-            log.info("skipped file %s", exc)
-            summary.failed.append((item.file.key, _strip_key(str(exc), item.file.key)))
-            warehouse.record_failure(item, str(exc))
-        else:
-            summary.loaded.append(item.file.key)
-            summary.add_rows(item.file.table.name, rows)
+    order = {t.name: n for n, t in enumerate(TABLES)}
+    todo.sort(
+        key=lambda item: (
+            _KIND_ORDER[item.file.table.kind],
+            order.get(item.file.table.name, len(order)),
+            item.file.table.name,
+            item.file.dt,
+            item.file.key,
+        )
+    )
+    limits = limits or ChunkLimits()
+    done = 0
+    for chunk in iter_chunks(todo, max(1, limits.files), max(1, limits.bytes)):
+        result = warehouse.load_chunk(transformed_store, chunk)
+        summary.failed.extend(result.failed)
+        for item in chunk:
+            if item.file.key in result.loaded:
+                summary.loaded.append(item.file.key)
+                summary.add_rows(item.file.table.name, result.loaded[item.file.key])
+        done += len(chunk)
         if progress is not None:
             progress(done, len(todo))
     return summary
 
 
-def _strip_key(message: str, key: str) -> str:
-    return message.removeprefix(f"{key}: ")
+# Dimensions first (facts reference them), then links, then facts.
+_KIND_ORDER = {"dimension": 0, "link": 1, "fact": 2}

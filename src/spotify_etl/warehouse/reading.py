@@ -1,4 +1,4 @@
-"""Turning one transformed file into a DuckDB SELECT, after checking it is what it claims.
+"""Turning transformed files into a DuckDB SELECT, after checking each is what it claims.
 
 The header (CSV) or schema (Parquet) must be exactly the model's columns in order: a file
 with the wrong columns is refused before a row is read. Values are typed by the reader, so a
@@ -66,31 +66,44 @@ def check_columns(found: list[str], table: Table) -> None:
     raise InputError(f"wrong columns for {table.name}: {'; '.join(detail)}")
 
 
-def csv_reader(path: Path, table: Table) -> str:
+def check_csv(path: Path, table: Table) -> None:
     check_columns(_csv_header(path), table)
+
+
+def _paths(paths: list[Path]) -> str:
+    return "[" + ", ".join(sql_literal(str(p)) for p in paths) + "]"
+
+
+def csv_reader(paths: list[Path], table: Table) -> str:
+    """One read_csv over many files (checked beforehand), with a `filename` column."""
     columns = ", ".join(
         f"{sql_literal(c.name)}: {sql_literal(sql_type(c.type, 'duckdb'))}" for c in table.columns
     )
     return (
-        f"read_csv({sql_literal(str(path))}, columns={{{columns}}}, header=true, "
+        f"read_csv({_paths(paths)}, columns={{{columns}}}, header=true, "
         f"auto_detect=false, delim=',', quote='\"', escape='\"', "
         f"nullstr={sql_literal(CSV_NULL)}, allow_quoted_nulls=false, strict_mode=true, "
-        f"compression='gzip', hive_partitioning=false)"
+        f"compression='gzip', hive_partitioning=false, filename=true)"
     )
 
 
-def parquet_reader(con: Any, path: Path, table: Table) -> str:
+def check_parquet(con: Any, path: Path, table: Table) -> None:
     source = f"read_parquet({sql_literal(str(path))}, hive_partitioning=false)"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except Exception as exc:  # duckdb.Error; not imported here to keep this module pure
         raise InputError(f"not a readable Parquet file: {first_line(str(exc))}") from None
     check_columns([row[0] for row in described], table)
+
+
+def parquet_reader(paths: list[Path], table: Table) -> str:
+    """One read_parquet over many files (schemas checked beforehand), typed per the model."""
+    source = f"read_parquet({_paths(paths)}, hive_partitioning=false, filename=true)"
     casts = ", ".join(
         f"CAST({c.name} AS {sql_type(c.type, 'duckdb')}) AS {c.name}" for c in table.columns
     )
-    return f"(SELECT {casts} FROM {source})"
+    return f"(SELECT {casts}, filename FROM {source})"
 
 
-def reader_sql(con: Any, path: Path, table: Table, fmt: FileFormat) -> str:
-    return csv_reader(path, table) if fmt == "csv" else parquet_reader(con, path, table)
+def reader_sql(paths: list[Path], table: Table, fmt: FileFormat) -> str:
+    return csv_reader(paths, table) if fmt == "csv" else parquet_reader(paths, table)

@@ -1,10 +1,14 @@
 """Snowflake behind the same interface: the bulk path for users without Snowpipe.
 
-Per file: PUT it to an internal stage (local folder) or name it on the external stage (S3),
-COPY INTO a session-temporary table with the explicit file format, then in one transaction
-append it to the landing table, MERGE into the model and record the load history. COPY runs
-with ON_ERROR = ABORT_STATEMENT on one file at a time, which is SKIP_FILE for that file: it
-loads whole or not at all, and the loader records the error and goes on.
+Per chunk (many files of one table; the shared transaction is in warehouse.landing): each
+file is PUT to an internal stage (local folder) or named on the external stage (S3) and
+COPied INTO a session-temporary table with the explicit file format, tagged with its key;
+then one transaction appends the chunk to the landing table, runs one MERGE into the model
+and records every file's load history. COPY runs with ON_ERROR = ABORT_STATEMENT on one file
+at a time, which is SKIP_FILE for that file: a bad file fails the chunk, which is split until
+the file stands alone, is recorded with its error, and the others load. (One COPY over the
+whole chunk with METADATA$FILENAME would save the per-file statements on real Snowflake;
+fakesnow cannot run it, so it would be untested here.)
 
 Credentials come from Secrets (SNOWFLAKE_USER plus SNOWFLAKE_PASSWORD or a key pair) and are
 registered for redaction; they never appear in the URL, messages or logs.
@@ -26,8 +30,9 @@ from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import LocalStore, ObjectStore
 from spotify_etl.warehouse import migrate
 from spotify_etl.warehouse.base import FileLoad
-from spotify_etl.warehouse.ddl import ColumnDef, Dialect, landing_name, merge_load, sql_type
-from spotify_etl.warehouse.history import HistoryMixin, utc_now
+from spotify_etl.warehouse.ddl import SOURCE_FILE, ColumnDef, Dialect, sql_type
+from spotify_etl.warehouse.files import TransformedFile
+from spotify_etl.warehouse.landing import LandingWarehouse
 from spotify_etl.warehouse.reading import check_columns, header_names
 from spotify_etl.warehouse.snowflake_auth import SnowflakeTarget, auth_options, parse_url
 from spotify_etl.warehouse.snowflake_sql import CSV_OPTIONS, PARQUET_OPTIONS
@@ -35,7 +40,7 @@ from spotify_etl.warehouse.snowflake_sql import CSV_OPTIONS, PARQUET_OPTIONS
 LOAD_STAGE = "SPOTIFY_ETL_LOAD"  # internal stage for files PUT from a local folder
 
 
-class SnowflakeWarehouse(HistoryMixin):
+class SnowflakeWarehouse(LandingWarehouse):
     dialect: Dialect = "snowflake"
 
     def __init__(
@@ -111,40 +116,42 @@ class SnowflakeWarehouse(HistoryMixin):
         """A session-temporary table shaped like the file: COPY's target before landing."""
         name = f"{table.name}_INCOMING"
         if name not in self._temps:
-            cols = ",\n  ".join(
-                ColumnDef(c.name, c.type, True).ddl("snowflake") for c in table.columns
-            )
+            defs = [ColumnDef(c.name, c.type, True) for c in table.columns]
+            defs.append(ColumnDef(SOURCE_FILE, "VARCHAR", True))
+            cols = ",\n  ".join(d.ddl("snowflake") for d in defs)
             self.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} (\n  {cols}\n)")
             self._temps.add(name)
         self.execute(f"DELETE FROM {name}")
         return name
 
-    def _check_header(self, store: ObjectStore, key: str, table: Table) -> None:
-        with store.open(key) as raw:
+    def check_file(self, store: ObjectStore, item: FileLoad) -> None:
+        f = item.file
+        if f.format == "parquet":
+            _check_parquet(store, f.key, f.table)
+            return
+        with store.open(f.key) as raw:
             head = raw.read(64 * 1024)
         if not head:
-            raise InputError(f"{key}: empty file (0 bytes)")
+            raise InputError("empty file (0 bytes)")
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(head)) as gz:
                 line = gz.readline().decode("utf-8")
         except (OSError, EOFError, UnicodeDecodeError) as exc:
-            raise InputError(f"{key}: not a readable gzip CSV: {exc}") from None
-        try:
-            check_columns(header_names(line), table)
-        except InputError as exc:
-            raise InputError(f"{key}: {exc}") from None
+            raise InputError(f"not a readable gzip CSV: {exc}") from None
+        check_columns(header_names(line), f.table)
 
-    def _source(self, store: ObjectStore, key: str, load_id: int) -> str:
-        """Where COPY reads the file. A local file is PUT into a folder of its own (one load
-        id), so the folder is the file and no FILES list or pattern can pick up another."""
+    def _source(self, store: ObjectStore, key: str, load_id: int, n: int = 0) -> str:
+        """Where COPY reads the file. A local file is PUT into a folder of its own (load id
+        and place in the chunk), so the folder is the file and no FILES list or pattern can
+        pick up another."""
         folder, _, name = key.rpartition("/")
         if isinstance(store, LocalStore):
             path = Path(store.uri(key)).as_posix().replace("'", "\\'")
             self.execute(
-                f"PUT 'file://{path}' @{LOAD_STAGE}/{folder}/{load_id}/ "
+                f"PUT 'file://{path}' @{LOAD_STAGE}/{folder}/{load_id}-{n}/ "
                 "AUTO_COMPRESS = FALSE OVERWRITE = TRUE"
             )
-            return f"@{LOAD_STAGE}/{folder}/{load_id}/"
+            return f"@{LOAD_STAGE}/{folder}/{load_id}-{n}/"
         return f"@{self.target.stage}/{folder}/ FILES = ('{name}')"
 
     def copy_statement(self, table: Table, target: str, source: str, fmt: str) -> str:
@@ -164,29 +171,36 @@ class SnowflakeWarehouse(HistoryMixin):
             f"FILE_FORMAT = ({PARQUET_OPTIONS}) ON_ERROR = ABORT_STATEMENT FORCE = TRUE{purge}"
         )
 
-    def load_file(self, store: ObjectStore, item: FileLoad) -> int:
+    @contextlib.contextmanager
+    def staged(
+        self, store: ObjectStore, table: Table, items: Sequence[FileLoad], load_id: int
+    ) -> Iterator[str]:
+        incoming = self._incoming(table)
+        for n, item in enumerate(items):
+            self._copy(store, item.file, incoming, load_id, n)
+            self.execute(
+                f"UPDATE {incoming} SET {SOURCE_FILE} = ? WHERE {SOURCE_FILE} IS NULL",
+                [item.file.key],
+            )
+        yield incoming
+
+    def _copy(
+        self, store: ObjectStore, f: TransformedFile, target: str, load_id: int, n: int
+    ) -> None:
         import snowflake.connector
 
-        f = item.file
-        if f.format == "csv":
-            self._check_header(store, f.key, f.table)
-        else:
-            _check_parquet(store, f.key, f.table)
-        incoming = self._incoming(f.table)
-        load_id = self.next_load_id()
         try:
-            source = self._source(store, f.key, load_id)
-            _cols, result = self.execute(self.copy_statement(f.table, incoming, source, f.format))
+            source = self._source(store, f.key, load_id, n)
+            _cols, result = self.execute(self.copy_statement(f.table, target, source, f.format))
         except snowflake.connector.errors.ProgrammingError as exc:
+            reason = self.data_error(exc)
+            if reason is not None:
+                raise InputError(reason) from None
             message = " | ".join(redact(str(exc.msg)).split("\n"))
-            # SQLSTATE class 22/23 is the data (bad value, column count): skip the file.
-            # Anything else (compilation, privileges) is not this file's fault: stop.
-            if str(exc.sqlstate or "").startswith(("22", "23")):
-                raise InputError(f"{f.key}: {message}") from None
             raise FatalError(f"Snowflake refused the COPY of {f.key}: {message}") from None
         statuses = {str(r[1]).upper() for r in result} if result and len(result[0]) > 1 else set()
         if statuses - {"LOADED"}:
-            raise InputError(f"{f.key}: COPY reported {', '.join(sorted(statuses))}")
+            raise InputError(f"COPY reported {', '.join(sorted(statuses))}")
         if not statuses:
             # "Copy executed with 0 files processed": recording the file as loaded would
             # lose it for good. On S3 it means the stage is not the transformed root.
@@ -195,16 +209,17 @@ class SnowflakeWarehouse(HistoryMixin):
                 hint="the external stage (snowflake://...?stage=NAME) must point at the same "
                 "s3:// location as --transformed",
             )
-        cols = ", ".join(f.table.column_names)
-        with self.transaction():
-            _c, counted = self.execute(
-                f"INSERT INTO {landing_name(f.table)} SELECT {cols}, ?, ?, ? FROM {incoming}",
-                [f.key, load_id, utc_now()],
-            )
-            rows = int(counted[0][0]) if counted else 0
-            self.execute(merge_load(f.table), [load_id])
-            self.record(item, "loaded", rows, None, load_id)
-        return rows
+
+    def data_error(self, exc: Exception) -> str | None:
+        """SQLSTATE class 22/23 is the data (bad value, column count): skip the file.
+        Anything else (compilation, privileges) is not this file's fault: stop."""
+        import snowflake.connector
+
+        if not isinstance(exc, snowflake.connector.errors.ProgrammingError):
+            return None
+        if not str(exc.sqlstate or "").startswith(("22", "23")):
+            return None
+        return " | ".join(redact(str(exc.msg)).split("\n"))
 
     def close(self) -> None:
         self.con.close()
@@ -214,11 +229,11 @@ def _check_parquet(store: ObjectStore, key: str, table: Table) -> None:
     """MATCH_BY_COLUMN_NAME would fill a missing column with NULLs: check the schema first."""
     import duckdb
 
-    from spotify_etl.warehouse.duckdb_adapter import local_copy
-    from spotify_etl.warehouse.reading import parquet_reader
+    from spotify_etl.warehouse.duckdb_adapter import local_copies
+    from spotify_etl.warehouse.reading import check_parquet
 
-    with local_copy(store, key) as path, contextlib.closing(duckdb.connect()) as con:
+    with local_copies(store, [key]) as [path], contextlib.closing(duckdb.connect()) as con:
         try:
-            parquet_reader(con, path, table)
+            check_parquet(con, path, table)
         except InputError as exc:
-            raise InputError(f"{key}: {exc}") from None
+            raise InputError(str(exc)) from None

@@ -1,0 +1,95 @@
+"""The MERGE of one chunk (many files of one table, one load id) from its landing rows.
+
+One statement per table per chunk, whatever the number of files in it, and it touches only
+the keys the chunk holds. The rule is the one a file-by-file load follows, per column:
+
+- Dimensions: for each column the newest non-NULL value of the chunk is the candidate, and it
+  carries the time it was fetched. It replaces the model's value when it is at least as new
+  as the row's last_seen_at; otherwise it only fills a NULL. So a NULL never erases a known
+  value (a track seen in an album's track list has no isrc; the full track fetched earlier
+  does), and files of a chunk may arrive in any order. first_seen_at moves only back,
+  last_seen_at only forward.
+- Facts and links: the newest row of each key replaces the model's row when it is at least
+  as new.
+- Ties (same fetched_at) are broken by the file key: the later file, in day order, wins, as
+  it would loading file by file. A transformed file holds one row per key, so that is a total
+  order; for a hand-made file with two rows of one key and one fetched_at, a hash of the
+  row's values decides, so the result still never depends on the engine's row order.
+  (Sorting on the values themselves would also do, at twice the MERGE's cost.)
+
+Written once for both engines: MAX_BY and ROW_NUMBER exist in DuckDB and Snowflake alike.
+"""
+
+from __future__ import annotations
+
+from spotify_etl.model import Table
+from spotify_etl.warehouse.ddl import LOAD_ID, SOURCE_FILE, landing_name
+
+RANK = "_rank"
+
+
+def _at(column: str) -> str:
+    return f"{column}__at"
+
+
+def _ranked(table: Table, order: str) -> str:
+    """The chunk's landing rows, each with its rank within its key (1 = per `order`)."""
+    cols = ", ".join(table.column_names)
+    values = ", ".join(c for c in table.column_names if c not in table.key)
+    return (
+        f"SELECT {cols}, {SOURCE_FILE}, ROW_NUMBER() OVER (PARTITION BY {', '.join(table.key)} "
+        f"ORDER BY fetched_at {order}, {SOURCE_FILE} {order}, HASH({values}) {order}) AS {RANK} "
+        f"FROM {landing_name(table)} WHERE {LOAD_ID} = ?"
+    )
+
+
+def dimension_source(table: Table) -> str:
+    """One row per key: each column's newest non-NULL value and when it was fetched."""
+    picks: list[str] = list(table.key)
+    for c in table.column_names:
+        if c in table.key or c == "fetched_at":
+            continue
+        known = f"CASE WHEN {c} IS NOT NULL THEN {RANK} END"
+        picks.append(f"MAX_BY({c}, {known}) AS {c}")
+        picks.append(f"MAX(CASE WHEN {c} IS NOT NULL THEN fetched_at END) AS {_at(c)}")
+    picks.append("MIN(fetched_at) AS first_seen_at")
+    picks.append("MAX(fetched_at) AS last_seen_at")
+    return (
+        f"SELECT {', '.join(picks)} FROM ({_ranked(table, 'ASC')}) AS r "
+        f"GROUP BY {', '.join(table.key)}"
+    )
+
+
+def fact_source(table: Table) -> str:
+    """One row per key: the newest row (ties as in the module docstring)."""
+    cols = ", ".join(table.column_names)
+    return f"SELECT {cols} FROM ({_ranked(table, 'DESC')}) AS r WHERE {RANK} = 1"
+
+
+def chunk_merge(table: Table) -> str:
+    """MERGE one chunk's landing rows into the model table; `?` is the chunk's load id."""
+    on = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
+    if table.kind != "dimension":
+        values = [c for c in table.column_names if c not in table.key]
+        return (
+            f"MERGE INTO {table.name} AS t USING ({fact_source(table)}) AS s ON {on}\n"
+            f"WHEN MATCHED AND (s.fetched_at >= t.fetched_at) THEN UPDATE SET "
+            f"{', '.join(f'{c} = s.{c}' for c in values)}\n"
+            f"WHEN NOT MATCHED THEN INSERT ({', '.join(table.column_names)}) "
+            f"VALUES ({', '.join(f's.{c}' for c in table.column_names)})"
+        )
+    body = [c for c in table.column_names if c not in table.key and c != "fetched_at"]
+    sets = [
+        f"{c} = CASE WHEN s.{c} IS NOT NULL AND s.{_at(c)} >= t.last_seen_at THEN s.{c} "
+        f"ELSE COALESCE(t.{c}, s.{c}) END"
+        for c in body
+    ]
+    sets.append("first_seen_at = LEAST(t.first_seen_at, s.first_seen_at)")
+    sets.append("last_seen_at = GREATEST(t.last_seen_at, s.last_seen_at)")
+    insert = [*table.key, *body, "first_seen_at", "last_seen_at"]
+    return (
+        f"MERGE INTO {table.name} AS t USING ({dimension_source(table)}) AS s ON {on}\n"
+        f"WHEN MATCHED THEN UPDATE SET {', '.join(sets)}\n"
+        f"WHEN NOT MATCHED THEN INSERT ({', '.join(insert)}) "
+        f"VALUES ({', '.join(f's.{c}' for c in insert)})"
+    )
