@@ -132,11 +132,11 @@ def local_entry() -> dict[str, Any]:
 def episode_entry() -> dict[str, Any]:
     return entry(
         {
-            "id": "EPISODE0000000000000001",
+            "id": "EPISODE000000000000001",
             "name": "A podcast",
             "type": "episode",
             "duration_ms": 1_800_000,
-            "uri": "spotify:episode:EPISODE0000000000000001",
+            "uri": "spotify:episode:EPISODE000000000000001",
         }
     )
 

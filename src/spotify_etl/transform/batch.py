@@ -40,6 +40,7 @@ class Source:
     kind: Literal["part", "file"]
     fetched_at: str | None = None  # bare files: when the response was saved (file format)
     gzipped: bool = True
+    dated_by: str | None = None  # bare files: how fetched_at was found (summary.DATED_BY)
 
 
 class Batch:
