@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-# 2: EPISODE and SHOW; PLAYLIST_ITEM episode and local-file columns; SONGS.is_available.
+# 2: EPISODE and SHOWS; PLAYLIST_ITEM episode and local-file columns; SONGS.is_available.
 SCHEMA_VERSION = 2
 
 # Portable type names; each warehouse adapter maps them (DuckDB and Snowflake accept all five).
@@ -200,8 +200,10 @@ PLAYLIST_ITEM = Table(
     ),
 )
 
-SHOW = Table(
-    "SHOW",
+# SHOW is a keyword in DuckDB and Snowflake (and the DDL leaves names unquoted): SHOWS,
+# plural like SONGS.
+SHOWS = Table(
+    "SHOWS",
     ("show_id",),
     "dimension",
     (
@@ -225,7 +227,7 @@ EPISODE = Table(
     (
         _c("episode_id", "VARCHAR", False),
         _c("episode_name", "VARCHAR", False),
-        _c("show_id", "VARCHAR", doc="-> SHOW"),
+        _c("show_id", "VARCHAR", doc="-> SHOWS"),
         _c("description", "VARCHAR"),
         _c("duration_ms", "INTEGER"),
         _c("explicit", "BOOLEAN"),
@@ -246,7 +248,7 @@ TABLES: tuple[Table, ...] = (
     SONG_ARTIST,
     PLAYLIST,
     PLAYLIST_ITEM,
-    SHOW,
+    SHOWS,
     EPISODE,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -108,7 +108,7 @@ def declared_rules(max_year: int) -> dict[str, tuple[Rule, ...]]:
             ),
             _fits("local_duration_ms"),
         ),
-        "SHOW": (
+        "SHOWS": (
             _id("show_id"),
             Rule("total_episodes", "v is None or v >= 0", "total_episodes is negative"),
             _fits("total_episodes"),

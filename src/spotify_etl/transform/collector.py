@@ -132,7 +132,7 @@ class Collector:
         self.song_artist = self.tables["SONG_ARTIST"]
         self.playlist = self.tables["PLAYLIST"]
         self.playlist_item = self.tables["PLAYLIST_ITEM"]
-        self.show = self.tables["SHOW"]
+        self.show = self.tables["SHOWS"]
         self.episode = self.tables["EPISODE"]
 
     @property

@@ -1,7 +1,7 @@
-"""The rows of podcasts: SHOW and EPISODE.
+"""The rows of podcasts: SHOWS and EPISODE.
 
 Unlike albums and artists, a show is never fetched in full by extract, and the simplified
-show (in an episode, a saved show, a search page) holds every SHOW column (ShowBase in
+show (in an episode, a saved show, a search page) holds every SHOWS column (ShowBase in
 openapi.yml), so every show object gives its row. Episodes likewise: the one in a playlist
 item or a saved episode is the full EpisodeObject; a show's episode list gives simplified
 episodes, whose show is the list's.
@@ -15,7 +15,7 @@ from spotify_etl.transform.values import BadValue, clean_name, release
 
 
 def emit_show(show: Obj, ctx: Ctx) -> str | None:
-    """The SHOW row; the show id (None when the reply has none)."""
+    """The SHOWS row; the show id (None when the reply has none)."""
     show_id = show.id
     if show_id is None:
         ctx.out.lacks("show.id")
