@@ -118,7 +118,7 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
             clean_name(name),
             album_id,
             first.id if first is not None else None,
-            len(artists),
+            len(artists) if isinstance(track.artists, list) else None,  # absent: unknown
             ms,
             duration_minutes(ms),
             duration_mmss(ms),
