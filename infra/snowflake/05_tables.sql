@@ -122,6 +122,7 @@ CREATE TABLE IF NOT EXISTS SONGS (
   isrc VARCHAR,
   popularity INTEGER,
   song_url VARCHAR,
+  is_available BOOLEAN,
   first_seen_at TIMESTAMP_NTZ NOT NULL,
   last_seen_at TIMESTAMP_NTZ NOT NULL,
   PRIMARY KEY (song_id)
@@ -142,6 +143,7 @@ CREATE TABLE IF NOT EXISTS SONGS_LANDING (
   isrc VARCHAR,
   popularity INTEGER,
   song_url VARCHAR,
+  is_available BOOLEAN,
   fetched_at TIMESTAMP_NTZ NOT NULL,
   _source_file VARCHAR NOT NULL,
   _load_id BIGINT NOT NULL,
@@ -208,6 +210,11 @@ CREATE TABLE IF NOT EXISTS PLAYLIST_ITEM (
   added_at TIMESTAMP_NTZ,
   added_by VARCHAR,
   days_since_release INTEGER,
+  episode_id VARCHAR,
+  local_name VARCHAR,
+  local_artist VARCHAR,
+  local_album VARCHAR,
+  local_duration_ms INTEGER,
   fetched_at TIMESTAMP_NTZ NOT NULL,
   PRIMARY KEY (snapshot_date, playlist_id, position)
 );
@@ -223,6 +230,77 @@ CREATE TABLE IF NOT EXISTS PLAYLIST_ITEM_LANDING (
   added_at TIMESTAMP_NTZ,
   added_by VARCHAR,
   days_since_release INTEGER,
+  episode_id VARCHAR,
+  local_name VARCHAR,
+  local_artist VARCHAR,
+  local_album VARCHAR,
+  local_duration_ms INTEGER,
+  fetched_at TIMESTAMP_NTZ NOT NULL,
+  _source_file VARCHAR NOT NULL,
+  _load_id BIGINT NOT NULL,
+  _loaded_at TIMESTAMP_NTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS SHOWS (
+  show_id VARCHAR NOT NULL,
+  show_name VARCHAR NOT NULL,
+  publisher VARCHAR,
+  description VARCHAR,
+  media_type VARCHAR,
+  total_episodes INTEGER,
+  explicit BOOLEAN,
+  image_url VARCHAR,
+  show_url VARCHAR,
+  first_seen_at TIMESTAMP_NTZ NOT NULL,
+  last_seen_at TIMESTAMP_NTZ NOT NULL,
+  PRIMARY KEY (show_id)
+);
+
+CREATE TABLE IF NOT EXISTS SHOWS_LANDING (
+  show_id VARCHAR NOT NULL,
+  show_name VARCHAR NOT NULL,
+  publisher VARCHAR,
+  description VARCHAR,
+  media_type VARCHAR,
+  total_episodes INTEGER,
+  explicit BOOLEAN,
+  image_url VARCHAR,
+  show_url VARCHAR,
+  fetched_at TIMESTAMP_NTZ NOT NULL,
+  _source_file VARCHAR NOT NULL,
+  _load_id BIGINT NOT NULL,
+  _loaded_at TIMESTAMP_NTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS EPISODE (
+  episode_id VARCHAR NOT NULL,
+  episode_name VARCHAR NOT NULL,
+  show_id VARCHAR,
+  description VARCHAR,
+  duration_ms INTEGER,
+  explicit BOOLEAN,
+  release_date DATE,
+  release_date_precision VARCHAR,
+  release_year INTEGER,
+  image_url VARCHAR,
+  episode_url VARCHAR,
+  first_seen_at TIMESTAMP_NTZ NOT NULL,
+  last_seen_at TIMESTAMP_NTZ NOT NULL,
+  PRIMARY KEY (episode_id)
+);
+
+CREATE TABLE IF NOT EXISTS EPISODE_LANDING (
+  episode_id VARCHAR NOT NULL,
+  episode_name VARCHAR NOT NULL,
+  show_id VARCHAR,
+  description VARCHAR,
+  duration_ms INTEGER,
+  explicit BOOLEAN,
+  release_date DATE,
+  release_date_precision VARCHAR,
+  release_year INTEGER,
+  image_url VARCHAR,
+  episode_url VARCHAR,
   fetched_at TIMESTAMP_NTZ NOT NULL,
   _source_file VARCHAR NOT NULL,
   _load_id BIGINT NOT NULL,

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-SCHEMA_VERSION = 1
+# 2: EPISODE and SHOWS; PLAYLIST_ITEM episode and local-file columns; SONGS.is_available.
+SCHEMA_VERSION = 2
 
 # Portable type names; each warehouse adapter maps them (DuckDB and Snowflake accept all five).
 ColumnType = Literal["VARCHAR", "BIGINT", "INTEGER", "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMP"]
@@ -134,6 +135,12 @@ SONGS = Table(
         _c("isrc", "VARCHAR"),
         _c("popularity", "INTEGER", doc="0-100, extended mode only"),
         _c("song_url", "VARCHAR"),
+        _c(
+            "is_available",
+            "BOOLEAN",
+            doc="false for a taken-down track (the reply's placeholders: empty name or "
+            "duration_ms 0, read as NULL duration); NULL in rows written before schema 2",
+        ),
         FETCHED_AT,
     ),
 )
@@ -178,11 +185,57 @@ PLAYLIST_ITEM = Table(
         _c("position", "INTEGER", False, "0-based position in the playlist"),
         _c("snapshot_id", "VARCHAR"),
         _c("item_type", "VARCHAR", False, "track | episode | local"),
-        _c("song_id", "VARCHAR", doc="NULL for local files and episodes"),
-        _c("item_uri", "VARCHAR"),
+        _c("song_id", "VARCHAR", doc="item_type track only"),
+        _c("item_uri", "VARCHAR", doc="spotify:track:… | spotify:episode:… | spotify:local:…"),
         _c("added_at", "TIMESTAMP", doc="NULL on very old playlists"),
         _c("added_by", "VARCHAR"),
         _c("days_since_release", "INTEGER", doc="added_at - release_date; day precision only"),
+        _c("episode_id", "VARCHAR", doc="item_type episode only (-> EPISODE)"),
+        # A local file has no id and no dimension row: the item holds what the playlist shows.
+        _c("local_name", "VARCHAR", doc="item_type local only: the file's track name"),
+        _c("local_artist", "VARCHAR", doc="item_type local only: its first artist's name"),
+        _c("local_album", "VARCHAR", doc="item_type local only: its album's name"),
+        _c("local_duration_ms", "INTEGER", doc="item_type local only"),
+        FETCHED_AT,
+    ),
+)
+
+# SHOW is a keyword in DuckDB and Snowflake (and the DDL leaves names unquoted): SHOWS,
+# plural like SONGS.
+SHOWS = Table(
+    "SHOWS",
+    ("show_id",),
+    "dimension",
+    (
+        _c("show_id", "VARCHAR", False),
+        _c("show_name", "VARCHAR", False),
+        _c("publisher", "VARCHAR"),
+        _c("description", "VARCHAR"),
+        _c("media_type", "VARCHAR", doc="audio | mixed (as Spotify sends it)"),
+        _c("total_episodes", "INTEGER"),
+        _c("explicit", "BOOLEAN"),
+        _c("image_url", "VARCHAR"),
+        _c("show_url", "VARCHAR", doc="external_urls.spotify"),
+        FETCHED_AT,
+    ),
+)
+
+EPISODE = Table(
+    "EPISODE",
+    ("episode_id",),
+    "dimension",
+    (
+        _c("episode_id", "VARCHAR", False),
+        _c("episode_name", "VARCHAR", False),
+        _c("show_id", "VARCHAR", doc="-> SHOWS"),
+        _c("description", "VARCHAR"),
+        _c("duration_ms", "INTEGER"),
+        _c("explicit", "BOOLEAN"),
+        _c("release_date", "DATE", doc="only when precision is day"),
+        _c("release_date_precision", "VARCHAR", doc="year | month | day"),
+        _c("release_year", "INTEGER"),
+        _c("image_url", "VARCHAR"),
+        _c("episode_url", "VARCHAR", doc="external_urls.spotify"),
         FETCHED_AT,
     ),
 )
@@ -195,6 +248,8 @@ TABLES: tuple[Table, ...] = (
     SONG_ARTIST,
     PLAYLIST,
     PLAYLIST_ITEM,
+    SHOWS,
+    EPISODE,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 

@@ -129,16 +129,62 @@ def local_entry() -> dict[str, Any]:
     }
 
 
+SHOW1 = "SHOW000000000000000001"
+EP1 = "EPISODE000000000000001"
+
+
+def show_simple(sid: str = SHOW1, name: str = "A Show") -> dict[str, Any]:
+    """A SimplifiedShowObject (ShowBase in openapi.yml), as in an episode or a saved show."""
+    return {
+        "available_markets": [],
+        "copyrights": [],
+        "description": "Talk about things.",
+        "html_description": "<p>Talk about things.</p>",
+        "explicit": False,
+        "external_urls": {"spotify": f"https://open.spotify.com/show/{sid}"},
+        "href": f"{API}/shows/{sid}",
+        "id": sid,
+        "images": [{"url": f"https://i.scdn.co/image/{sid}", "height": 640, "width": 640}],
+        "is_externally_hosted": False,
+        "languages": ["en"],
+        "media_type": "audio",
+        "name": name,
+        "publisher": "Pod Co",
+        "type": "show",
+        "uri": f"spotify:show:{sid}",
+        "total_episodes": 120,
+    }
+
+
+def episode(eid: str = EP1, name: str = "A podcast", *, show: bool = True) -> dict[str, Any]:
+    """An EpisodeObject (EpisodeBase + show); without `show` a SimplifiedEpisodeObject."""
+    obj: dict[str, Any] = {
+        "audio_preview_url": None,
+        "description": "Episode one.",
+        "html_description": "<p>Episode one.</p>",
+        "duration_ms": 1_800_000,
+        "explicit": False,
+        "external_urls": {"spotify": f"https://open.spotify.com/episode/{eid}"},
+        "href": f"{API}/episodes/{eid}",
+        "id": eid,
+        "images": [{"url": f"https://i.scdn.co/image/{eid}", "height": 640, "width": 640}],
+        "is_externally_hosted": False,
+        "is_playable": True,
+        "languages": ["en"],
+        "name": name,
+        "release_date": "2020-03-01",
+        "release_date_precision": "day",
+        "resume_point": {"fully_played": False, "resume_position_ms": 0},
+        "type": "episode",
+        "uri": f"spotify:episode:{eid}",
+    }
+    if show:
+        obj["show"] = show_simple()
+    return obj
+
+
 def episode_entry() -> dict[str, Any]:
-    return entry(
-        {
-            "id": "EPISODE0000000000000001",
-            "name": "A podcast",
-            "type": "episode",
-            "duration_ms": 1_800_000,
-            "uri": "spotify:episode:EPISODE0000000000000001",
-        }
-    )
+    return entry(episode())
 
 
 def items_page(

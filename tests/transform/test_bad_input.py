@@ -97,17 +97,17 @@ def test_a_50_mb_page_is_quarantined_unread(tmp_path: Path) -> None:
 
 
 def test_failing_quality_checks_go_to_quarantine_with_the_reason(tmp_path: Path) -> None:
-    alb = album_simple(AL1, "A", "0000", "year", [artist_simple(AR1, "A")])
-    zero = track(TR1, "Zero", alb, [artist_simple(AR1, "A")], duration_ms=0)
+    alb = album_simple(AL1, "A", "2020", "year", [artist_simple(AR1, "A")])
     bad_id = track("not-an-id", "Bad id", alb, [artist_simple(AR1, "A")])
     pop = {
         **track(TR2, "Pop", alb, [artist_simple(AR1, "A")]),
         "popularity": 101,
         "track_number": 0,
     }
-    old = album_full("ALBUM00000000000000009", "Old", "0000", "year", [])
+    negative = track(TR1, "Negative", alb, [artist_simple(AR1, "A")], duration_ms=-5)
+    old = album_full("ALBUM00000000000000009", "Old", "1066", "year", [])
     lines = [
-        envelope({"tracks": [zero, bad_id, pop]}, f"{API}/tracks", kind="tracks"),
+        envelope({"tracks": [negative, bad_id, pop]}, f"{API}/tracks", kind="tracks"),
         envelope(old, f"{API}/albums/ALBUM00000000000000009", kind="tracks"),
     ]
     write_part(tmp_path, lines, kind="tracks")
@@ -115,15 +115,21 @@ def test_failing_quality_checks_go_to_quarantine_with_the_reason(tmp_path: Path)
     assert summary.exit_code == 0
     records = _quarantine(tmp_path / "transformed")
     by_reason = {(r["table"], r["reason"]) for r in records}
-    assert ("SONGS", "duration_ms is not > 0") in by_reason
-    assert ("SONGS", "song_id is not a valid Spotify id (22 base62 characters)") in by_reason
-    assert ("SONG_ARTIST", "song_id is not a valid Spotify id (22 base62 characters)") in by_reason
-    assert ("SONGS", "track_number is not >= 1") in by_reason  # the first failure is reported
-    assert ("ALBUM", "release_year outside 1877-2027") in by_reason
+    assert by_reason == {
+        ("SONGS", "duration_ms is not > 0"),
+        ("SONGS", "song_id is not a valid Spotify id (22 base62 characters)"),
+        ("SONG_ARTIST", "song_id is not a valid Spotify id (22 base62 characters)"),
+        ("SONGS", "track_number is not >= 1"),  # the first failure is reported
+        # A link never points at a song the transform refused: it follows the song.
+        ("SONG_ARTIST", f"its song {TR1} is quarantined: duration_ms is not > 0"),
+        ("SONG_ARTIST", f"its song {TR2} is quarantined: track_number is not >= 1"),
+        ("ALBUM", "release_year outside 1877-2027"),
+    }
     assert summary.tables["SONGS"].rows_quarantined == 3
     assert summary.tables["SONGS"].rows_out == 0
+    assert summary.tables["SONG_ARTIST"].rows_out == 0
     songs_record = next(r for r in records if r["reason"] == "duration_ms is not > 0")
-    assert songs_record["record"]["song_id"] == TR1 and songs_record["record"]["duration_ms"] == 0
+    assert songs_record["record"]["song_id"] == TR1 and songs_record["record"]["duration_ms"] == -5
 
 
 def test_a_truncated_gzip_fails_the_run_but_the_rest_lands(tmp_path: Path) -> None:
@@ -196,8 +202,12 @@ def test_cli_prints_the_summary_and_one_line_per_unreadable_file(tmp_path: Path)
         text=True,
         timeout=120,
     )
-    assert ok.returncode == 0, ok.stderr
+    # Pointed below the raw zone's root, the parts are not where parts live: said, with
+    # the fix, and not a success.
+    assert ok.returncode == 1, ok.stderr
     assert "no raw input found" in ok.stdout
+    assert "2 a raw part outside raw/<kind>/dt=…/run=…/: point --raw at" in ok.stdout
+    assert "error: nothing to transform in" in ok.stderr
     missing = subprocess.run(
         [sys.executable, "-m", "spotify_etl", "transform", "--raw", str(tmp_path / "nope")],
         capture_output=True,
@@ -345,6 +355,7 @@ def test_integers_beyond_their_column_type_are_quarantined_not_a_failed_file(
     reasons = {(r["table"], r["reason"]) for r in _quarantine(tmp_path / "transformed")}
     assert reasons == {
         ("SONGS", "duration_ms is outside the INTEGER range"),
+        ("SONG_ARTIST", f"its song {TR2} is quarantined: duration_ms is outside the INTEGER range"),
         ("SONGS", "track_number is outside the INTEGER range"),
         ("ARTIST", "followers is outside the BIGINT range"),
         ("PLAYLIST_ITEM", "position is outside the INTEGER range"),

@@ -43,5 +43,5 @@ def test_an_id_passes_exactly_when_no_rule_names_it(value: Any) -> None:
 @pytest.mark.parametrize("duration", [None, -1, 0, 1, 2**31 - 1, 2**31, "100"])
 def test_songs_rows_agree_on_ranges(duration: Any) -> None:
     _, reason = compile_check(model.SONGS, 2027)
-    row = (GOOD, "n", GOOD, None, 1, duration, None, None, None, 1, 1, None, 50, None, "t")
+    row = (GOOD, "n", GOOD, None, 1, duration, None, None, None, 1, 1, None, 50, None, True, "t")
     assert _passes(model.SONGS, row) == (reason(row) is None)

@@ -92,9 +92,11 @@ def test_playlist_items_positions_types_and_derived_days(tmp_path: Path) -> None
     assert by_pos[0]["days_since_release"] is None  # year precision: no made-up day
     assert by_pos[1]["item_uri"].startswith("spotify:local:")
     assert by_pos[0]["added_at"] == dt.datetime(2026, 11, 1, 10, 0)
-    assert summary.skipped["local_files"] == 1
-    assert summary.skipped["episodes"] == 1
-    assert summary.skipped["null_items"] == 1
+    assert by_pos[3]["episode_id"] == "EPISODE000000000000001"
+    assert (by_pos[1]["local_name"], by_pos[1]["local_artist"]) == ("home recording", "Me")
+    assert (by_pos[1]["local_album"], by_pos[1]["local_duration_ms"]) == ("My Rips", 123000)
+    # Only the null item gave no row: the local file and the episode are items.
+    assert summary.skipped == {"null_items": 1}
 
 
 def test_release_dates_keep_their_precision(tmp_path: Path) -> None:

@@ -103,6 +103,45 @@ def test_a_new_nullable_column_is_added_in_place(tmp_path: Path) -> None:
     wh.close()
 
 
+# What schema 2 added (issue #12): a v1 warehouse takes them in place, its rows kept.
+DURATION = "local_duration_ms"
+TYPES = {"is_available": "BOOLEAN", DURATION: "INTEGER"}
+V2_COLUMNS = {
+    "SONGS": ("is_available",),
+    "PLAYLIST_ITEM": ("episode_id", "local_name", "local_artist", "local_album", DURATION),
+}
+
+
+def test_a_schema_1_warehouse_migrates_to_episodes_shows_and_item_types(tmp_path: Path) -> None:
+    v1 = tuple(
+        dataclasses.replace(
+            t, columns=tuple(c for c in t.columns if c.name not in V2_COLUMNS.get(t.name, ()))
+        )
+        for t in TABLES
+        if t.name not in ("SHOWS", "EPISODE")
+    )
+    path = str(tmp_path / "w.duckdb")
+    old = DuckDBWarehouse(path, tables=v1)
+    old.ensure_schema()
+    old.execute(
+        "INSERT INTO SONGS (song_id, song_name, first_seen_at, last_seen_at) "
+        "VALUES ('s1', 'kept', TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01')"
+    )
+    old.close()
+    wh = DuckDBWarehouse(path)
+    alters = wh.ensure_schema()
+    assert sorted(alters) == sorted(
+        f"ALTER TABLE {table}{suffix} ADD COLUMN {column} {TYPES.get(column, 'VARCHAR')}"
+        for table, columns in V2_COLUMNS.items()
+        for column in columns
+        for suffix in ("", "_LANDING")
+    )
+    assert wh.execute("SELECT song_name, is_available FROM SONGS")[1] == [("kept", None)]
+    assert wh.execute("SELECT count(*) FROM SHOWS")[1] == [(0,)]
+    assert wh.execute("SELECT count(*) FROM EPISODE_LANDING")[1] == [(0,)]
+    wh.close()
+
+
 def test_a_new_required_column_asks_for_a_rebuild() -> None:
     existing = {
         "SONGS": {c.name for c in SONGS.columns if c.name != "song_name"}

@@ -44,6 +44,7 @@ class Source:
     gzipped: bool = True
     members: tuple[Source, ...] = ()  # a batch of bare files: each one's own Source
     stamped: bool = False  # a bare file whose name says when it was saved (the old pipeline's)
+    dated_by: str | None = None  # bare files: how fetched_at was found (summary.DATED_BY)
 
 
 class Batch:

@@ -98,8 +98,27 @@ def declared_rules(max_year: int) -> dict[str, tuple[Rule, ...]]:
         "PLAYLIST_ITEM": (
             _id("playlist_id"),
             _id("song_id", optional=True),
+            _id("episode_id", optional=True),
             Rule("position", "v >= 0", "position is negative"),
             _fits("position"),
+            Rule(
+                "local_duration_ms",
+                "v is None or v >= 0",
+                "local_duration_ms is negative",
+            ),
+            _fits("local_duration_ms"),
+        ),
+        "SHOWS": (
+            _id("show_id"),
+            Rule("total_episodes", "v is None or v >= 0", "total_episodes is negative"),
+            _fits("total_episodes"),
+        ),
+        "EPISODE": (
+            _id("episode_id"),
+            _id("show_id", optional=True),
+            Rule("duration_ms", "v is None or v > 0", "duration_ms is not > 0"),
+            _fits("duration_ms"),
+            year,
         ),
     }
 

@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from spotify_etl.errors import ConfigError, FatalError
-from spotify_etl.transform.summary import SKIP_KINDS, BatchSummary, TransformSummary
+from spotify_etl.errors import EXIT_FAILED, ConfigError, FatalError
+from spotify_etl.transform.summary import DATED_BY, BatchSummary, TransformSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -66,6 +66,11 @@ def transform_command(
         for bad in summary.unreadable:
             typer.secho(f"error: cannot read {bad.key}: {bad.reason}", err=True, fg="red")
         raise typer.Exit(summary.exit_code)
+    if not summary.batches:
+        # Pointed at inputs and none to transform: a mistake to say, not a quiet success.
+        hint = "check --raw and --date" if date else "check --raw"
+        typer.secho(f"error: nothing to transform in {raw_url}; {hint}", err=True, fg="red")
+        raise typer.Exit(EXIT_FAILED)
 
 
 @contextlib.contextmanager
@@ -144,18 +149,43 @@ def _cells(summary: TransformSummary) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def print_summary(summary: TransformSummary, out_url: str) -> None:
-    header, rows = _cells(summary)
-    order = {kind: i for i, kind in enumerate(SKIP_KINDS)}
-    counts = sorted(summary.skipped.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
-    skipped = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts) or "none"
-    footer = (
-        f"{len(summary.batches)} batches -> {out_url}; skipped: {skipped}; "
+def footer_lines(summary: TransformSummary, out_url: str) -> list[str]:
+    """What gave no row and why: skipped items by kind, missing keys, bare-file dating and
+    every skipped input (grouped by reason)."""
+    skips = ", ".join(f"{s.kind.replace('_', ' ')} {s.count}" for s in summary.skips())
+    lines = [
+        f"{len(summary.batches)} batches -> {out_url}; skipped items: {skips or 'none'}; "
         f"unreadable files: {len(summary.unreadable)}"
-    )
+    ]
+    lines += [f"  {s.kind.replace('_', ' ')} {s.count}: {s.reason}" for s in summary.skips()]
+    if summary.missing_keys:
+        lacked = ", ".join(f"{k} {n}" for k, n in sorted(summary.missing_keys.items()))
+        lines.append(f"keys the replies did not hold (fields= replies?): {lacked}")
+    if summary.dated_by:
+        dated = ", ".join(
+            f"{DATED_BY[k]} {n}" for k in DATED_BY if (n := summary.dated_by.get(k, 0))
+        )
+        lines.append(f"bare files dated by: {dated}")
+    if summary.skipped_inputs:
+        lines.append(f"skipped inputs: {len(summary.skipped_inputs)}")
+        by_reason: dict[str, list[str]] = {}
+        for skipped in summary.skipped_inputs:
+            by_reason.setdefault(skipped.reason, []).append(skipped.key)
+        for reason, keys in by_reason.items():
+            shown = ", ".join(keys[:MAX_KEYS_SHOWN]) + (", …" if len(keys) > MAX_KEYS_SHOWN else "")
+            lines.append(f"  {len(keys)} {reason}: {shown}")
+    return lines
+
+
+MAX_KEYS_SHOWN = 5
+
+
+def print_summary(summary: TransformSummary, out_url: str) -> None:
+    footer = footer_lines(summary, out_url)
     if not summary.batches:
-        typer.echo(f"no raw input found; {footer}")
+        typer.echo("no raw input found to transform; " + "\n".join(footer))
         return
+    header, rows = _cells(summary)
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
@@ -167,7 +197,7 @@ def print_summary(summary: TransformSummary, out_url: str) -> None:
             table.add_row(*row)
         console = Console(markup=False)
         console.print(table)
-        console.print(footer)
+        console.print("\n".join(footer))
         return
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -177,4 +207,5 @@ def print_summary(summary: TransformSummary, out_url: str) -> None:
                 for i, (c, w) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
         )
-    typer.echo(footer)
+    for line in footer:
+        typer.echo(line)

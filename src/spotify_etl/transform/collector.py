@@ -35,7 +35,16 @@ class TableCounts:
 class TableRows:
     """The kept rows of one table, by key."""
 
-    __slots__ = ("_key", "_passes", "_reason", "counts", "kept", "quarantine", "table")
+    __slots__ = (
+        "_key",
+        "_passes",
+        "_reason",
+        "counts",
+        "kept",
+        "quarantine",
+        "rejected",
+        "table",
+    )
 
     def __init__(self, table: model.Table, max_year: int, quarantine: list[dict[str, Any]]) -> None:
         self.table = table
@@ -44,6 +53,7 @@ class TableRows:
         # garbage collector instead of being freed when the batch ends.
         self.quarantine = quarantine
         self.kept: dict[Any, Row] = {}
+        self.rejected: dict[Any, tuple[str, str]] = {}  # key -> (reason, source), quarantined
         self.counts = TableCounts()
         self._key = itemgetter(*(table.column_names.index(k) for k in table.key))
         self._passes, self._reason = compile_check(table, max_year)
@@ -62,11 +72,7 @@ class TableRows:
             passes = False
         reason = None if passes else self._reason(row)
         if reason is not None:
-            counts.rows_quarantined += 1
-            record = dict(zip(self.table.column_names, row, strict=True))
-            self.quarantine.append(
-                {"source": source, "table": self.table.name, "reason": reason, "record": record}
-            )
+            self._quarantine(key, row, reason, source)
             return
         if existing is None:
             self.kept[key] = row
@@ -75,14 +81,36 @@ class TableRows:
         if _rank(row) > _rank(existing):
             self.kept[key] = row
 
-    def reject(self, source: str, reason: str, record: Any) -> None:
+    def _quarantine(self, key: Any, row: Row, reason: str, source: str) -> None:
+        self.counts.rows_quarantined += 1
+        self.rejected.setdefault(key, (reason, source))
+        record = dict(zip(self.table.column_names, row, strict=True))
+        self.quarantine.append(
+            {"source": source, "table": self.table.name, "reason": reason, "record": record}
+        )
+
+    def reject(self, source: str, reason: str, record: Any, key: Any = None) -> None:
         """A row that could not even be built (a value that cannot be read) goes with its
         source record, counted as this table's."""
         self.counts.rows_in += 1
         self.counts.rows_quarantined += 1
+        if key is not None:
+            self.rejected.setdefault(key, (reason, source))
         self.quarantine.append(
             {"source": source, "table": self.table.name, "reason": reason, "record": record}
         )
+
+    def follow(self, column: str, gone: dict[Any, tuple[str, str]], what: str) -> None:
+        """Quarantine the rows whose `column` points at a row quarantined in `gone`: a link
+        or item never points at a row the transform itself refused."""
+        index = self.table.column_names.index(column)
+        for key, row in list(self.kept.items()):
+            why = gone.get(row[index])
+            if why is not None:
+                del self.kept[key]
+                self._quarantine(
+                    key, row, f"its {what} {row[index]} is quarantined: {why[0]}", why[1]
+                )
 
     def sorted_rows(self) -> list[Row]:
         """Rows in key order, so output bytes do not depend on input order."""
@@ -94,6 +122,7 @@ class Collector:
     def __init__(self, max_year: int) -> None:
         self.max_year = max_year
         self.skipped: Counter[str] = Counter()
+        self.missing: Counter[str] = Counter()  # keys the model needs that replies lacked
         self.quarantine: list[dict[str, Any]] = []
         self.tables = {t.name: TableRows(t, max_year, self.quarantine) for t in model.TABLES}
         self.album = self.tables["ALBUM"]
@@ -103,6 +132,8 @@ class Collector:
         self.song_artist = self.tables["SONG_ARTIST"]
         self.playlist = self.tables["PLAYLIST"]
         self.playlist_item = self.tables["PLAYLIST_ITEM"]
+        self.show = self.tables["SHOWS"]
+        self.episode = self.tables["EPISODE"]
 
     @property
     def counts(self) -> dict[str, TableCounts]:
@@ -115,7 +146,12 @@ class Collector:
         )
 
     def skip(self, what: str, n: int = 1) -> None:
+        """An input item that gives no row, by kind (summary.SKIP_REASONS says why)."""
         self.skipped[what] += n
+
+    def lacks(self, key: str) -> None:
+        """A reply (a `fields=` one, usually) did not hold a key a row needs."""
+        self.missing[key] += 1
 
     def fill_snapshot_ids(self, snapshots: dict[str, tuple[str, str]]) -> None:
         """Give items pages the snapshot_id of their playlist object fetched in the same batch."""
@@ -142,6 +178,18 @@ class Collector:
         self.song_artist.counts.duplicates += len(stale)
 
     def finish_counts(self) -> None:
+        """Last step of a batch: follow quarantined songs and episodes to what points at
+        them, then count."""
+        for target, links in (
+            (self.songs, ((self.song_artist, "song_id"), (self.playlist_item, "song_id"))),
+            (self.episode, ((self.playlist_item, "episode_id"),)),
+        ):
+            kept = target.kept
+            gone = {k: why for k, why in target.rejected.items() if k not in kept}
+            if gone:
+                what = target.table.name.lower().rstrip("s")
+                for rows, column in links:
+                    rows.follow(column, gone, what)
         for rows in self.tables.values():
             rows.counts.rows_out = len(rows.kept)
 

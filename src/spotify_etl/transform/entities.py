@@ -23,6 +23,7 @@ from spotify_etl.transform.collector import Collector
 from spotify_etl.transform.shapes import OBJ_DECODER, RECORD_NESTED, RECORD_ORDER, Obj
 from spotify_etl.transform.values import (
     BadValue,
+    album_type,
     clean_name,
     duration_minutes,
     duration_mmss,
@@ -66,11 +67,20 @@ def _record(value: Any) -> Any:
     }
 
 
+def is_local(obj: Obj) -> bool:
+    """A local file: `is_local`, or no id and a spotify:local: URI (API-2026.md)."""
+    return bool(obj.is_local) or (obj.id is None and (obj.uri or "").startswith("spotify:local:"))
+
+
 def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
     """SONGS and SONG_ARTIST rows (plus the embedded album and artists); the song id."""
     song_id = track.id
     if song_id is None or track.is_local:
-        ctx.out.skip("local_files")
+        if is_local(track):
+            ctx.out.skip("local_files")  # outside a playlist: nothing to key a row on
+        else:  # a `fields=` reply that left the id out: said, not taken for a local file
+            ctx.out.lacks("track.id")
+            ctx.out.skip("items_without_id")
         return None
     out, fetched, source, embedded = ctx.out, ctx.fetched_at, ctx.source, ctx.embedded_dims
     artists = track.artists if isinstance(track.artists, list) else []
@@ -78,6 +88,9 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
     link = out.song_artist.add
     for position, artist in enumerate(artists):
         if artist is not None:
+            if artist.id is None:
+                out.lacks("artist.id")
+                continue
             link((song_id, position, artist.id, fetched), source)
             if embedded:
                 emit_artist(artist, ctx)
@@ -86,17 +99,26 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
         if embedded:
             # The album's artists are usually the track's, already emitted from this reply.
             emit_album(album, ctx, seen={a.id for a in artists if a is not None})
-    ms = track.duration_ms
+    name, ms = track.name, track.duration_ms
+    if name is None:  # a `fields=` reply without the name: no row can be written
+        out.lacks("track.name")
+        return song_id
+    # A taken-down track keeps its row, flagged: the API then sends an empty name
+    # (AlbumBase.name in openapi.yml: "In case of an album takedown, the value may be an
+    # empty string") and duration_ms 0, a placeholder read as unknown (issue #12).
+    available = ms != 0 and name != ""
+    if ms == 0:
+        ms = None
     ids = track.external_ids
     urls = track.external_urls
     first = artists[0] if artists else None
     out.songs.add(
         (
             song_id,
-            clean_name(track.name),
+            clean_name(name),
             album_id,
             first.id if first is not None else None,
-            len(artists),
+            len(artists) if isinstance(track.artists, list) else None,  # absent: unknown
             ms,
             duration_minutes(ms),
             duration_mmss(ms),
@@ -106,6 +128,7 @@ def emit_track(track: Obj, ctx: Ctx, album_id: str | None) -> str | None:
             ids.isrc if ids is not None else None,
             track.popularity,
             urls.spotify if urls is not None else None,
+            available,
             fetched,
         ),
         source,
@@ -122,7 +145,10 @@ def emit_album(album: Obj, ctx: Ctx, *, seen: set[str | None] | None = None) -> 
         parsed = release(album.release_date, album.release_date_precision)
     except BadValue as exc:
         # The album row is the bad record; its tracks (and their playlist items) still land.
-        ctx.out.album.reject(ctx.source, str(exc), builtin(album))
+        ctx.out.album.reject(ctx.source, str(exc), builtin(album), key=album.id)
+        return
+    if album.name is None:
+        ctx.out.lacks("album.name")
         return
     artists = album.artists if isinstance(album.artists, list) else []
     first = artists[0] if artists else None
@@ -132,7 +158,7 @@ def emit_album(album: Obj, ctx: Ctx, *, seen: set[str | None] | None = None) -> 
         (
             album.id,
             clean_name(album.name),
-            album.album_type,
+            album_type(album.album_type),
             first.id if first is not None else None,
             parsed.day,
             parsed.precision,
@@ -160,6 +186,9 @@ def emit_artist(artist: Obj, ctx: Ctx) -> None:
         return  # an artist of a local file
     if artist.images is None and artist.genres is None and not ctx.embedded_dims:
         return  # a simplified artist (no images, no genres): extract fetches it in full
+    if artist.name is None:
+        ctx.out.lacks("artist.name")
+        return
     genres = None if artist.genres is None else [clean_name(g) or "" for g in artist.genres]
     urls = artist.external_urls
     ctx.out.artist.add(

@@ -108,6 +108,8 @@ def write_batch(
         unreadable=unreadable,
         outputs=outputs,
         quarantine_key=q_key,
+        missing_keys=dict(sorted(rows.missing.items())),
+        dated_by=source.dated_by,
     )
     s_key = summary_key(source.dt, source.batch)
     _delete_stale(out, s_key, {*outputs, q_key})

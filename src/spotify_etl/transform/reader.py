@@ -26,8 +26,9 @@ _CHUNK = 1 << 20
 _FAST_BUFFER = 512 * 1024
 _IsalError = cast(type[Exception], IsalError)  # untyped in isal's stubs
 QUARANTINE_TEXT_LIMIT = 64 * 1024  # how much of a bad line the quarantine record keeps
-_LIST_FIELDS = ("items", "tracks", "albums", "artists", "playlists")
-_OBJECT_FIELDS = ("album", "item", "track")
+_LIST_FIELDS: tuple[str, ...] = ("items", "tracks", "albums", "artists", "playlists", "shows")
+_LIST_FIELDS += ("episodes", "audiobooks", "chapters", "queue", "__elements__")
+_OBJECT_FIELDS = ("album", "item", "track", "show", "episode", "audiobook", "currently_playing")
 
 
 class Unreadable(Exception):
@@ -160,11 +161,35 @@ class Cut:
 def salvage(body: Any) -> tuple[Obj, list[Cut]]:
     """Convert an untyped reply to Obj, cutting out the list elements that fail.
 
-    Raises msgspec.ValidationError when the reply itself (not one element) is wrong.
+    A top-level JSON array becomes an Obj holding its objects (`__elements__`) or, when it
+    is an array of booleans (what the `contains` checks answer), their count
+    (`__booleans__`). Raises msgspec.ValidationError when the reply itself (not one
+    element) is wrong, or is not a catalogue reply at all.
     """
     cuts: list[Cut] = []
+    if isinstance(body, list):
+        if all(isinstance(v, bool) for v in body):
+            return Obj(booleans=len(body)), cuts
+        if not all(v is None or isinstance(v, dict) for v in body):
+            kinds = sorted({_json_type(v) for v in body if not isinstance(v, dict)})
+            raise msgspec.ValidationError(
+                f"not a catalogue reply: a top-level JSON array of {', '.join(kinds)} values"
+            )
+        body = {"__elements__": body}
+    elif not isinstance(body, dict):
+        raise msgspec.ValidationError(
+            f"not a catalogue reply: a top-level JSON {_json_type(body)}, not an object"
+        )
     pruned = _prune(body, "$", cuts)
     return _to_obj(pruned), cuts
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    return {"int": "number", "float": "number", "str": "string"}.get(type(value).__name__, "array")
 
 
 def _to_obj(value: Any) -> Obj:

@@ -15,14 +15,19 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Literal
 
 from spotify_etl.errors import ConfigError
 from spotify_etl.rawzone import SOURCE_KINDS, parse_part_key
 from spotify_etl.storage import LocalStore, ObjectStore, S3Store
 from spotify_etl.transform.batch import Source
+from spotify_etl.transform.dating import (
+    OTHER_DAY_NAME,
+    OTHER_DAY_PART,
+    bare_file_date,
+    not_input_reason,
+)
 from spotify_etl.transform.output import write_schema
 from spotify_etl.transform.parallel import run_batches
 from spotify_etl.transform.summary import TransformSummary, UnreadableFile
@@ -32,10 +37,6 @@ DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024  # a Spotify page is < 1 MB; 16 MB i
 # part's worth (8 MB), so a batch's memory stays what a part's is.
 FILES_PER_BATCH = 32
 
-# The old pipeline named files with str(datetime.now()): 'spotify_raw_2024-01-15 10:23:11.123456'.
-_STAMP = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[ T_](\d{2})[:\-_.]?(\d{2})[:\-_.]?(\d{2})(?:\.(\d{1,6}))?)?"
-)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -68,6 +69,7 @@ def run_transform(
     for key in candidates:
         source = source_for(raw_store, key, date)
         if source is None:
+            summary.skip_input(key, not_input_reason(key))
             if keys is not None:
                 summary.ignored_keys.append(key)
             continue
@@ -77,6 +79,8 @@ def run_transform(
                 summary.unreadable.append(UnreadableFile(key, reason))
                 continue
             sources.append(source)
+        else:
+            summary.skip_input(key, OTHER_DAY_PART if source.kind == "part" else OTHER_DAY_NAME)
     batches = run_batches(
         raw_store,
         out_store,
@@ -173,42 +177,19 @@ def source_for(raw: ObjectStore, key: str, date: str | None) -> Source | None:
         return None
     if key.split("/", 1)[0] in ("state",) or "/_" in f"/{key}":
         return None
-    stamp = _stamp_in(key)
-    fetched = stamp or _modified(raw, key)
-    if fetched is None:
-        if date is None:
-            return None
-        fetched = f"{date} 00:00:00"
+    dated = bare_file_date(raw, key, date)
+    if dated is None:
+        return None
+    fetched, dated_by = dated
     digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:8]
     batch = f"file-{_SAFE.sub('_', stem)[:80]}-{digest}"
     return Source(
-        key, batch, fetched[:10], "file", fetched_at=fetched, gzipped=gzipped, stamped=bool(stamp)
+        key,
+        batch,
+        fetched[:10],
+        "file",
+        fetched_at=fetched,
+        gzipped=gzipped,
+        stamped=dated_by == "name",
+        dated_by=dated_by,
     )
-
-
-def _stamp_in(key: str) -> str | None:
-    matches = list(_STAMP.finditer(key))
-    if not matches:
-        return None
-    y, mo, d, h, mi, s, frac = matches[-1].groups()
-    try:
-        stamp = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
-    except ValueError:
-        return None
-    if frac:
-        stamp = stamp.replace(microsecond=int(frac.ljust(6, "0")))
-    return stamp.isoformat(sep=" ")
-
-
-def _modified(raw: ObjectStore, key: str) -> str | None:
-    """When a bare file without a date in its name was written (UTC)."""
-    try:
-        if isinstance(raw, LocalStore):
-            mtime = Path(raw.uri(key)).stat().st_mtime
-            return datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None).isoformat(sep=" ")
-        if isinstance(raw, S3Store):
-            reply = raw.client.head_object(Bucket=raw.bucket, Key=raw.uri(key).split("/", 3)[3])
-            return reply["LastModified"].astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    except Exception:
-        return None
-    return None

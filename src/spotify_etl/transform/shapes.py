@@ -1,13 +1,14 @@
 """Typed shapes of the Spotify replies the transform reads, decoded straight from bytes.
 
 One recursive, lenient struct (`Obj`) covers every object the API returns here: tracks,
-albums, artists, playlists, playlist items, paging objects and the several-at-once / search
-wrappers. Every field is optional (development mode removed many), unknown fields are skipped
-by the decoder without being materialised, and declared types are enforced strictly, so a
-string `duration_ms` fails decoding instead of slipping through as text.
+albums, artists, playlists, playlist items, shows, episodes, saved-item entries, the player
+and queue, paging objects and the several-at-once / search wrappers. Every field is optional
+(development mode removed many), unknown fields are skipped by the decoder without being
+materialised, and declared types are enforced strictly, so a string `duration_ms` fails
+decoding instead of slipping through as text.
 
 `Obj` is a union of shapes on purpose: a page, a playlist and a track are told apart by which
-fields are present (see `rows.classify`), which is what recognising a bare backfill file needs.
+fields are present (see `rows.emit_body`), which is what recognising a bare backfill file needs.
 """
 
 from __future__ import annotations
@@ -90,6 +91,26 @@ class Obj(msgspec.Struct, gc=False, omit_defaults=True):
     played_at: str | None = None
     error: Any = None
     display_name: str | None = None
+    # Podcasts and audiobooks: saved entries ({added_at, show|episode|audiobook}), an
+    # episode's show, a show's episode page, search and several-at-once wrappers.
+    show: Obj | None = None
+    episode: Obj | None = None
+    audiobook: Obj | None = None
+    shows: list[Obj | None] | Obj | None = None
+    episodes: list[Obj | None] | Obj | None = None
+    audiobooks: list[Obj | None] | Obj | None = None
+    chapters: list[Obj | None] | Obj | None = None
+    publisher: str | None = None
+    media_type: str | None = None
+    total_episodes: int | None = None
+    # The player: currently playing and playback state (`item` + this), the queue.
+    currently_playing_type: str | None = None
+    currently_playing: Obj | None = None
+    queue: list[Obj | None] | None = None
+    # Set by the salvage path for a top-level JSON array: its objects, or (an array of
+    # booleans, as the `contains` checks answer) how many values it held.
+    elements: list[Obj | None] | None = msgspec.field(default=None, name="__elements__")
+    booleans: int | None = msgspec.field(default=None, name="__booleans__")
     # Set by the salvage path on an element whose own shape was wrong (already quarantined);
     # the element keeps its place so playlist positions stay right.
     quarantined: bool = msgspec.field(default=False, name="__quarantined__")
@@ -104,10 +125,17 @@ RECORD_ORDER = (
     *("release_date_precision", "label", "tracks", "albums", "genres", "followers"),
     *("collaborative", "description", "owner", "public", "snapshot_id", "playlists"),
     *("added_at", "added_by", "item", "track", "played_at", "items", "offset", "total"),
-    *("next", "error", "display_name", "__quarantined__"),
+    *("next", "error", "display_name", "show", "episode", "audiobook", "shows", "episodes"),
+    *("audiobooks", "chapters", "publisher", "media_type", "total_episodes"),
+    *("currently_playing_type", "currently_playing", "queue", "__elements__", "__booleans__"),
+    "__quarantined__",
 )
 # The keys whose values are Obj (or lists of Obj) themselves; `track` is raw input JSON.
-RECORD_NESTED = frozenset({"album", "artists", "tracks", "albums", "playlists", "item", "items"})
+RECORD_NESTED = frozenset(
+    {"album", "artists", "tracks", "albums", "playlists", "item", "items", "show", "episode"}
+    | {"audiobook", "shows", "episodes", "audiobooks", "chapters", "currently_playing", "queue"}
+    | {"__elements__"}
+)
 
 
 class Env(msgspec.Struct, gc=False):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,20 +11,59 @@ from spotify_etl import model
 from spotify_etl.errors import EXIT_FAILED, EXIT_OK
 from spotify_etl.transform.collector import TableCounts
 
-SKIP_KINDS = (
-    "local_files",  # items without an id: never in SONGS
-    "episodes",  # podcast episodes in playlists: never in SONGS
-    "null_items",  # null playlist items, null entries of several-at-once replies
-    "error_replies",  # non-2xx envelopes (the extractor recorded a skip)
-    "partial_replies",  # fields= replies such as the daily snapshot_id check
-    "other_objects",  # known objects without rows (the user profile)
-)
+# What an input item that gives no row can be, and why it gives none. Every such item is
+# counted under exactly one of these (a test counts them from the input); everything else
+# either gives its rows or goes to quarantine with a reason.
+SKIP_REASONS: dict[str, str] = {
+    "null_items": "null entries: a removed track in a playlist, an unknown id in a "
+    "several-at-once reply",
+    "items_without_id": "items a fields= reply sent without an id and outside a playlist "
+    "(see missing keys)",
+    "local_files": "local files outside a playlist (in a playlist they are PLAYLIST_ITEM rows)",
+    "audiobooks": "audiobooks and chapters: recognised; the model has no table for them",
+    "nothing_playing": "player and queue replies with no item (nothing playing, or an ad)",
+    "error_replies": "non-2xx replies (the extractor recorded why)",
+    "partial_replies": "fields= replies with no rows to give (the daily snapshot_id check)",
+    "other_objects": "replies without catalogue rows: user profiles, contains checks "
+    "(a JSON array of booleans)",
+}
+SKIP_KINDS = tuple(SKIP_REASONS)
+# How a bare file (no run folder, so no dt=) got its snapshot date.
+DATED_BY = {
+    "name": "a date in its name",
+    "date": "--date",
+    "mtime": "its modification time (no --date given)",
+}
 
 
 @dataclass(frozen=True)
 class UnreadableFile:
     key: str
     reason: str
+
+
+@dataclass(frozen=True)
+class SkippedInput:
+    """A whole input (a file or key) that was not transformed, and why."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """One line of "what gave no row": a kind, how many, and why."""
+
+    kind: str
+    count: int
+    reason: str
+
+
+def skip_lines(skipped: Mapping[str, int]) -> list[Skip]:
+    """The skip counts in SKIP_KINDS order, each with its reason."""
+    order = {kind: i for i, kind in enumerate(SKIP_KINDS)}
+    kinds = sorted((k for k, n in skipped.items() if n), key=lambda k: (order.get(k, 99), k))
+    return [Skip(k, skipped[k], SKIP_REASONS.get(k, k.replace("_", " "))) for k in kinds]
 
 
 @dataclass
@@ -37,6 +77,8 @@ class BatchSummary:
     unreadable: list[UnreadableFile]
     outputs: list[str]
     quarantine_key: str | None
+    missing_keys: dict[str, int] = field(default_factory=dict)  # keys replies did not hold
+    dated_by: str | None = None  # bare files: a DATED_BY key; None for raw parts
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +100,8 @@ class BatchSummary:
             "unreadable": [{"key": u.key, "reason": u.reason} for u in self.unreadable],
             "outputs": self.outputs,
             "quarantine": self.quarantine_key,
+            "missing_keys": self.missing_keys,
+            "dated_by": self.dated_by,
         }
 
 
@@ -74,6 +118,16 @@ class TransformSummary:
     unreadable: list[UnreadableFile] = field(default_factory=list)
     ignored_keys: list[str] = field(default_factory=list)  # given keys that are not raw input
     output_keys: list[str] = field(default_factory=list)
+    # Every input that was found (or given) and not transformed, with the reason.
+    skipped_inputs: list[SkippedInput] = field(default_factory=list)
+    missing_keys: Counter[str] = field(default_factory=Counter)
+    dated_by: Counter[str] = field(default_factory=Counter)  # bare files, by DATED_BY key
+
+    def skips(self) -> list[Skip]:
+        return skip_lines(self.skipped)
+
+    def skip_input(self, key: str, reason: str) -> None:
+        self.skipped_inputs.append(SkippedInput(key, reason))
 
     @property
     def exit_code(self) -> int:
@@ -91,3 +145,6 @@ class TransformSummary:
         self.inputs_quarantined += batch.inputs_quarantined
         self.unreadable.extend(batch.unreadable)
         self.output_keys.extend(batch.outputs)
+        self.missing_keys.update(batch.missing_keys)
+        if batch.dated_by is not None:
+            self.dated_by[batch.dated_by] += 1

@@ -21,6 +21,26 @@ class BadValue(ValueError):
     """A field holds something that cannot be what it claims to be."""
 
 
+# AlbumBase.album_type in openapi.yml. Older replies and some endpoints send the values in
+# upper case ("ALBUM", "SINGLE"; seen in client libraries' recorded fixtures, issue #12).
+ALBUM_TYPES = frozenset({"album", "single", "compilation"})
+_PRECISIONS = ("year", "month", "day")
+
+
+def album_type(value: str | None) -> str | None:
+    """album | single | compilation, whatever the case; another value is kept, lower-cased;
+    an empty one is unknown (NULL)."""
+    if value is None or value in ALBUM_TYPES:
+        return value
+    return value.strip().lower() or None
+
+
+def is_placeholder_date(raw: str) -> bool:
+    """ "0000" (or "0000-00-00"): Spotify's release date for an unknown day, seen on
+    taken-down tracks (issue #12). It means unknown, not the year 0."""
+    return raw.strip("0-") == ""
+
+
 def clean_name(value: str | None) -> str | None:
     """Trim surrounding whitespace and normalise to NFC; nothing else changes."""
     if value is None or value == "":
@@ -70,8 +90,11 @@ class Release:
         self.year: int | None = None
         self.month: int | None = None
         self.precision: str | None = None
-        if raw is None or raw == "":
-            self.precision = precision
+        if precision is not None and precision not in _PRECISIONS:
+            precision = precision.lower()  # "DAY" is day; anything else is not a precision
+            precision = precision if precision in _PRECISIONS else None
+        if raw is None or raw == "" or is_placeholder_date(raw):
+            self.precision = precision if not raw else None
             return
         # The string's own shape decides what is known; a declared precision finer than the
         # string supports is not trusted (that is how a made-up day would appear).
@@ -94,7 +117,7 @@ class Release:
             self.year = int(raw)
         else:
             raise BadValue(f"release_date is not YYYY, YYYY-MM or YYYY-MM-DD: {raw[:40]!r}")
-        order = ("year", "month", "day")
+        order = _PRECISIONS
         declared = precision if precision in order else shape
         # Keep the coarser of what was declared and what the string shows.
         self.precision = min(declared, shape, key=order.index)
