@@ -12,7 +12,7 @@ import pytest
 
 from spotify_etl.errors import ConfigError, StopRun
 from spotify_etl.extract import run_extract
-from spotify_etl.extract.state import Lease, StateStore
+from spotify_etl.extract.state import StateStore, extraction_lease
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from tests.extract.conftest import (
     SCOPES,
@@ -158,12 +158,15 @@ def test_a_changed_playlist_is_fetched_again_the_others_carried_forward(
 
 
 def test_a_held_lock_stops_a_second_run_before_any_request(sim: Simulator, tmp_path: Path) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     config = make_config(tmp_path, sim, _playlist_sources(sim, 1))
-    Lease(lake(tmp_path), "all", "other-run", timedelta(minutes=30)).acquire(datetime.now(UTC))
-    with pytest.raises(StopRun, match="other-run") as info:
-        run_extract(config, secrets=demo_secrets())
+    held = extraction_lease(lake(tmp_path), "all", "other-run", timedelta(minutes=30)).acquire()
+    try:
+        with pytest.raises(StopRun, match="other-run") as info:
+            run_extract(config, secrets=demo_secrets())
+    finally:
+        held.release()
     assert info.value.exit_code == 75
     assert sim.stats()["total"] == 0
 

@@ -28,8 +28,9 @@ from spotify_etl.extract.manifest import (
 from spotify_etl.extract.manifest import requests_by_endpoint as _requests
 from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.sources import ResolvedSources, resolve_sources
-from spotify_etl.extract.state import Lease, StateStore, iso
+from spotify_etl.extract.state import StateStore, extraction_lease, iso
 from spotify_etl.extract.writer import RawWriter
+from spotify_etl.lease import Lease
 from spotify_etl.logs import redact
 from spotify_etl.rawzone import manifest_key
 from spotify_etl.storage import ObjectStore, open_store
@@ -80,8 +81,8 @@ def run_extract(
         raise ConfigError(
             f"a budget of {limit} requests cannot make progress", hint="use 3 or more"
         )
-    lease = Lease(store, tag, run_id, timedelta(minutes=config.extract.lock_minutes))
-    lease.acquire(now)
+    lease = extraction_lease(store, tag, run_id, timedelta(minutes=config.extract.lock_minutes))
+    lease.acquire()  # real time, even when `now` replays another day (the demo)
     try:
         return _run(config, secrets, store, client, api_base, limit, token_store, now, progress,
                     shard, tag, run_id, dt, sources, lease)  # fmt: skip
@@ -127,7 +128,7 @@ def _run(
                     run_id=run_id, dt=dt, reason="interrupted", resume_after=None
                 )
             states.save(rec.delta, tag, run_id, iso(datetime.now(UTC)))
-            lease.renew(datetime.now(UTC))
+            lease.check()  # the heartbeat thread renews it; a lost lease stops the run here
 
     meter = Budget(limit, progress, config.extract.checkpoint_every, save_progress)
     own_client = client is None
@@ -184,22 +185,45 @@ def _run(
         if own_client:
             client.close()
 
+    if outcome == "complete" and rec.deferred:
+        # Items whose requests failed every attempt wait in the checkpoint: resumable.
+        first_deferred = rec.deferred[0]
+        outcome, reason = "stopped", "deferred"
+        message = (
+            f"{len(rec.deferred)} item(s) deferred to the next run, every attempt failed "
+            f"(first: {first_deferred.kind} {first_deferred.id}: {first_deferred.reason})"
+        )
     with rec.lock:
         for playlist_id, snapshot in rec.delta.playlists.items():
             reported = rec.playlist_report.get(playlist_id, {}).get("status")
-            if not snapshot.complete and reported != "skipped":  # not this day's whole items
+            if not snapshot.complete and reported not in ("skipped", "deferred"):
                 rec.report_playlist(playlist_id, status="partial", snapshot_id=snapshot.snapshot_id)
         writer.flush()
-        if outcome == "complete" and meter.used and rec.skipped and not any_success(stats):
-            # Every request refused (a wrong API base answers 404 to all): not a green run.
-            first = next((s for s in rec.skipped if s.status), rec.skipped[0])
+        unanswered = rec.deferred or rec.skipped
+        if (
+            (outcome == "complete" or reason == "deferred")
+            and meter.used
+            and unanswered
+            and not any_success(stats)
+        ):
+            # Every request refused or failed (a wrong API base answers 404 to all, a dead
+            # one answers nothing): no progress was possible, so not a green or amber run.
+            if rec.deferred:
+                first_d = rec.deferred[0]
+                what, why = f"{first_d.kind} {first_d.id}", first_d.reason
+                said = "every request failed, nothing was fetched"
+            else:
+                first = next((s for s in rec.skipped if s.status), rec.skipped[0])
+                what, why = f"{first.kind} {first.id}", first.reason
+                said = "every request was refused, nothing was fetched"
             outcome, reason = "failed", "nothing_fetched"
-            message = (
-                f"every request was refused, nothing was fetched (first: {first.kind} "
-                f"{first.id}: {first.reason}); check spotify.api_base / --api-base"
-            )
-            log.error("extraction failed: %s", message)
-        if outcome == "complete" or reason == "nothing_fetched":  # nothing left to resume
+            message = f"{said} (first: {what}: {why})"
+            if "api_base" not in why:
+                message += "; check spotify.api_base / --api-base"
+            log.info("extraction failed: %s", message)  # the caller reports it, once
+        if outcome == "complete" or (reason == "nothing_fetched" and not rec.deferred):
+            # Nothing left to resume; all refused (404s) leaves nothing worth resuming either,
+            # while a run whose requests all failed keeps what it has pending for the next.
             rec.delta.checkpoint, rec.delta.clear_checkpoint = None, True
         else:
             rec.delta.checkpoint = engine.checkpoint(
@@ -220,6 +244,7 @@ def _run(
         requests=_requests(stats),
         budget_used=meter.used,
         skipped=[s.as_dict() for s in rec.skipped],
+        deferred=[d.as_dict() for d in rec.deferred],
         exit_code=EXIT_CODES[outcome],
         budget=limit,
         entities_fetched=rec.entities_fetched,

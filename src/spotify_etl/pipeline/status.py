@@ -60,7 +60,12 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
         "checkpoints": {},
     }
     if raw.head(STATE_KEY) is not None:
-        state = json.loads(raw.get(STATE_KEY))
+        try:
+            state = json.loads(raw.get(STATE_KEY))
+        except ValueError as exc:  # the same line `run` gives, not a traceback
+            from spotify_etl.extract.state import unreadable_state
+
+            raise unreadable_state(raw, STATE_KEY, exc) from None
         status["checkpoints"] = state.get("checkpoints", {})
         status["known_entities"] = {k: len(v) for k, v in state.get("known", {}).items()}
         status["tracked_playlists"] = len(state.get("playlists", {}))

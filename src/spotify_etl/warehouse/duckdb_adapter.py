@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from spotify_etl.errors import ConfigError, InputError
+from spotify_etl.errors import ConfigError, InputError, LockedError
 from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import LocalStore, ObjectStore
 from spotify_etl.warehouse import migrate
@@ -70,7 +70,7 @@ class DuckDBWarehouse(HistoryMixin):
             if "lock" in text.lower():
                 pid = re.search(r"PID (\d+)", text)
                 holder = f" (PID {pid.group(1)})" if pid else ""
-                raise ConfigError(
+                raise LockedError(  # exit 75, like a held extraction lease: try again later
                     f"warehouse {path} is locked by another process{holder}",
                     hint="wait for the other load to finish, or stop it",
                 ) from None
