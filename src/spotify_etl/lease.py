@@ -266,3 +266,38 @@ class Lease:
         tb: TracebackType | None,
     ) -> None:
         self.release()
+
+
+def lease_keys(store: ObjectStore) -> list[str]:
+    """Every lease object under `state/` (any job's: `lock-*.json` or `lock.json`)."""
+    return sorted(
+        info.key
+        for info in store.list("state/")
+        if info.key.rsplit("/", 1)[-1].startswith("lock") and info.key.endswith(".json")
+    )
+
+
+def unlock(store: ObjectStore, *, force: bool = False) -> list[str]:
+    """Remove leases by hand (`spotify-etl unlock`); one line per lease about what was done.
+
+    A lease whose holder runs on this machine is kept unless `force`: removing it would let
+    a second run start beside a live one. Elsewhere nobody can tell, so the user decides."""
+    lines = []
+    now = datetime.now(UTC)
+    for key in lease_keys(store):
+        found = read_lease(store, key)
+        if found is None:
+            continue
+        body, etag = found
+        who = (
+            f"run {body.get('run_id', '?')}, pid {body.get('pid', '?')} on {body.get('host', '?')}"
+        )
+        if holder_alive(body) is True and not force:
+            lines.append(f"kept {key}: held by {who}, which is running (--force removes it)")
+            continue
+        info = store.head(key)
+        if info is not None and info.etag == etag:
+            store.delete(key)
+        why = stale_reason(body, now) or "removed by hand"
+        lines.append(f"removed {key} ({who}; {why})")
+    return lines or ["no leases held"]

@@ -65,6 +65,8 @@ class ExtractResult:
                 else "resume with the next run"
             )
             line += f"; stopped ({self.reason}): checkpoint saved, {when}"
+        elif self.outcome == "complete" and self.message:
+            line += f"; {self.message}"
         elif self.outcome == "failed":
             line += f"; failed: {self.message or self.reason}"
             if self.reason != "nothing_fetched" or self.deferred:

@@ -61,7 +61,7 @@ class PlaylistTask:
             reason = exc.reason
             if exc.status == 403 and not self.has_user_token:
                 reason = AUTH_HINT
-                log.warning("playlist %s: %s", playlist_id, AUTH_HINT)
+                log.info("playlist %s: %s", playlist_id, AUTH_HINT)  # the run's verdict says it
             elif exc.status == 404 and playlist_id.startswith(EDITORIAL_PREFIX):
                 reason = EDITORIAL_HINT
                 log.warning("playlist %s: %s", playlist_id, reason)

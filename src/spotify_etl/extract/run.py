@@ -18,14 +18,9 @@ from typing import TYPE_CHECKING
 from spotify_etl.errors import ConfigError, SpotifyEtlError, StopRun
 from spotify_etl.extract.client import Budget, attach_budget, build_client, check_api_base
 from spotify_etl.extract.engine import Engine
-from spotify_etl.extract.manifest import (
-    EXIT_CODES,
-    ExtractResult,
-    Outcome,
-    any_success,
-    manifest_bytes,
-)
+from spotify_etl.extract.manifest import ExtractResult, Outcome, manifest_bytes
 from spotify_etl.extract.manifest import requests_by_endpoint as _requests
+from spotify_etl.extract.outcome import Verdict, settle
 from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.sources import ResolvedSources, resolve_sources
 from spotify_etl.extract.state import StateStore, extraction_lease, iso
@@ -185,42 +180,14 @@ def _run(
         if own_client:
             client.close()
 
-    if outcome == "complete" and rec.deferred:
-        # Items whose requests failed every attempt wait in the checkpoint: resumable.
-        first_deferred = rec.deferred[0]
-        outcome, reason = "stopped", "deferred"
-        message = (
-            f"{len(rec.deferred)} item(s) deferred to the next run, every attempt failed "
-            f"(first: {first_deferred.kind} {first_deferred.id}: {first_deferred.reason})"
-        )
     with rec.lock:
         for playlist_id, snapshot in rec.delta.playlists.items():
             reported = rec.playlist_report.get(playlist_id, {}).get("status")
             if not snapshot.complete and reported not in ("skipped", "deferred"):
                 rec.report_playlist(playlist_id, status="partial", snapshot_id=snapshot.snapshot_id)
         writer.flush()
-        unanswered = rec.deferred or rec.skipped
-        if (
-            (outcome == "complete" or reason == "deferred")
-            and meter.used
-            and unanswered
-            and not any_success(stats)
-        ):
-            # Every request refused or failed (a wrong API base answers 404 to all, a dead
-            # one answers nothing): no progress was possible, so not a green or amber run.
-            if rec.deferred:
-                first_d = rec.deferred[0]
-                what, why = f"{first_d.kind} {first_d.id}", first_d.reason
-                said = "every request failed, nothing was fetched"
-            else:
-                first = next((s for s in rec.skipped if s.status), rec.skipped[0])
-                what, why = f"{first.kind} {first.id}", first.reason
-                said = "every request was refused, nothing was fetched"
-            outcome, reason = "failed", "nothing_fetched"
-            message = f"{said} (first: {what}: {why})"
-            if "api_base" not in why:
-                message += "; check spotify.api_base / --api-base"
-            log.info("extraction failed: %s", message)  # the caller reports it, once
+        verdict = settle(Verdict(outcome, reason, message), rec, stats, meter.used)
+        outcome, reason, message = verdict.outcome, verdict.reason, verdict.message
         if outcome == "complete" or (reason == "nothing_fetched" and not rec.deferred):
             # Nothing left to resume; all refused (404s) leaves nothing worth resuming either,
             # while a run whose requests all failed keeps what it has pending for the next.
@@ -245,7 +212,7 @@ def _run(
         budget_used=meter.used,
         skipped=[s.as_dict() for s in rec.skipped],
         deferred=[d.as_dict() for d in rec.deferred],
-        exit_code=EXIT_CODES[outcome],
+        exit_code=verdict.exit_code,
         budget=limit,
         entities_fetched=rec.entities_fetched,
         playlists=dict(rec.playlist_report),

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from spotify_etl.errors import EXIT_FAILED, EXIT_OK, EXIT_RESUMABLE
+from spotify_etl.errors import EXIT_FAILED, EXIT_OK, EXIT_RESUMABLE, EXIT_USAGE
 from spotify_etl.storage import open_store
 
 if TYPE_CHECKING:
@@ -54,8 +54,10 @@ class RunReport:
             for part in (self.extract, self.transform, self.load)
             if part is not None
         ]
-        if any(code not in (EXIT_OK, EXIT_RESUMABLE) for code in codes):
+        if any(code not in (EXIT_OK, EXIT_RESUMABLE, EXIT_USAGE) for code in codes):
             return EXIT_FAILED
+        if EXIT_USAGE in codes:  # e.g. playlists that need `auth login`: the user must act
+            return EXIT_USAGE
         return EXIT_RESUMABLE if EXIT_RESUMABLE in codes else EXIT_OK
 
 

@@ -62,10 +62,11 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
     if raw.head(STATE_KEY) is not None:
         try:
             state = json.loads(raw.get(STATE_KEY))
-        except ValueError as exc:  # the same line `run` gives, not a traceback
-            from spotify_etl.extract.state import unreadable_state
+        except ValueError:
+            from spotify_etl.extract.state import StateStore
 
-            raise unreadable_state(raw, STATE_KEY, exc) from None
+            StateStore(raw).load()  # raises the very line `run` gives, not a traceback
+            raise
         status["checkpoints"] = state.get("checkpoints", {})
         status["known_entities"] = {k: len(v) for k, v in state.get("known", {}).items()}
         status["tracked_playlists"] = len(state.get("playlists", {}))

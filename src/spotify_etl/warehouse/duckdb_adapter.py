@@ -62,7 +62,13 @@ class DuckDBWarehouse(HistoryMixin):
         self.url = f"duckdb://{path}" if path != ":memory:" else "duckdb:///:memory:"
         self.tables = tables
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # e.g. a folder of the path is a regular file
+                raise ConfigError(
+                    f"cannot create the warehouse folder {Path(path).parent}: {exc.strerror}",
+                    hint="point warehouse.url at a path whose folders are folders",
+                ) from None
         try:
             self.con = duckdb.connect(path)
         except duckdb.IOException as exc:
