@@ -62,9 +62,11 @@ def test_forbidden_playlist_names_auth_login_and_the_rest_goes_on(
     other = sim.catalog.playlist_ids(1, owner="other")[0]
     album = sim.catalog.album_ids(1)[0]
     config = make_config(tmp_path, sim, f'playlists = ["{other}"]\nalbums = ["{album}"]')
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         result = run_extract(config, secrets=demo_secrets())
-    assert result.outcome == "complete" and result.exit_code == 0
+    # Everything else was fetched, but the user must act: exit 2 with the fix (issue 10).
+    assert result.outcome == "complete" and result.exit_code == 2
+    assert result.reason == "needs_user_token" and "spotify-etl auth login" in result.message
     [skip] = [s for s in result.skipped if s["kind"] == "playlist"]
     assert skip["id"] == other and skip["status"] == 403
     assert "spotify-etl auth login" in skip["reason"]
