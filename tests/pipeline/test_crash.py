@@ -109,10 +109,6 @@ def test_killed_mid_transform_leaves_no_worker_behind(
     assert killed.survivors() == []
 
 
-def test_killed_mid_load(tmp_path: Path, sim: Simulator, reference: dict) -> None:  # type: ignore[type-arg]
-    crash_and_rerun(tmp_path, sim, "load:2", reference)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "point",
@@ -123,7 +119,8 @@ def test_killed_mid_load(tmp_path: Path, sim: Simulator, reference: dict) -> Non
         f"extract:{CHECKPOINT_EVERY * 4 + 5}",
         "manifest",  # extract finished, nothing transformed
         "transform:3",
-        "load:1",
+        "load:1",  # mid-load
+        "load:2",
         "load:10",
     ],
 )
