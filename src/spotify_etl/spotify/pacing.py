@@ -12,8 +12,9 @@ window refuses until its oldest counted request expires, so Retry-After r on a r
 at t says the oldest request the server still counts left at t + r - W. On the first lesson
 that is the first send of the burst (the run so far), later the L-th last send when pacing
 at L: W = t + r - oldest. Without Retry-After the spacing says the same: the limiter probes
-once a second, and the first request that passes again left about W after that oldest one. Later lessons only grow the
-window (a 429 while pacing means ours was too short); a too long one costs speed, not 429s.
+once a second, and the first request that passes again left about W after that oldest one.
+Later lessons only grow the window (a 429 while pacing means ours was too short); a too long
+one costs speed, not 429s.
 """
 
 from __future__ import annotations
