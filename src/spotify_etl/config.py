@@ -94,7 +94,9 @@ class ExtractSettings(_Strict):
     budget: Annotated[int, Field(ge=3)] = 2000
     part_max_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
     checkpoint_every: Annotated[int, Field(ge=1)] = 500  # requests between state saves
-    lock_minutes: Annotated[float, Field(gt=0)] = 30  # a dead run's lock expires after this
+    # A lease heartbeats every lock_minutes / 4; a holder on another machine silent this long
+    # is presumed dead (on this machine a dead holder is noticed at once, see lease.py).
+    lock_minutes: Annotated[float, Field(gt=0)] = 2
     ttl: TtlSettings = TtlSettings()
 
 

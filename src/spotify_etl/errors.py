@@ -6,6 +6,7 @@
     ├── RetryableError     (1)      transient (5xx, timeout, dropped connection): retry, back off
     ├── SkippableError     (1)      this item cannot be had (403, 404): record the reason, go on
     ├── StopRun            (75)     stop now, checkpoint, resume later (quota, budget, long wait)
+    │   └── LockedError    (75)     another live process holds the lease or the warehouse
     ├── InputError         (1)      a file or record is unreadable: quarantine it, go on
     └── FatalError         (1)      a bug or an unrecoverable state (400 from the API): raise
 
@@ -67,6 +68,15 @@ class StopRun(SpotifyEtlError):
         super().__init__(message)
         self.reason = reason
         self.retry_after_s = retry_after_s
+
+
+class LockedError(StopRun):
+    """Another running process holds what this one needs (a lease, the warehouse file): the
+    same situation in every stage, so the same exit code, 75: run again once it is done."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, reason="locked")
+        self.hint = hint
 
 
 class InputError(SpotifyEtlError):

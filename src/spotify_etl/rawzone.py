@@ -19,7 +19,10 @@ can re-emit the day's PLAYLIST_ITEM snapshot without a new request. With "comple
 (a fetch stopped mid-way by a budget or quota and resumed), those parts hold the first pages
 and the run's own pages with the same source_id hold the rest: the day's items are always
 the union of both. Item pages are the /items or /tracks pages and the page embedded in a
-full playlist object (`items` or `tracks`), each with source_id = the playlist id.
+full playlist object (`items` or `tracks`), each with source_id = the playlist id. A
+/items or /tracks page also has `snapshot_id`, the snapshot its playlist object had when the
+fetch began, so its rows keep the snapshot even when that object is in another part or run
+(a fetch stopped by the budget and finished the next day, or a part that rolled mid-way).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class Envelope(msgspec.Struct, omit_defaults=True):
     body_text: str | None = None  # only when the body was not valid JSON
     source_id: str | None = None  # the configured id this response was fetched for
     carry_forward: dict[str, Any] | None = None
+    snapshot_id: str | None = None  # items pages: the playlist snapshot the page belongs to
 
 
 def part_key(source_kind: str, dt: str, run_id: str, part: int, root: str = "raw/") -> str:

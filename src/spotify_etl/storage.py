@@ -54,12 +54,27 @@ def _etag(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
+def _require_folder(root: Path) -> None:
+    """A store root that is (or lies under) a regular file cannot hold objects: say so now,
+    in one line, rather than with a NotADirectoryError at the first write."""
+    for path in (root, *root.parents):
+        if path.exists():
+            if not path.is_dir():
+                where = "is a file" if path == root else f"is under the file {path}"
+                raise ConfigError(
+                    f"storage folder {root} {where}",
+                    hint="point it at a folder (created if missing)",
+                )
+            return
+
+
 class LocalStore:
     """A folder. ETags are content MD5s, like S3's for single-part uploads."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).expanduser().resolve()
         self.url = str(self.root)
+        _require_folder(self.root)
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()

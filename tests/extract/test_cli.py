@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from spotify_etl.errors import RetryableError
 from spotify_etl.extract import run_extract
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import (
@@ -94,8 +93,11 @@ def test_a_failure_saves_the_checkpoint_and_reports_exit_1(tmp_path: Path) -> No
     with running_simulator(SimulatorConfig(profile="extended", scale=2000, error_rate=1.0)) as sim:
         config = make_config(tmp_path, sim, f"albums = {json.dumps(sim.catalog.album_ids(3))}")
         result = run_extract(config, secrets=demo_secrets())
+    # Every request failed all its attempts: no progress was possible, so exit 1 (not 75),
+    # and the items wait in the checkpoint.
     assert result.outcome == "failed" and result.exit_code == 1
-    assert result.reason == RetryableError.__name__ and "failed after" in result.message
+    assert result.reason == "nothing_fetched" and "failed after" in result.message
+    assert {d["id"] for d in result.deferred} == set(sim.catalog.album_ids(3))
     state, _ = StateStore(lake(tmp_path)).load()
     assert sorted(state.checkpoints["all"].pending["album"]) == sorted(sim.catalog.album_ids(3))
     assert lake(tmp_path).head(result.manifest_key) is not None

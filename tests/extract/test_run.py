@@ -12,7 +12,7 @@ import pytest
 
 from spotify_etl.errors import ConfigError, StopRun
 from spotify_etl.extract import run_extract
-from spotify_etl.extract.state import Lease, StateStore
+from spotify_etl.extract.state import StateStore, extraction_lease
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from tests.extract.conftest import (
     SCOPES,
@@ -62,9 +62,11 @@ def test_forbidden_playlist_names_auth_login_and_the_rest_goes_on(
     other = sim.catalog.playlist_ids(1, owner="other")[0]
     album = sim.catalog.album_ids(1)[0]
     config = make_config(tmp_path, sim, f'playlists = ["{other}"]\nalbums = ["{album}"]')
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         result = run_extract(config, secrets=demo_secrets())
-    assert result.outcome == "complete" and result.exit_code == 0
+    # Everything else was fetched, but the user must act: exit 2 with the fix (issue 10).
+    assert result.outcome == "complete" and result.exit_code == 2
+    assert result.reason == "needs_user_token" and "spotify-etl auth login" in result.message
     [skip] = [s for s in result.skipped if s["kind"] == "playlist"]
     assert skip["id"] == other and skip["status"] == 403
     assert "spotify-etl auth login" in skip["reason"]
@@ -158,12 +160,15 @@ def test_a_changed_playlist_is_fetched_again_the_others_carried_forward(
 
 
 def test_a_held_lock_stops_a_second_run_before_any_request(sim: Simulator, tmp_path: Path) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     config = make_config(tmp_path, sim, _playlist_sources(sim, 1))
-    Lease(lake(tmp_path), "all", "other-run", timedelta(minutes=30)).acquire(datetime.now(UTC))
-    with pytest.raises(StopRun, match="other-run") as info:
-        run_extract(config, secrets=demo_secrets())
+    held = extraction_lease(lake(tmp_path), "all", "other-run", timedelta(minutes=30)).acquire()
+    try:
+        with pytest.raises(StopRun, match="other-run") as info:
+            run_extract(config, secrets=demo_secrets())
+    finally:
+        held.release()
     assert info.value.exit_code == 75
     assert sim.stats()["total"] == 0
 

@@ -1,18 +1,16 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-import msgspec
 import pytest
 
-from spotify_etl.errors import FatalError, StopRun
+from spotify_etl.errors import FatalError
 from spotify_etl.extract.state import (
     STATE_KEY,
     Checkpoint,
     Delta,
-    Lease,
     PlaylistState,
     State,
     StateStore,
@@ -94,24 +92,3 @@ def test_unreadable_state_is_a_clear_error(tmp_path: Path) -> None:
     store.put(STATE_KEY, b"{not json")
     with pytest.raises(FatalError, match="unreadable"):
         StateStore(store).load()
-
-
-def test_lease_excludes_a_second_run_until_it_expires(tmp_path: Path) -> None:
-    store = LocalStore(tmp_path)
-    first = Lease(store, "all", "run-1", timedelta(minutes=30))
-    first.acquire(NOW)
-    second = Lease(store, "all", "run-2", timedelta(minutes=30))
-    with pytest.raises(StopRun, match="run-1") as info:
-        second.acquire(NOW + timedelta(minutes=5))
-    assert info.value.reason == "locked"
-    other_shard = Lease(store, "0-of-2", "run-3", timedelta(minutes=30))
-    other_shard.acquire(NOW)  # shards lock apart
-    # run-1 died: after its lease expires run-2 takes over, and run-1 can no longer renew.
-    second.acquire(NOW + timedelta(minutes=31))
-    with pytest.raises(FatalError, match="lost the extraction lock"):
-        first.renew(NOW + timedelta(minutes=32))
-    first.release()  # not its lock any more: leaves run-2's in place
-    holder = msgspec.json.decode(store.get("state/extract/lock-all.json"))
-    assert holder["run_id"] == "run-2"
-    second.release()
-    assert store.head("state/extract/lock-all.json") is None

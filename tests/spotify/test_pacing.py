@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import math
 import threading
+
+import pytest
 
 from spotify_etl.spotify.pacing import RollingWindowLimiter
 from tests.spotify.fakes import FakeTime
@@ -77,3 +80,53 @@ def test_threads_share_the_window() -> None:
         thread.join()
     assert len(sends) == 100
     assert _most_in_any_window(sorted(sends), 3) <= 20
+
+
+class _RollingServer:
+    """The simulator's rule: at most `limit` requests in any `window` seconds; a refusal's
+    Retry-After is when the oldest counted request expires, rounded up."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self.accepted: list[float] = []
+
+    def answer(self, at: float) -> int | None:
+        counted = [t for t in self.accepted if t > at - self.window]
+        if len(counted) >= self.limit:
+            return max(1, math.ceil(counted[0] + self.window - at))
+        self.accepted.append(at)
+        return None
+
+
+def _drive(server: _RollingServer, guess_s: float, requests: int, retry_after: bool) -> tuple:  # type: ignore[type-arg]
+    time = FakeTime()
+    limiter = RollingWindowLimiter(guess_s, None, clock=time.clock, sleep=time.sleep)
+    refused_at: list[float] = []
+    sent = 0
+    while sent < requests:
+        ticket = limiter.acquire()
+        wait = server.answer(ticket.at)
+        time.now += 0.02  # each request takes a moment
+        if wait is None:
+            limiter.on_passed(ticket)
+            sent += 1
+        else:
+            refused_at.append(ticket.at)
+            limiter.on_rate_limited(wait if retry_after else None, ticket)
+    return limiter, refused_at, time.now
+
+
+@pytest.mark.parametrize("true_window", [10.0, 60.0])
+@pytest.mark.parametrize("retry_after", [True, False])
+def test_the_window_length_is_learned_from_the_429s(true_window: float, retry_after: bool) -> None:
+    # Guessing 30 s: a shorter true window wastes throughput, a longer one costs 429s forever.
+    server = _RollingServer(limit=40, window=true_window)
+    limiter, refused_at, _ = _drive(server, 30.0, 400, retry_after)
+    assert true_window <= limiter.window_s <= true_window + 1.5
+    first_lesson = refused_at[0]
+    late = [t for t in refused_at if t > first_lesson + 2 * true_window]
+    assert len(late) <= 2  # paced right once learned
+    # Sustained rate after learning: close to the server's 40 per window.
+    steady = [t for t in server.accepted if t > first_lesson + true_window]
+    span = steady[-1] - steady[0]
+    assert len(steady) / span >= 0.85 * 40 / true_window

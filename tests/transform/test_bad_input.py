@@ -289,10 +289,12 @@ def test_cli_an_unwritable_out_or_impossible_date_is_one_line_not_a_traceback(
         text=True,
         timeout=120,
     )
-    assert unwritable.returncode == 1
+    # A store folder under a regular file is a configuration error in every command (exit 2).
+    assert unwritable.returncode == 2
     assert "Traceback" not in unwritable.stderr + unwritable.stdout
     (line,) = unwritable.stderr.strip().splitlines()
-    assert line.startswith("error: cannot write the transformed zone") and "a-file" in line
+    assert line.startswith("error: storage folder") and "is under the file" in line
+    assert "a-file" in line
     bad_day = subprocess.run(
         [*cmd, "--out", str(tmp_path / "out"), "--date", "2026-13-01"],
         capture_output=True,

@@ -111,3 +111,27 @@ def test_a_page_with_one_bad_item_still_carries_its_other_items(tmp_path: Path) 
     }
     assert by_day[dt.date(2026, 11, 24)] == [(0, TR1), (1, None), (3, None), (5, TR1)]
     assert by_day[dt.date(2026, 11, 25)] == by_day[dt.date(2026, 11, 24)]
+
+
+def test_an_items_page_apart_from_its_playlist_keeps_the_snapshot(tmp_path: Path) -> None:
+    # The page in a part (or a run) of its own, e.g. a part that rolled mid-playlist or a
+    # fetch stopped by the budget and finished by the next run: its envelope names the
+    # snapshot, so its rows are not left with a NULL snapshot_id.
+    obj, page = dev_playlist_lines()
+    write_part(tmp_path, [obj])
+    write_part(tmp_path, [{**page, "snapshot_id": "snap-1"}], part=1)
+    run_local(tmp_path)
+    items = read_table(tmp_path / "transformed", "PLAYLIST_ITEM")
+    assert len(items) == 5 and {r["snapshot_id"] for r in items} == {"snap-1"}
+
+
+def test_a_resumed_fetch_gives_its_own_pages_the_carried_snapshot(tmp_path: Path) -> None:
+    # Raw parts from before item pages carried `snapshot_id`: the resumed run's check (its
+    # carry_forward) still says which snapshot the run's own pages belong to.
+    obj, page = dev_playlist_lines()
+    day1 = write_part(tmp_path, [obj])
+    resumed = {**page, "run_id": RUN2, "dt": DT2, "fetched_at": "2026-11-25T06:00:03Z"}
+    write_part(tmp_path, [_carry([day1]), resumed], run_id=RUN2, dt=DT2)
+    run_local(tmp_path, date=DT2)
+    items = read_table(tmp_path / "transformed", "PLAYLIST_ITEM")
+    assert len(items) == 5 and {r["snapshot_id"] for r in items} == {"snap-1"}

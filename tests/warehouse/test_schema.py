@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spotify_etl.errors import ConfigError
+from spotify_etl.errors import ConfigError, LockedError
 from spotify_etl.model import ARTIST_GENRE, SCHEMA_VERSION, SONGS, TABLES
 from spotify_etl.storage import LocalStore
 from spotify_etl.warehouse import load_pending, open_warehouse
@@ -43,7 +43,7 @@ def test_duckdb_paths(tmp_path: Path) -> None:
     assert duckdb_path("duckdb:///:memory:") == ":memory:"
 
 
-def test_a_locked_warehouse_is_a_clear_config_error(tmp_path: Path) -> None:
+def test_a_locked_warehouse_is_a_clear_locked_error(tmp_path: Path) -> None:
     path = tmp_path / "locked.duckdb"
     holder = subprocess.Popen(
         [
@@ -58,7 +58,7 @@ def test_a_locked_warehouse_is_a_clear_config_error(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(ConfigError, match=r"is locked by another process \(PID \d+\)"):
+        with pytest.raises(LockedError, match=r"is locked by another process \(PID \d+\)"):
             open_warehouse(f"duckdb:///{path}")
     finally:
         assert holder.stdin is not None

@@ -11,7 +11,7 @@ import logging
 import zlib
 from typing import TYPE_CHECKING
 
-from spotify_etl.errors import SkippableError
+from spotify_etl.errors import RetryableError, SkippableError
 from spotify_etl.extract import listings as L
 from spotify_etl.extract.discover import Found
 from spotify_etl.extract.entities import ENTITY_ORDER, EntityFetching
@@ -105,7 +105,7 @@ class Engine(EntityFetching):
             self.listings.setdefault(listing.key, listing)
 
     def _want(self, kind: str, entity_id: str) -> bool:
-        if self.rec.is_due(kind, entity_id):
+        if self.rec.is_due(kind, entity_id) and entity_id not in self._deferred(kind):
             self.pending[kind][entity_id] = None
             return True
         return False
@@ -171,7 +171,7 @@ class Engine(EntityFetching):
         def one(playlist_id: str) -> None:
             task(playlist_id)
             with self.rec.lock:
-                self.done.add(playlist_id)
+                self.done.add(playlist_id)  # deferred ones too: once per run (see checkpoint)
 
         # A playlist fetched in part by an earlier run costs a snapshot check before its next
         # page. Started all at once, a small budget went to those checks alone, run after run:
@@ -224,6 +224,13 @@ class Engine(EntityFetching):
                 reason = f"{reason}: {REFUSED_HINT}"
             log.warning("listing %s skipped: %s", listing.key, reason)
             self.rec.skip(listing.source_id or listing.key, listing.kind, exc.status, reason)
+        except RetryableError as exc:
+            # Its progress stays in the checkpoint: the next run continues at the failed page.
+            with self.rec.lock:
+                self.done.add(listing.key)
+            log.warning("listing %s deferred to the next run: %s", listing.key, exc)
+            self.rec.defer([listing.key], "listing", str(exc))
+            return
         with self.rec.lock:
             self.progress.pop(listing.key, None)
             self.done.add(listing.key)
@@ -231,20 +238,34 @@ class Engine(EntityFetching):
                 self.rec.touch("listing", listing.key)
 
     # -- stopping -----------------------------------------------------------------------
+    def _deferred(self, kind: str) -> set[str]:
+        return set(self.rec.deferred_ids(kind))
+
     def checkpoint(
         self, *, run_id: str, dt: str, reason: str, resume_after: str | None
     ) -> Checkpoint:
+        """What is left: never fetched, and deferred (failed every attempt) this run."""
         with self.rec.lock:
+            deferred_playlists = self._deferred("playlist")
+            pending = {
+                kind: [*ids, *sorted(self._deferred(kind) - set(ids))]
+                for kind, ids in self.pending.items()
+            }
             return Checkpoint(
                 run_id=run_id,
                 dt=dt,
                 reason=reason,
                 saved_at=self.rec.now_iso,
                 sources=self.sources.fingerprint(),
-                done=sorted(k for k in self.done if k in self.playlists),
+                done=sorted(
+                    k for k in self.done if k in self.playlists and k not in deferred_playlists
+                ),
                 listings=dict(self.progress),
-                pending={k: list(v) for k, v in self.pending.items() if v},
-                tracklists=[a for a in self.tracklists if a in self.pending["album"]],
-                playlists=[p for p in self.playlists if p not in self.done],
+                pending={k: ids for k, ids in pending.items() if ids},
+                tracklists=[a for a in self.tracklists if a in pending["album"]],
+                playlists=[
+                    p for p in self.playlists if p not in self.done or p in deferred_playlists
+                ],
+                deferred={f"{d.kind}:{d.id}": d.reason for d in self.rec.deferred},
                 resume_after=resume_after,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from spotify_etl.errors import SkippableError
+from spotify_etl.errors import RetryableError, SkippableError
 from spotify_etl.extract import listings as L
 from spotify_etl.extract.discover import Found, next_url, scan
 from spotify_etl.extract.recorder import Recorder
@@ -47,13 +47,11 @@ class EntityFetching:
         return False
 
     def _fetch(self, kind: str, ids: list[str]) -> None:
-        plural = f"{kind}s"
         rest = ids
         if self.client.profile != "development":
             # The first batch also tells whether several-at-once exists (the client probes).
             size = BATCH_SIZE[kind]
-            for result in self.client.several(plural, ids[:size]):  # type: ignore[arg-type]
-                self._result(kind, result)
+            self._batch(kind, ids[:size])
             rest = ids[size:]
         if self.client.profile == "development":
             # One by one, each reply recorded in its own thread: a stop loses no reply.
@@ -70,8 +68,19 @@ class EntityFetching:
                     self.rec.skip(entity_id, kind, None, "no object in the reply")
 
     def _batch(self, kind: str, chunk: list[str]) -> None:
-        for result in self.client.several(f"{kind}s", chunk):  # type: ignore[arg-type]
-            self._result(kind, result)
+        try:
+            for result in self.client.several(f"{kind}s", chunk):  # type: ignore[arg-type]
+                self._result(kind, result)
+        except RetryableError as exc:
+            self._defer(kind, chunk, exc)
+
+    def _defer(self, kind: str, ids: list[str], exc: RetryableError) -> None:
+        """Ids whose request failed every attempt: out of this run, into the checkpoint."""
+        with self.rec.lock:
+            left = [i for i in ids if i in self.pending[kind]]
+            for entity_id in left:
+                del self.pending[kind][entity_id]
+        self.rec.defer(left, kind, str(exc))
 
     def _one(self, kind: str, entity_id: str) -> None:
         from spotify_etl.spotify import Skipped
@@ -83,6 +92,8 @@ class EntityFetching:
             self._result(kind, fetch(entity_id))
         except SkippableError as exc:
             self._result(kind, Skipped(entity_id, kind, exc.status, exc.reason))
+        except RetryableError as exc:
+            self._defer(kind, [entity_id], exc)
 
     def _result(self, kind: str, result: ApiResponse | Skipped) -> None:
         from spotify_etl.spotify import Skipped

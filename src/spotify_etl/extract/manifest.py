@@ -1,8 +1,9 @@
 """The run manifest (raw/_runs/dt=.../run=.../manifest.json) and the result callers get.
 
 The manifest is the run's own account: parts written, requests by endpoint and status, budget
-used, skipped ids with reasons, each playlist's snapshot status, the checkpoint left for the
-next run and the outcome. It never holds a secret: it is built from ids, counts and reasons.
+used, skipped ids with reasons, deferred items (every attempt failed; the next run fetches
+them) with reasons, each playlist's snapshot status, the checkpoint left for the next run
+and the outcome. It never holds a secret: it is built from ids, counts and reasons.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class ExtractResult:
     playlists: dict[str, dict[str, Any]] = field(default_factory=dict)
     resumed_from: str | None = None
     message: str = ""
+    deferred: list[dict[str, Any]] = field(default_factory=list)  # for the next run, with why
 
     def summary(self) -> str:
         """One line for people: what happened and, when stopped, when to come back."""
@@ -54,6 +56,8 @@ class ExtractResult:
             f"of the budget (+{tokens} token), {len(self.part_keys)} parts, "
             f"{self.entities_fetched} entities fetched, {len(self.skipped)} skipped"
         )
+        if self.deferred:
+            line += f", {len(self.deferred)} deferred"
         if self.outcome == "stopped":
             when = (
                 f"resume after {self.resume_after:%Y-%m-%d %H:%M:%S} UTC"
@@ -61,9 +65,12 @@ class ExtractResult:
                 else "resume with the next run"
             )
             line += f"; stopped ({self.reason}): checkpoint saved, {when}"
+        elif self.outcome == "complete" and self.message:
+            line += f"; {self.message}"
         elif self.outcome == "failed":
             line += f"; failed: {self.message or self.reason}"
-            line += "; checkpoint saved" if self.reason != "nothing_fetched" else ""
+            if self.reason != "nothing_fetched" or self.deferred:
+                line += "; checkpoint saved"
         return line
 
 
@@ -104,6 +111,7 @@ def manifest_bytes(result: ExtractResult, extra: dict[str, Any]) -> bytes:
         "budget": {"limit": result.budget, "used": result.budget_used},
         "entities_fetched": result.entities_fetched,
         "skipped": result.skipped,
+        "deferred": result.deferred,
         "playlists": result.playlists,
     }
     body.update(extra)

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from spotify_etl.errors import SkippableError
+from spotify_etl.errors import RetryableError, SkippableError
 from spotify_etl.extract.discover import Found, next_url, playlist_page, scan
 from spotify_etl.extract.listings import rebase
 from spotify_etl.extract.recorder import Recorder
@@ -61,7 +61,7 @@ class PlaylistTask:
             reason = exc.reason
             if exc.status == 403 and not self.has_user_token:
                 reason = AUTH_HINT
-                log.warning("playlist %s: %s", playlist_id, AUTH_HINT)
+                log.info("playlist %s: %s", playlist_id, AUTH_HINT)  # the run's verdict says it
             elif exc.status == 404 and playlist_id.startswith(EDITORIAL_PREFIX):
                 reason = EDITORIAL_HINT
                 log.warning("playlist %s: %s", playlist_id, reason)
@@ -69,6 +69,12 @@ class PlaylistTask:
                 log.warning("playlist %s skipped: %s", playlist_id, reason)
             self.rec.skip(playlist_id, "playlist", exc.status, reason)
             self.rec.report_playlist(playlist_id, status="skipped", reason=reason)
+        except RetryableError as exc:
+            # The state holds the pages fetched so far and where to go on: the next run
+            # continues this snapshot (or starts it, when not even its object came).
+            log.warning("playlist %s deferred to the next run: %s", playlist_id, exc)
+            self.rec.report_playlist(playlist_id, status="deferred", reason=str(exc))
+            self.rec.defer([playlist_id], "playlist", str(exc))
 
     def _run(self, playlist_id: str) -> None:
         known = self.rec.playlist(playlist_id)
@@ -130,7 +136,8 @@ class PlaylistTask:
     def _pages(self, playlist_id: str, state: PlaylistState, pages: Iterator[Any]) -> None:
         count = 0
         for page in pages:
-            key = self.rec.record(page, "playlists", source_id=playlist_id)
+            snapshot = state.snapshot_id or None
+            key = self.rec.record(page, "playlists", source_id=playlist_id, snapshot_id=snapshot)
             self.on_found(scan("playlist_items", page.body))
             count += 1
             parts = state.parts if key in state.parts else [*state.parts, key]

@@ -2,6 +2,11 @@
 
 Shared by the worker threads, so each change happens under one lock. The state delta only
 ever names parts that `flush()` has stored (the writer flushes before each state save).
+
+A request that fails all its attempts (5xx, dropped connections, broken bodies) defers its
+item: `defer()` records it with the reason, the engine leaves it for the next run (in the
+checkpoint) and the run goes on. Only a streak of DEFER_STREAK deferrals with no success in
+between stops the run: then nothing more is to be had now (the API is down or unreachable).
 """
 
 from __future__ import annotations
@@ -12,11 +17,27 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from spotify_etl.errors import StopRun
 from spotify_etl.extract.state import Delta, PlaylistState, State, iso, parse_iso
 from spotify_etl.extract.writer import RawWriter
 
 if TYPE_CHECKING:
     from spotify_etl.spotify import ApiResponse
+
+
+DEFER_STREAK = 8  # deferrals in a row, without one success between, that stop the run
+
+
+@dataclass(frozen=True)
+class DeferredItem:
+    """An item whose request failed every attempt: fetched by the next run instead."""
+
+    id: str
+    kind: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,8 @@ class Recorder:
         self.now = now
         self.now_iso = iso(now)
         self.skipped: list[SkippedItem] = []
+        self.deferred: list[DeferredItem] = []
+        self._failing = 0  # deferrals since the last recorded success
         self.playlist_report: dict[str, dict[str, Any]] = {}
         self.entities_fetched = 0
         self.lock = threading.RLock()
@@ -59,6 +82,7 @@ class Recorder:
         *,
         source_id: str | None = None,
         carry_forward: dict[str, Any] | None = None,
+        snapshot_id: str | None = None,
     ) -> str:
         envelope = self.writer.envelope(
             source_kind=source_kind,
@@ -71,7 +95,11 @@ class Recorder:
             profile=response.profile,
             source_id=source_id,
             carry_forward=carry_forward,
+            snapshot_id=snapshot_id,
         )
+        if 200 <= response.status < 300:
+            with self.lock:
+                self._failing = 0
         return self.writer.write(envelope)
 
     # -- what is known ----------------------------------------------------------------
@@ -103,6 +131,26 @@ class Recorder:
     def skip(self, entity_id: str, kind: str, status: int | None, reason: str) -> None:
         with self.lock:
             self.skipped.append(SkippedItem(entity_id, kind, status, reason))
+
+    def defer(self, ids: list[str], kind: str, reason: str) -> None:
+        """Leave items for the next run (all recorded before any StopRun: none is lost);
+        StopRun when nothing has succeeded for a while."""
+        if not ids:
+            return
+        with self.lock:
+            self.deferred.extend(DeferredItem(i, kind, reason) for i in ids)
+            self._failing += 1
+            failing = self._failing
+        if failing >= DEFER_STREAK:
+            raise StopRun(
+                f"{failing} requests in a row failed all their attempts (last: {reason}); "
+                "the rest waits for the next run",
+                reason="deferred",
+            )
+
+    def deferred_ids(self, kind: str) -> list[str]:
+        with self.lock:
+            return [d.id for d in self.deferred if d.kind == kind]
 
     def report_playlist(self, playlist_id: str, **fields: Any) -> None:
         with self.lock:

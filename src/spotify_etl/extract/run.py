@@ -18,18 +18,14 @@ from typing import TYPE_CHECKING
 from spotify_etl.errors import ConfigError, SpotifyEtlError, StopRun
 from spotify_etl.extract.client import Budget, attach_budget, build_client, check_api_base
 from spotify_etl.extract.engine import Engine
-from spotify_etl.extract.manifest import (
-    EXIT_CODES,
-    ExtractResult,
-    Outcome,
-    any_success,
-    manifest_bytes,
-)
+from spotify_etl.extract.manifest import ExtractResult, Outcome, manifest_bytes
 from spotify_etl.extract.manifest import requests_by_endpoint as _requests
+from spotify_etl.extract.outcome import Verdict, settle
 from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.sources import ResolvedSources, resolve_sources
-from spotify_etl.extract.state import Lease, StateStore, iso
+from spotify_etl.extract.state import StateStore, extraction_lease, iso
 from spotify_etl.extract.writer import RawWriter
+from spotify_etl.lease import Lease
 from spotify_etl.logs import redact
 from spotify_etl.rawzone import manifest_key
 from spotify_etl.storage import ObjectStore, open_store
@@ -80,8 +76,8 @@ def run_extract(
         raise ConfigError(
             f"a budget of {limit} requests cannot make progress", hint="use 3 or more"
         )
-    lease = Lease(store, tag, run_id, timedelta(minutes=config.extract.lock_minutes))
-    lease.acquire(now)
+    lease = extraction_lease(store, tag, run_id, timedelta(minutes=config.extract.lock_minutes))
+    lease.acquire()  # real time, even when `now` replays another day (the demo)
     try:
         return _run(config, secrets, store, client, api_base, limit, token_store, now, progress,
                     shard, tag, run_id, dt, sources, lease)  # fmt: skip
@@ -127,7 +123,7 @@ def _run(
                     run_id=run_id, dt=dt, reason="interrupted", resume_after=None
                 )
             states.save(rec.delta, tag, run_id, iso(datetime.now(UTC)))
-            lease.renew(datetime.now(UTC))
+            lease.check()  # the heartbeat thread renews it; a lost lease stops the run here
 
     meter = Budget(limit, progress, config.extract.checkpoint_every, save_progress)
     own_client = client is None
@@ -187,19 +183,14 @@ def _run(
     with rec.lock:
         for playlist_id, snapshot in rec.delta.playlists.items():
             reported = rec.playlist_report.get(playlist_id, {}).get("status")
-            if not snapshot.complete and reported != "skipped":  # not this day's whole items
+            if not snapshot.complete and reported not in ("skipped", "deferred"):
                 rec.report_playlist(playlist_id, status="partial", snapshot_id=snapshot.snapshot_id)
         writer.flush()
-        if outcome == "complete" and meter.used and rec.skipped and not any_success(stats):
-            # Every request refused (a wrong API base answers 404 to all): not a green run.
-            first = next((s for s in rec.skipped if s.status), rec.skipped[0])
-            outcome, reason = "failed", "nothing_fetched"
-            message = (
-                f"every request was refused, nothing was fetched (first: {first.kind} "
-                f"{first.id}: {first.reason}); check spotify.api_base / --api-base"
-            )
-            log.error("extraction failed: %s", message)
-        if outcome == "complete" or reason == "nothing_fetched":  # nothing left to resume
+        verdict = settle(Verdict(outcome, reason, message), rec, stats, meter.used)
+        outcome, reason, message = verdict.outcome, verdict.reason, verdict.message
+        if outcome == "complete" or (reason == "nothing_fetched" and not rec.deferred):
+            # Nothing left to resume; all refused (404s) leaves nothing worth resuming either,
+            # while a run whose requests all failed keeps what it has pending for the next.
             rec.delta.checkpoint, rec.delta.clear_checkpoint = None, True
         else:
             rec.delta.checkpoint = engine.checkpoint(
@@ -220,7 +211,8 @@ def _run(
         requests=_requests(stats),
         budget_used=meter.used,
         skipped=[s.as_dict() for s in rec.skipped],
-        exit_code=EXIT_CODES[outcome],
+        deferred=[d.as_dict() for d in rec.deferred],
+        exit_code=verdict.exit_code,
         budget=limit,
         entities_fetched=rec.entities_fetched,
         playlists=dict(rec.playlist_report),

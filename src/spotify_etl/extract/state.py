@@ -1,7 +1,7 @@
 """Extraction state in the object store, beside the raw zone, shared by a laptop and a Lambda.
 
     state/extract/state.json            known ids, playlist snapshots, checkpoints (one object)
-    state/extract/lock-<shard>.json     a lease held by the running extraction of that shard
+    state/extract/lock-<shard>.json     the lease of the running extraction of that shard
 
 The state object is only ever replaced by a conditional write (if-match on the ETag that was
 read). A run keeps its own changes as a delta and, when a write loses the race, re-reads and
@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from spotify_etl.errors import FatalError, StopRun
+from spotify_etl.errors import FatalError
+from spotify_etl.lease import Lease
 from spotify_etl.storage import ObjectStore, PreconditionFailed
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class Checkpoint(msgspec.Struct, omit_defaults=True):
     tracklists: list[str] = []  # album ids whose full track list is still wanted
     playlists: list[str] = []  # playlist ids discovered (library) and not yet snapshotted
     resume_after: str | None = None
+    # "kind:id" -> why: items whose request failed every attempt; they are in pending,
+    # playlists or listings above, so the next run fetches them first.
+    deferred: dict[str, str] = {}
 
 
 class State(msgspec.Struct, omit_defaults=True):
@@ -121,6 +125,14 @@ class Delta:
 _decoder = msgspec.json.Decoder(State)
 
 
+def unreadable_state(store: ObjectStore, key: str, exc: Exception) -> FatalError:
+    """The one message for a corrupt state object, whichever command reads it."""
+    return FatalError(
+        f"extraction state {store.uri(key)} is unreadable ({exc}); "
+        "move it aside to start afresh (known ids will be fetched again)"
+    )
+
+
 class StateStore:
     def __init__(self, store: ObjectStore, key: str = STATE_KEY) -> None:
         self.store = store
@@ -135,10 +147,7 @@ class StateStore:
         try:
             return _decoder.decode(data), info.etag
         except msgspec.DecodeError as exc:
-            raise FatalError(
-                f"extraction state {self.store.uri(self.key)} is unreadable ({exc}); "
-                "move it aside to start afresh (known ids will be fetched again)"
-            ) from None
+            raise unreadable_state(self.store, self.key, exc) from None
 
     def save(self, delta: Delta, shard: str, run_id: str, at: str, attempts: int = 40) -> State:
         """Merge `delta` into the newest state with a conditional write; retry on a lost race.
@@ -167,63 +176,7 @@ class StateStore:
         )
 
 
-class Lease:
-    """A lock object with an expiry, so a crashed run does not block the next one forever."""
-
-    def __init__(self, store: ObjectStore, shard: str, run_id: str, ttl: timedelta) -> None:
-        self.store = store
-        self.key = f"state/extract/lock-{shard}.json"
-        self.run_id = run_id
-        self.ttl = ttl
-        self.etag: str | None = None
-
-    def _body(self, now: datetime) -> bytes:
-        return msgspec.json.encode(
-            {"run_id": self.run_id, "acquired_at": iso(now), "expires_at": iso(now + self.ttl)}
-        )
-
-    def acquire(self, now: datetime) -> None:
-        try:
-            self.etag = self.store.put(self.key, self._body(now), if_none_match=True)
-            return
-        except PreconditionFailed:
-            pass
-        info = self.store.head(self.key)
-        holder: dict[str, str] = {}
-        if info is not None:
-            try:
-                holder = msgspec.json.decode(self.store.get(self.key))
-            except (msgspec.DecodeError, Exception):
-                holder = {}
-        expires = holder.get("expires_at")
-        if info is not None and expires and parse_iso(expires) > now:
-            raise StopRun(
-                f"another extraction (run {holder.get('run_id', '?')}) holds {self.key} "
-                f"until {expires}; try again after it finishes",
-                reason="locked",
-                retry_after_s=(parse_iso(expires) - now).total_seconds(),
-            )
-        try:  # expired (its run died): take it over, but only if nobody else just did
-            if info is None:
-                self.etag = self.store.put(self.key, self._body(now), if_none_match=True)
-            else:
-                self.etag = self.store.put(self.key, self._body(now), if_match=info.etag)
-        except PreconditionFailed:
-            raise StopRun(f"another extraction just took {self.key}", reason="locked") from None
-
-    def renew(self, now: datetime) -> None:
-        try:
-            self.etag = self.store.put(self.key, self._body(now), if_match=self.etag)
-        except PreconditionFailed:
-            raise FatalError(
-                f"lost the extraction lock {self.key} (the run overran its lease and another "
-                "run took it); stopping without writing more"
-            ) from None
-
-    def release(self) -> None:
-        if self.etag is None:
-            return
-        info = self.store.head(self.key)
-        if info is not None and info.etag == self.etag:
-            self.store.delete(self.key)
-        self.etag = None
+def extraction_lease(store: ObjectStore, shard: str, run_id: str, ttl: timedelta) -> Lease:
+    """The lease of one shard's extraction (see spotify_etl.lease for how death is noticed)."""
+    key = f"state/extract/lock-{shard}.json"
+    return Lease(store, key, owner=run_id, ttl=ttl, what="extraction")

@@ -89,6 +89,7 @@ class RawWriter:
         body_text: str | None = None,
         source_id: str | None = None,
         carry_forward: dict[str, Any] | None = None,
+        snapshot_id: str | None = None,
     ) -> Envelope:
         return Envelope(
             method=method,
@@ -104,6 +105,7 @@ class RawWriter:
             body_text=body_text,
             source_id=source_id,
             carry_forward=carry_forward,
+            snapshot_id=snapshot_id,
         )
 
     def write(self, envelope: Envelope) -> str:

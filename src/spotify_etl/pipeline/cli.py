@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from spotify_etl.cli_options import ApiBaseOpt, ConfigOpt
-from spotify_etl.errors import ConfigError, SpotifyEtlError
+from spotify_etl.errors import EXIT_USAGE, ConfigError, SpotifyEtlError
+from spotify_etl.storage import open_store
 
 
 def starter_config() -> str:
@@ -25,8 +26,13 @@ def init(
     """Write a commented starter config."""
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists", hint="pass --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(starter_config(), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter_config(), encoding="utf-8")
+    except OSError as exc:  # a folder of the path is a file, no permission, …
+        raise ConfigError(
+            f"cannot write {path}: {exc.strerror or exc}", hint="choose a path in a folder"
+        ) from None
     typer.echo(f"wrote {path}; edit its [sources], then: spotify-etl config check --config {path}")
 
 
@@ -73,6 +79,8 @@ def run(
     if report.extract is not None and report.extract.outcome == "failed":
         # What was fetched before the failure is loaded; the cause is the one error line.
         raise SpotifyEtlError(f"extract failed: {report.extract.message or report.extract.reason}")
+    if report.extract is not None and report.extract.exit_code == EXIT_USAGE:
+        raise ConfigError(report.extract.message)  # what was fetched is loaded; the fix is named
     raise typer.Exit(report.exit_code)
 
 
@@ -84,8 +92,24 @@ def status(config: ConfigOpt = None) -> None:
     print_status(load_config(config))
 
 
+def unlock(
+    config: ConfigOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Also remove a lease whose holder still runs here.")
+    ] = False,
+) -> None:
+    """Remove stale leases (a run killed on another machine) so the next run starts now."""
+    from spotify_etl.config import load_config
+    from spotify_etl.lease import unlock as remove_leases
+
+    cfg = load_config(config)
+    for line in remove_leases(open_store(cfg.path(cfg.storage.raw)), force=force):
+        typer.echo(line)
+
+
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
+    app.command("unlock")(unlock)
     app.command("init")(init)
     app.command("status")(status)
     config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_help=True)

@@ -60,7 +60,13 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
         "checkpoints": {},
     }
     if raw.head(STATE_KEY) is not None:
-        state = json.loads(raw.get(STATE_KEY))
+        try:
+            state = json.loads(raw.get(STATE_KEY))
+        except ValueError:
+            from spotify_etl.extract.state import StateStore
+
+            StateStore(raw).load()  # raises the very line `run` gives, not a traceback
+            raise
         status["checkpoints"] = state.get("checkpoints", {})
         status["known_entities"] = {k: len(v) for k, v in state.get("known", {}).items()}
         status["tracked_playlists"] = len(state.get("playlists", {}))

@@ -52,6 +52,20 @@ def _refusal(error: str, description: str, grant: str) -> AuthError:
     return AuthError(f"Spotify token request refused ({what})", hint=_LOGIN_HINT)
 
 
+def _unexpected(status: int, url: str, grant: str) -> AuthError:
+    """A token reply that is no accounts-service answer: name the URL; blame credentials
+    only when the service itself refused them (that case is `_refusal`)."""
+    if status in (404, 405, 410):
+        return AuthError(
+            f"{url} answered HTTP {status}: no Spotify accounts service there",
+            hint="check spotify.api_base / --api-base (and spotify.accounts_base, if set)",
+        )
+    return AuthError(
+        f"Spotify token request to {url} failed with HTTP {status}",
+        hint=_LOGIN_HINT if grant != "client_credentials" else _CREDENTIALS_HINT,
+    )
+
+
 class TokenClient:
     """POSTs to the accounts service's token endpoint with the retry policy's patience."""
 
@@ -114,10 +128,7 @@ class TokenClient:
                 elif decision.action is Action.BACKOFF:
                     failure = f"HTTP {reply.status_code}"
                 else:
-                    raise AuthError(
-                        f"Spotify token request failed with HTTP {reply.status_code}",
-                        hint=_LOGIN_HINT if grant != "client_credentials" else _CREDENTIALS_HINT,
-                    )
+                    raise _unexpected(reply.status_code, self.token_url, grant)
             if attempt < self.policy.max_attempts:
                 self._sleep(self.policy.backoff_s(attempt))
         raise RetryableError(

@@ -49,7 +49,9 @@ def login_command(
     api_base: Annotated[
         str | None, typer.Option("--api-base", help="A Spotify-compatible API base URL.")
     ] = None,
-    port: Annotated[int, typer.Option(help="Loopback port for the redirect.", min=0)] = 8888,
+    port: Annotated[
+        int, typer.Option(help="Loopback port for the redirect.", min=0, max=65535)
+    ] = 8888,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the URL instead of opening it.")
     ] = False,

@@ -139,6 +139,8 @@ class Session:
                 self._backoff(transient, None, f"{type(exc).__name__}", endpoint, url)
                 continue
             self.record(endpoint, reply.status_code)
+            if reply.status_code != 429:
+                self.limiter.on_passed(sent_at)  # the window's length, from the 429s' spacing
             body, readable = _parse(reply)
             decision = self.policy.decide(reply.status_code, reply.headers.get("Retry-After"), body)
             if decision.action is Action.OK:

@@ -162,12 +162,19 @@ class Batch:
             problem = self.carries.add(env.carry_forward, fetched_at, where)
             if problem is not None:
                 self.bad_input(where, problem, preview(line))
+            self._snapshot_from_carry(env.carry_forward, fetched_at)
         if env.body is None:
             if env.body_text is not None and env.carry_forward is None:
                 self.bad_input(where, "the reply was not JSON", preview(line))
             return
         ctx = Ctx(
-            self.out, where, fetched_at, self.source.dt, url=env.url, snapshots=self.snapshots
+            self.out,
+            where,
+            fetched_at,
+            self.source.dt,
+            url=env.url,
+            snapshot_id=env.snapshot_id,  # an items page's own snapshot, wherever its playlist
+            snapshots=self.snapshots,
         )
         if not _is_known(env.body) and (env.carry_forward is not None or _partial(env)):
             # A `fields=` reply (the daily snapshot_id check) is a known request for a part
@@ -175,6 +182,16 @@ class Batch:
             self.out.skip("partial_replies")
             return
         self.emit(env.body, ctx, where, lambda: preview(line))
+
+    def _snapshot_from_carry(self, carry: dict[str, Any], fetched_at: str) -> None:
+        """A resumed fetch's check names the snapshot its items pages in this batch belong
+        to, when its playlist object is in an earlier run's part (raw parts written before
+        item pages carried their own `snapshot_id`)."""
+        pid, snap = carry.get("playlist_id"), carry.get("snapshot_id")
+        if isinstance(pid, str) and isinstance(snap, str) and snap:
+            seen = self.snapshots.get(pid)
+            if seen is None or seen[0] <= fetched_at:
+                self.snapshots[pid] = (fetched_at, snap)
 
     def emit(self, body: Obj, ctx: Ctx, where: str, record: Any) -> None:
         try:

@@ -9,10 +9,12 @@ writer each. Results come back in input order, so the summary does not depend on
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
+from spotify_etl.processes import bind_to_parent, process_start
 from spotify_etl.storage import ObjectStore, open_store
 from spotify_etl.transform.batch import Source, run_batch
 from spotify_etl.transform.summary import BatchSummary
@@ -68,7 +70,14 @@ def _pooled(
     # (the CLI's own threads, a test's servers) that could hold a lock mid-fork.
     context = multiprocessing.get_context("forkserver")
     jobs = [(raw_url, out_url, source, fmt, limit) for source in sources]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    me = os.getpid()
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=context,
+        # Workers end with this process, even when it is SIGKILLed (processes.py).
+        initializer=bind_to_parent,
+        initargs=(me, process_start(me)),
+    ) as pool:
         yield from pool.map(_work, jobs, chunksize=1)
 
 

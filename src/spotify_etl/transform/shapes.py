@@ -153,6 +153,7 @@ class Env(msgspec.Struct, gc=False):
     body_text: str | None = None
     source_id: str | None = None
     carry_forward: dict[str, Any] | None = None
+    snapshot_id: str | None = None  # items pages: their playlist's snapshot (rawzone.py)
 
 
 class LooseEnv(msgspec.Struct):
@@ -170,6 +171,7 @@ class LooseEnv(msgspec.Struct):
     body_text: str | None = None
     source_id: str | None = None
     carry_forward: dict[str, Any] | None = None
+    snapshot_id: str | None = None
 
 
 ENV_DECODER = msgspec.json.Decoder(Env)

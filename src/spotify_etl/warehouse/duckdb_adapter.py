@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from spotify_etl.errors import ConfigError
+from spotify_etl.errors import ConfigError, LockedError
 from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import LocalStore, ObjectStore
 from spotify_etl.warehouse import migrate
@@ -78,7 +78,13 @@ class DuckDBWarehouse(LandingWarehouse):
         self.url = f"duckdb://{path}" if path != ":memory:" else "duckdb:///:memory:"
         self.tables = tables
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # e.g. a folder of the path is a regular file
+                raise ConfigError(
+                    f"cannot create the warehouse folder {Path(path).parent}: {exc.strerror}",
+                    hint="point warehouse.url at a path whose folders are folders",
+                ) from None
         try:
             self.con = duckdb.connect(path)
         except duckdb.IOException as exc:
@@ -86,7 +92,7 @@ class DuckDBWarehouse(LandingWarehouse):
             if "lock" in text.lower():
                 pid = re.search(r"PID (\d+)", text)
                 holder = f" (PID {pid.group(1)})" if pid else ""
-                raise ConfigError(
+                raise LockedError(  # exit 75, like a held extraction lease: try again later
                     f"warehouse {path} is locked by another process{holder}",
                     hint="wait for the other load to finish, or stop it",
                 ) from None
