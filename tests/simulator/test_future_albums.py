@@ -13,10 +13,14 @@ from spotify_etl.simulator.catalog import ALBUM, TRACK, Catalog
 
 from .conftest import Api, app_token
 
-# sha256 of the day-0 replies below, recorded before the future-release pool existed.
+# sha256 of the day-0 replies below, recorded before the future-release pool existed and
+# re-recorded only for deliberate changes of day-0 data (issue 11: playlist 7, the user's own,
+# is one of the very old playlists whose added_at is null; the stats' by_bucket and quota;
+# development mode without album_group and preview_url; names decorated by hash so that search
+# can test them cheaply, and search matching words, prefixes and filters).
 DAY0_DIGEST = {
-    "development": "6eaa811d261919471ccf1c2fc367d2750759ab4ddaad62058c2d2a4674b51618",
-    "extended": "cd0362c8ccc68a6aa467c54cc9bbfc630f96332776612717fa9cbc9c27ab138f",
+    "development": "770b479efacb578b73ad30008676d9560466bbff527b6e132ef55393dea70536",
+    "extended": "f29ded0ecd6d0bb634ace926c3d8ee0945b099eb809e6648e956b62bb296a3da",
 }
 
 

@@ -7,7 +7,8 @@
         sim.api_base        # base_url + "/v1": the Web API
         sim.catalog.track_ids(3), sim.catalog.playlist_ids(2, owner="me")
         sim.set_day(1)      # playlists change, new albums appear
-        sim.stats()         # {"total", "by_endpoint", "by_status", "faults", "tokens_issued"}
+        sim.stats()         # {"total", "by_endpoint", "by_status", "by_bucket", "faults",
+                            #  "tokens_issued", "quota"}
 
 Or as a process: `spotify-etl simulator serve [--profile extended] [--scale N] ...` (or
 `python -m spotify_etl.simulator serve`), which prints its base URL as the first stdout line.
@@ -17,12 +18,15 @@ modelled as API-2026.md describes them; the module map:
 
     config      SimulatorConfig, per-profile limits
     ids         reversible 22-char base62 ids (keyed Feistel permutation)
-    catalog     artists, albums, tracks derived lazily from indices; search by formula
+    catalog     artists, albums, tracks derived lazily from indices (entities: their values)
+    releases    the new-release pool: which albums appear on which day
     samples     id helpers for tests and the demo (mixed into Catalog)
+    query, search, search_engine    search queries (words, prefixes, phrases, filters)
     playlists   playlist content per simulated day, snapshot ids
     render      entities as JSON per profile
     accounts    /api/token and /authorize
     webapi, playlist_api, me_api, routes    the Web API endpoints
+    quota       the quota per developer account and endpoint bucket (rolling window)
     app         routing, auth, limits, faults, stats (no I/O)
     http        asyncio + httptools HTTP/1.1 server with transport faults
     server      running_simulator() and serve()
