@@ -58,7 +58,8 @@ def test_quota_stops_without_sleeping_and_spends_nothing_more() -> None:
         with client, pytest.raises(StopRun) as err:
             list(client.several("albums", ids))
         counts = sim_counts(sim)
-    assert err.value.reason == "quota" and err.value.retry_after_s == 48925
+    # A thread that asks after the lock is told the time left: a hair under Retry-After.
+    assert err.value.reason == "quota" and 48924 < (err.value.retry_after_s or 0) <= 48925
     assert err.value.exit_code == 75 and "resume after" in str(err.value)
     assert slept == []
     refused = sum(n for endpoint, by in counts.items() for s, n in by.items() if s == "429")

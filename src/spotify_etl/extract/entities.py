@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from spotify_etl.errors import SkippableError
+from spotify_etl.errors import QuotaExhausted, SkippableError
 from spotify_etl.extract import listings as L
 from spotify_etl.extract.discover import Found, next_url, scan
+from spotify_etl.extract.quota import Deferred
 from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.state import ListingProgress
 
@@ -32,6 +33,7 @@ class EntityFetching:
     tracklists: dict[str, None]
     listings: dict[str, L.Listing]
     progress: dict[str, ListingProgress]
+    deferred: Deferred
 
     def found(self, found: Found, *, discography: bool = False) -> None:
         raise NotImplementedError
@@ -39,21 +41,20 @@ class EntityFetching:
     def _entities(self) -> bool:
         for kind in ENTITY_ORDER:
             # Sorted: the same ids make the same batches, so reruns store the same replies.
-            ids = sorted(i for i in self.pending[kind] if self.rec.is_due(kind, i))
-            self.pending[kind] = dict.fromkeys(ids)
+            due = sorted(i for i in self.pending[kind] if self.rec.is_due(kind, i))
+            self.pending[kind] = dict.fromkeys(due)
+            ids = [i for i in due if f"{kind}:{i}" not in self.deferred]
             if ids:
                 self._fetch(kind, ids)
                 return True
         return False
 
     def _fetch(self, kind: str, ids: list[str]) -> None:
-        plural = f"{kind}s"
         rest = ids
         if self.client.profile != "development":
             # The first batch also tells whether several-at-once exists (the client probes).
             size = BATCH_SIZE[kind]
-            for result in self.client.several(plural, ids[:size]):  # type: ignore[arg-type]
-                self._result(kind, result)
+            self._batch(kind, ids[:size])
             rest = ids[size:]
         if self.client.profile == "development":
             # One by one, each reply recorded in its own thread: a stop loses no reply.
@@ -66,12 +67,20 @@ class EntityFetching:
                 pass
         with self.rec.lock:  # an id the API did not answer for is not asked again this run
             for entity_id in ids:
+                if f"{kind}:{entity_id}" in self.deferred:
+                    continue  # still pending: the checkpoint keeps it for the next run
                 if self.pending[kind].pop(entity_id, None) is not None:
                     self.rec.skip(entity_id, kind, None, "no object in the reply")
 
     def _batch(self, kind: str, chunk: list[str]) -> None:
-        for result in self.client.several(f"{kind}s", chunk):  # type: ignore[arg-type]
-            self._result(kind, result)
+        try:
+            for result in self.client.several(f"{kind}s", chunk):  # type: ignore[arg-type]
+                self._result(kind, result)
+        except QuotaExhausted as exc:
+            with self.rec.lock:
+                for entity_id in chunk:
+                    if entity_id in self.pending[kind]:
+                        self.deferred.add(f"{kind}:{entity_id}", exc)
 
     def _one(self, kind: str, entity_id: str) -> None:
         from spotify_etl.spotify import Skipped
@@ -81,6 +90,8 @@ class EntityFetching:
         )
         try:
             self._result(kind, fetch(entity_id))
+        except QuotaExhausted as exc:
+            self.deferred.add(f"{kind}:{entity_id}", exc)
         except SkippableError as exc:
             self._result(kind, Skipped(entity_id, kind, exc.status, exc.reason))
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from spotify_etl.errors import ConfigError, SpotifyEtlError, StopRun
+from spotify_etl.extract import quota
 from spotify_etl.extract.client import Budget, attach_budget, build_client, check_api_base
 from spotify_etl.extract.engine import Engine
 from spotify_etl.extract.manifest import (
@@ -146,7 +147,9 @@ def _run(
         listing_ttl_days=ttl.listing_hours / 24,
         has_user_token=has_user,
         shard=shard,
+        refused_ttl_days=ttl.refused_playlist_days,
     )
+    quota.restore(client, state, now)
     engine_ref.append(engine)
     checkpoint = state.checkpoints.get(tag)
     if checkpoint is not None:
@@ -162,6 +165,10 @@ def _run(
     raised: BaseException | None = None
     try:
         engine.run()
+        if engine.deferred:  # everything else is done; the rest waits on locked buckets
+            outcome, reason, message = "stopped", "quota", quota.stop_message(engine.deferred)
+            resume_after = engine.deferred.resume_at()
+            log.info("extraction stopped: %s", message)
     except StopRun as exc:
         outcome, reason, message = "stopped", exc.reason, redact(str(exc))
         if exc.retry_after_s:
@@ -185,6 +192,9 @@ def _run(
             client.close()
 
     with rec.lock:
+        rec.delta.quota = quota.saved(client)
+        if client.profile != "unknown":
+            rec.delta.profile = client.profile
         for playlist_id, snapshot in rec.delta.playlists.items():
             reported = rec.playlist_report.get(playlist_id, {}).get("status")
             if not snapshot.complete and reported != "skipped":  # not this day's whole items
@@ -234,6 +244,7 @@ def _run(
         "profile": client.profile,
         "records": writer.records,
         "checkpoint": _checkpoint_summary(rec.delta.checkpoint) if outcome != "complete" else None,
+        "quota": quota.manifest_block(client, engine.deferred),
     }
     store.put(result.manifest_key, manifest_bytes(result, extra))
     log.debug(result.summary())
