@@ -12,6 +12,7 @@ earlier run saved in the state, judged by the run's clock, and `saved` takes the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -23,6 +24,8 @@ from spotify_etl.extract.state import State, iso, parse_iso
 
 if TYPE_CHECKING:
     from spotify_etl.spotify import SpotifyClient
+
+log = logging.getLogger(__name__)
 
 
 class Deferred:
@@ -60,6 +63,8 @@ def restore(client: SpotifyClient, state: State, now: datetime) -> None:
     started = time.monotonic()
     client.quota.use_clock(lambda: now + timedelta(seconds=time.monotonic() - started))
     client.quota.restore({bucket: parse_iso(until) for bucket, until in state.quota.items()})
+    for bucket, until in client.quota.locked().items():
+        log.info("quota: the %s bucket is locked until %s UTC; its work waits", bucket, until)
 
 
 def saved(client: SpotifyClient) -> dict[str, str]:
