@@ -32,7 +32,7 @@ def test_carried_forward_snapshot_equals_the_fetched_one(tmp_path: Path) -> None
     out = LocalStore(tmp_path / "out")
     with running_simulator(SimulatorConfig(profile="development", scale=2000)) as sim:
         token = user_token(sim, tmp_path / "token.json")
-        ids = sim.catalog.playlist_ids(3) + sim.catalog.playlist_ids(1, owner="other")
+        ids = sim.catalog.playlist_ids(3) + sim.catalog.playlist_ids(1, owner="collab")
         config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
         first = run_extract(config, secrets=demo_secrets(), token_store=token, now=day1)
         second = run_extract(config, secrets=demo_secrets(), token_store=token, now=day2)

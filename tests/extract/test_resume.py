@@ -206,7 +206,8 @@ def test_a_small_budget_moves_partly_fetched_playlists_forward_every_run(tmp_pat
     # them than the budget, checks alone used to spend every run's budget.
     with running_simulator(SimulatorConfig(profile="development", scale=2000)) as sim:
         token = user_token(sim, tmp_path / "token.json")
-        ids = sim.catalog.playlist_ids(6, owner="other")  # no page embedded: objects first
+        # The user's own (development mode reads no one else's items, API-2026.md).
+        ids = sim.catalog.playlist_ids(6)
         config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
         store = lake(tmp_path)
         for _ in range(40):

@@ -23,11 +23,33 @@ def _all_items(api: Api, url: str) -> list[dict]:  # type: ignore[type-arg]
         page = api.ok(page["next"])
 
 
+FORBIDDEN = {"error": {"status": 403, "message": "Forbidden"}}
+
+
 def test_development_items_need_a_user_token(dev_api: Api, dev_user_api: Api) -> None:
     c = dev_api.sim.catalog
-    for pid in (c.playlist_ids(1, "me")[0], c.playlist_ids(1, "other")[0]):
-        assert dev_api.get(f"/playlists/{pid}/items").status_code == 403
+    for pid in (c.playlist_ids(1, "me")[0], c.playlist_ids(1, "collab")[0]):
+        assert dev_api.get(f"/playlists/{pid}/items").json() == FORBIDDEN
         assert dev_user_api.get(f"/playlists/{pid}/items").status_code == 200
+
+
+def test_development_items_only_for_own_or_collaborative_playlists(
+    dev_user_api: Api, ext_api: Api
+) -> None:
+    """API-2026.md (corrected): anyone else's playlist, even public and followed, is 403."""
+    c = dev_user_api.sim.catalog
+    followed = c.playlist_ids(1, "other")[0]  # "me" follows playlists 10..19
+    listed = dev_user_api.ok("/me/playlists", limit=50)["items"]
+    assert followed in [p["id"] for p in listed]
+    for pid in (followed, c.big_playlist_id):
+        reply = dev_user_api.get(f"/playlists/{pid}/items")
+        assert (reply.status_code, reply.json()) == (403, FORBIDDEN)
+        header = dev_user_api.ok(f"/playlists/{pid}")
+        assert header["public"] is True and header["owner"]["id"] != c.me_user_id
+        assert header["name"] and header["snapshot_id"] and "items" not in header
+        narrow = dev_user_api.ok(f"/playlists/{pid}", fields="snapshot_id,items(total)")
+        assert narrow == {"snapshot_id": header["snapshot_id"]}
+    assert ext_api.get(f"/playlists/{followed}/items").status_code == 200  # extended: any
 
 
 def test_items_field_only_for_playlists_me_owns_or_shares(dev_api: Api, dev_user_api: Api) -> None:
@@ -128,7 +150,9 @@ def test_new_albums_appear_on_later_days(moving_sim: Simulator) -> None:
 
 def test_very_old_playlists_have_null_added_at(dev_user_api: Api) -> None:
     playlists = Playlists(dev_user_api.sim.catalog)
-    old = next(i for i in range(10, dev_user_api.sim.catalog.n_playlists) if playlists.get(i).old)
+    # One of "me"'s own playlists is that old: development mode reads no one else's items.
+    old = next(i for i in range(dev_user_api.sim.catalog.n_playlists) if playlists.get(i).old)
+    assert playlists.get(old).owner == 0
     page = dev_user_api.ok(f"/playlists/{playlists.get(old).id}/items", limit=50)
     assert page["items"] and all(i["added_at"] is None for i in page["items"])
     assert all(i["added_by"] is None for i in page["items"])

@@ -44,7 +44,8 @@ def _fetch_everything(
     term = c.search_terms(1)[0]
     found = sp.search(term, limit=5, type="track")
     assert found["tracks"]["items"] and found["tracks"]["items"][0]["name"].startswith(term)
-    pid = c.playlist_ids(1, "other")[0]
+    # Development mode reads the items of the user's own playlists only (API-2026.md).
+    pid = c.playlist_ids(1, "me" if sim.config.development else "other")[0]
     page = playlist_client.playlist_items(pid, limit=50)
     items = page["items"]
     while page["next"]:
@@ -68,5 +69,8 @@ def test_spotipy_in_the_development_profile_with_a_user_token(dev_sim: Simulator
         sp.tracks(dev_sim.catalog.track_ids(3))
     assert removed.value.http_status == 403
     with pytest.raises(spotipy.SpotifyException) as app_only:
-        sp.playlist_items(dev_sim.catalog.playlist_ids(1, "other")[0])
+        sp.playlist_items(dev_sim.catalog.playlist_ids(1, "me")[0])
     assert app_only.value.http_status == 403
+    with pytest.raises(spotipy.SpotifyException) as not_owned:
+        user.playlist_items(dev_sim.catalog.playlist_ids(1, "other")[0])
+    assert not_owned.value.http_status == 403

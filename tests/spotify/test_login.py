@@ -72,7 +72,7 @@ def test_login_stores_a_working_private_token(sim: object, tmp_path: Path) -> No
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     assert "playlist-read-private" in token.scope
 
-    playlist = sim.catalog.playlist_ids(1, owner="other")[0]  # type: ignore[attr-defined]
+    playlist = sim.catalog.playlist_ids(1, owner="me")[0]  # type: ignore[attr-defined]
     with client_for(sim, token_store=store) as client:
         assert client.me().body["id"] == token.user_id
         pages = list(client.playlist_items(playlist))  # 403 with the app token alone

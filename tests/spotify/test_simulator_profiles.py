@@ -120,7 +120,7 @@ def test_a_malformed_id_is_skipped_without_spoiling_its_batch(dev: object, ext: 
 def test_concurrent_playlist_items_spend_one_profile_probe(dev: object, tmp_path: Path) -> None:
     sim = dev
     store = user_token(sim, tmp_path / "token.json")  # type: ignore[arg-type]
-    playlists = sim.catalog.playlist_ids(6, owner="other")  # type: ignore[attr-defined]
+    playlists = sim.catalog.playlist_ids(6, owner="me")  # type: ignore[attr-defined]
     sim.reset_stats()  # type: ignore[attr-defined]
     with client_for(sim, token_store=store, requests_in_flight=4) as client:
         pages = list(client.map(lambda p: list(client.playlist_items(p)), playlists))

@@ -1,8 +1,12 @@
 """Playlist endpoints: the playlist object, its items, and the extended-only `/tracks`.
 
-Development mode (API-2026.md): editorial playlists (ids `37i9...`) answer 404; reading items
-needs a user token (403 with an app token); the object's `items` page is only present for
-playlists the user owns or collaborates on. Extended mode keeps `tracks` everywhere.
+Development mode (API-2026.md, the `/playlists/{id}/items` row, corrected 2026-12-02): editorial
+playlists (ids `37i9...`) answer 404; items are readable only for playlists the user owns or
+collaborates on, so an app token (no user) and anyone else's playlist, even public and
+followed, answer 403 `{"error": {"status": 403, "message": "Forbidden"}}` (the Web API error
+body of API-2026.md "Errors and limits"). `GET /playlists/{id}` still answers the header (name,
+owner, snapshot_id) of a public playlist, without the `items` page. Extended mode keeps
+`tracks` everywhere.
 """
 
 from __future__ import annotations
@@ -44,14 +48,18 @@ def _page(
     return ctx.render.paging(path, items, len(content), offset, limit, carry)
 
 
+def items_readable(ctx: Ctx, pl: Playlist) -> bool:
+    """Whether this token may read the playlist's items (always, in extended mode)."""
+    return not ctx.dev or (bool(ctx.grant.user) and ctx.playlists.me_can_edit(pl))
+
+
 def get_playlist(ctx: Ctx, playlist_id: str) -> Json:
     pl = find_playlist(ctx, playlist_id)
     spec = _spec(ctx)
     out = ctx.render.playlist_base(pl, ctx.day)
     out["followers"] = {"href": None, "total": pl.followers}
     key = "items" if ctx.dev else "tracks"
-    visible = not ctx.dev or (ctx.grant.user and ctx.playlists.me_can_edit(pl))
-    if visible and (spec is None or spec.wants(key)):
+    if items_readable(ctx, pl) and (spec is None or spec.wants(key)):
         limit = ctx.config.limits.playlist_items_max if ctx.dev else 100
         out[key] = _page(ctx, pl, f"/playlists/{pl.id}/{key}", limit, 0, spec is None)
     return fields.apply(out, spec)  # type: ignore[no-any-return]
@@ -59,8 +67,8 @@ def get_playlist(ctx: Ctx, playlist_id: str) -> Json:
 
 def get_playlist_items(ctx: Ctx, playlist_id: str) -> Json:
     pl = find_playlist(ctx, playlist_id)
-    if ctx.dev and not ctx.grant.user:
-        raise forbidden()  # an app token has no user, so it owns and follows nothing
+    if not items_readable(ctx, pl):
+        raise forbidden()  # an app token has no user; anyone else's playlist is not readable
     spec = _spec(ctx)
     limit = ctx.limit(20, ctx.config.limits.playlist_items_max)
     page = _page(ctx, pl, ctx.path, limit, ctx.offset(), spec is None)

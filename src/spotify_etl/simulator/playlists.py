@@ -92,6 +92,9 @@ class Playlists:
         name = f"{keyword} {names.DECOR[(r >> 40) % len(names.DECOR)]}"
         if editorial and index == 0:
             name = "Top 50 - Simulated"
+        # Indices 7 (the user's own) and 11 are always among the very old playlists whose
+        # added_at is null.
+        old = not editorial and (index in (7, 11) or (index >= ME_OWNED and (r >> 56) % 30 == 0))
         return Playlist(
             index=index,
             editorial=editorial,
@@ -104,8 +107,7 @@ class Playlists:
             followers=int((r >> 50) % 5000) * (50 if editorial else 1),
             base_size=size,
             churn=churn,
-            # Index 11 is always one of the very old playlists whose added_at is null.
-            old=not editorial and (index == 11 or (index >= ME_OWNED and (r >> 56) % 30 == 0)),
+            old=old,
         )
 
     # ---- change days and snapshots ---------------------------------------------------
