@@ -75,7 +75,8 @@ def test_budget_stops_resume_and_fetch_nothing_twice(tmp_path: Path) -> None:
 
 def test_quota_stop_says_when_to_resume_and_resumes(tmp_path: Path) -> None:
     with running_simulator(
-        SimulatorConfig(profile="development", scale=2000, daily_quota=60)
+        # A window of 48,925 s: the Retry-After users observed (API-2026.md) for a fresh one.
+        SimulatorConfig(profile="development", scale=2000, daily_quota=60, quota_window_s=48925)
     ) as sim:
         token = user_token(sim, tmp_path / "token.json")
         config = make_config(tmp_path, sim, _sources(sim))

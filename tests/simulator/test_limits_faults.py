@@ -1,4 +1,5 @@
-"""Rate window, daily quota, token expiry and each injected fault kind, seen from the wire."""
+"""Rate window, token expiry and each injected fault kind, seen from the wire (the quota is in
+test_quota.py)."""
 
 from __future__ import annotations
 
@@ -46,19 +47,6 @@ def test_window_retry_after_counts_down_from_the_window_length() -> None:
         path = f"/tracks/{sim.catalog.track_ids(1)[0]}"
         assert api.get(path).status_code == 200
         assert int(api.get(path).headers["retry-after"]) in range(29, 31)
-
-
-def test_daily_quota_answers_quota_exceeded_until_the_next_day() -> None:
-    with running_simulator(SimulatorConfig(scale=500, daily_quota=5)) as sim:
-        api = Api(sim, app_token(sim))
-        path = f"/artists/{sim.catalog.artist_ids(1)[0]}"
-        assert all(api.get(path).status_code == 200 for _ in range(5))
-        over = api.get(path)
-        assert over.status_code == 429
-        assert over.headers["retry-after"] == "48925"
-        assert over.json()["error"]["reason"] == "QUOTA_EXCEEDED"
-        sim.set_day(1)
-        assert api.get(path).status_code == 200
 
 
 def test_short_token_lifetime_gives_the_expired_message() -> None:

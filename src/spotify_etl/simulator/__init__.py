@@ -7,7 +7,8 @@
         sim.api_base        # base_url + "/v1": the Web API
         sim.catalog.track_ids(3), sim.catalog.playlist_ids(2, owner="me")
         sim.set_day(1)      # playlists change, new albums appear
-        sim.stats()         # {"total", "by_endpoint", "by_status", "faults", "tokens_issued"}
+        sim.stats()         # {"total", "by_endpoint", "by_status", "by_bucket", "faults",
+                            #  "tokens_issued", "quota"}
 
 Or as a process: `spotify-etl simulator serve [--profile extended] [--scale N] ...` (or
 `python -m spotify_etl.simulator serve`), which prints its base URL as the first stdout line.
@@ -23,6 +24,7 @@ modelled as API-2026.md describes them; the module map:
     render      entities as JSON per profile
     accounts    /api/token and /authorize
     webapi, playlist_api, me_api, routes    the Web API endpoints
+    quota       the quota per developer account and endpoint bucket (rolling window)
     app         routing, auth, limits, faults, stats (no I/O)
     http        asyncio + httptools HTTP/1.1 server with transport faults
     server      running_simulator() and serve()

@@ -83,10 +83,10 @@ class Accounts:
     def lookup(self, token: str) -> Grant | None:
         return self.grants.get(token)
 
-    def _access(self, user: bool, scope: str, grant_type: str) -> dict[str, object]:
+    def _access(self, user: bool, scope: str, grant_type: str, client_id: str) -> dict[str, object]:
         token = "BQ" + secrets.token_urlsafe(48)
         lifetime = self.config.token_lifetime_s
-        self.grants[token] = Grant(self.config.client_id, user, scope, time.monotonic() + lifetime)
+        self.grants[token] = Grant(client_id, user, scope, time.monotonic() + lifetime)
         self._on_issue(grant_type)
         if len(self.grants) > 50_000:  # long benchmarks: forget expired tokens
             now = time.monotonic()
@@ -120,24 +120,24 @@ class Accounts:
         if not grant_type:
             return _oauth_error("unsupported_grant_type", "grant_type parameter is missing")
         client_id, secret = self._client(form, authorization)
-        if client_id != self.config.client_id:
+        if client_id is None or client_id not in self.config.client_ids:
             return _oauth_error("invalid_client", "Invalid client")
         if secret is not None and not hmac.compare_digest(secret, self.config.client_secret):
             return _oauth_error("invalid_client", "Invalid client secret")
         if grant_type == "client_credentials":
             if secret is None:
                 return _oauth_error("invalid_client", "Invalid client")
-            return 200, self._access(False, "", grant_type), []
+            return 200, self._access(False, "", grant_type, client_id), []
         if grant_type == "authorization_code":
-            return self._exchange(form, secret is not None)
+            return self._exchange(form, secret is not None, client_id)
         if grant_type == "refresh_token":
-            return self._refresh_grant(form, secret is not None)
+            return self._refresh_grant(form, secret is not None, client_id)
         return _oauth_error(
             "unsupported_grant_type",
             "grant_type must be client_credentials, authorization_code or refresh_token",
         )
 
-    def _exchange(self, form: dict[str, str], authenticated: bool) -> Reply:
+    def _exchange(self, form: dict[str, str], authenticated: bool, client_id: str) -> Reply:
         code = self._codes.pop(form.get("code", ""), None)
         if code is None:
             return _oauth_error("invalid_grant", "Invalid authorization code")
@@ -151,13 +151,13 @@ class Accounts:
                 return _oauth_error("invalid_grant", "code_verifier was incorrect")
         elif not authenticated:
             return _oauth_error("invalid_client", "Invalid client")
-        reply = self._access(True, code.scope, "authorization_code")
+        reply = self._access(True, code.scope, "authorization_code", client_id)
         refresh = secrets.token_urlsafe(48)
         self._refresh[refresh] = _Refresh(code.scope, code.challenge is not None, self._day[0])
         reply["refresh_token"] = refresh
         return 200, reply, []
 
-    def _refresh_grant(self, form: dict[str, str], authenticated: bool) -> Reply:
+    def _refresh_grant(self, form: dict[str, str], authenticated: bool, client_id: str) -> Reply:
         token = form.get("refresh_token", "")
         found = self._refresh.get(token)
         if found is None:
@@ -167,7 +167,7 @@ class Accounts:
             return _oauth_error("invalid_grant", "Refresh token revoked")
         if not found.pkce and not authenticated:
             return _oauth_error("invalid_client", "Invalid client")
-        reply = self._access(True, found.scope, "refresh_token")
+        reply = self._access(True, found.scope, "refresh_token", client_id)
         if found.pkce:  # single use: rotate
             del self._refresh[token]
             rotated = secrets.token_urlsafe(48)
@@ -177,7 +177,7 @@ class Accounts:
 
     # ---- authorize -------------------------------------------------------------------
     def authorize(self, query: dict[str, str]) -> Reply:
-        if query.get("client_id") != self.config.client_id:
+        if query.get("client_id") not in self.config.client_ids:
             return 400, "INVALID_CLIENT: Invalid client", []
         redirect_uri = query.get("redirect_uri", "")
         problem = redirect_uri_problem(redirect_uri)

@@ -1,8 +1,9 @@
 """One request in, one reply out: routing, auth, limits, faults, stats. No I/O here.
 
 Order of checks for the Web API, as the real service behaves: unknown path (404) and wrong
-method (405), then the bearer token (401), then the rate window and the daily quota (429),
-then injected faults, then the profile (403 for removed endpoints) and the handler.
+method (405), then the bearer token (401), then the rate window and the quota of the
+endpoint's bucket (429), then injected faults, then the profile (403 for removed endpoints)
+and the handler.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from spotify_etl.simulator.config import SimulatorConfig
 from spotify_etl.simulator.context import ApiError, Ctx
 from spotify_etl.simulator.limits import Faults, Limiter, Stats
 from spotify_etl.simulator.playlists import Playlists
+from spotify_etl.simulator.quota import Quota, bucket_of
 from spotify_etl.simulator.render import Renderer
 from spotify_etl.simulator.search import Search
 
@@ -57,6 +59,10 @@ class App:
         self.stats = Stats()
         self.accounts = Accounts(config, self._day, self.stats.record_token)
         self.limiter = Limiter(config)
+        self.quota = Quota(config, self._day)
+        self.buckets = {
+            r.template: bucket_of(r.template, config.bucket_groups) for r in routes.ROUTES
+        }
         self.faults = Faults(config)
         self._renderers: dict[str, Renderer] = {}
 
@@ -70,7 +76,7 @@ class App:
         self._day[0] = day
 
     def stats_snapshot(self) -> dict[str, object]:
-        return self.stats.snapshot()
+        return {**self.stats.snapshot(), "quota": self.quota.snapshot()}
 
     def _renderer(self, host: str) -> Renderer:
         found = self._renderers.get(host)
@@ -123,17 +129,24 @@ class App:
         if method not in ("GET", "HEAD"):
             self.stats.record(f"{method} /v1{route.template}", "405")
             return _error(ApiError(405, "Method not allowed"), [("Allow", "GET, HEAD")])
-        reply = self._authorised_call(route, params, path, query, headers)
+        bucket = self.buckets[route.template]
+        reply = self._authorised_call(route, params, path, query, headers, bucket)
         delay = self.config.latency_ms / 1000.0
         shown = str(reply.status) if reply.fault in (None, "error") else reply.fault
-        self.stats.record(endpoint, shown, reply.fault)
+        self.stats.record(endpoint, shown, reply.fault, bucket)
         if delay:
             reply.delay_s = delay
             self.stats.record_fault("latency")
         return reply
 
     def _authorised_call(
-        self, route: routes.Route, params: list[str], path: str, query: str, headers: dict[str, str]
+        self,
+        route: routes.Route,
+        params: list[str],
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        bucket: str,
     ) -> Reply:
         auth = headers.get("authorization", "")
         if not auth:
@@ -143,14 +156,19 @@ class App:
             return _error(ApiError(401, "Invalid access token"))
         if grant.expires_at <= time.monotonic():
             return _error(ApiError(401, "The access token expired"))
-        limited = self.limiter.check(grant.client_id, self.day)
-        if limited is not None:
-            retry_after, quota = limited
-            if quota:
-                exc = ApiError(429, "Daily quota exceeded", reason="QUOTA_EXCEEDED")
-            else:
-                exc = ApiError(429, "API rate limit exceeded")
-            return _error(exc, [("Retry-After", str(retry_after))])
+        refused: ApiError | None = None
+        retry_after = self.limiter.check(grant.client_id)
+        if retry_after is not None:
+            refused = ApiError(429, "API rate limit exceeded")
+        elif self.quota.enabled:
+            retry_after = self.quota.check(grant.client_id, bucket)
+            if retry_after is not None:  # Spotify's exact body (API-2026.md)
+                refused = ApiError(429, "Too many requests", reason="QUOTA_EXCEEDED")
+        if refused is not None:
+            if self.faults.drop_retry_after():
+                self.stats.record_fault("retry_after_dropped")
+                return _error(refused)
+            return _error(refused, [("Retry-After", str(retry_after))])
         fault, status = self.faults.draw()
         if fault == "error":
             reply = _json(status, {"error": {"status": status, "message": "Server error"}})

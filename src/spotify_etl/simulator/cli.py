@@ -45,8 +45,17 @@ def serve_command(
         int | None, typer.Option(help="Requests per rolling window (none: no limit).")
     ] = None,
     window_seconds: Annotated[float, typer.Option(help="Rolling window length.")] = 30,
-    daily_quota: Annotated[int | None, typer.Option(help="Requests per simulated day.")] = None,
-    quota_retry_after: Annotated[int, typer.Option(help="Retry-After of a quota 429.")] = 48925,
+    daily_quota: Annotated[
+        int | None, typer.Option(help="Requests per endpoint bucket per quota window.")
+    ] = None,
+    bucket_quota: Annotated[
+        list[str] | None,
+        typer.Option(help="One bucket's size, e.g. artist-albums=100 (repeatable)."),
+    ] = None,
+    quota_window: Annotated[float, typer.Option(help="Rolling quota window, s.")] = 86_400,
+    retry_after_drop_rate: Annotated[
+        float, typer.Option(help="Share of 429 replies without Retry-After.")
+    ] = 0.0,
     token_lifetime: Annotated[float, typer.Option(help="Access token lifetime, s.")] = 3600,
     error_rate: Annotated[float, typer.Option(help="Share of 500/502/503 replies.")] = 0.0,
     latency_ms: Annotated[float, typer.Option(help="Added latency per Web API reply.")] = 0,
@@ -60,6 +69,14 @@ def serve_command(
 
     if profile not in ("development", "extended"):
         raise typer.BadParameter("use development or extended", param_hint="--profile")
+    sizes: dict[str, int] = {}
+    for item in bucket_quota or []:
+        name, _, size = item.partition("=")
+        if not name or not size.isdigit():
+            raise typer.BadParameter(
+                "write BUCKET=SIZE, e.g. search=500", param_hint="--bucket-quota"
+            )
+        sizes[name] = int(size)
     config = SimulatorConfig(
         profile=profile,  # type: ignore[arg-type]
         seed=seed,
@@ -70,7 +87,9 @@ def serve_command(
         window_requests=window_requests,
         window_seconds=window_seconds,
         daily_quota=daily_quota,
-        quota_retry_after_s=quota_retry_after,
+        bucket_quota=sizes,
+        quota_window_s=quota_window,
+        retry_after_drop_rate=retry_after_drop_rate,
         token_lifetime_s=token_lifetime,
         error_rate=error_rate,
         latency_ms=latency_ms,

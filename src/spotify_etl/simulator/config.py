@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -60,6 +61,15 @@ class SimulatorConfig:
     large scale costs start-up time only for a few small index arrays. Faults are drawn from
     `fault_seed` and the request's sequence number, so a sequential client sees the same
     faults on every run.
+
+    Quota (see quota.py): `daily_quota` is the size of every endpoint bucket over the rolling
+    `quota_window_s` (None: no quota), `bucket_quota` sizes buckets by name (e.g.
+    `{"artist-albums": 100}`; others keep `daily_quota`), `bucket_groups` moves path
+    templates or prefixes to other buckets, and `developer_accounts` maps further client ids
+    (accepted with the same secret) to the developer account whose quota they share; a client
+    id it does not name is an account of its own. `retry_after_drop_rate` is the share of 429
+    replies (rate limit and quota) sent without Retry-After, which Spotify documents as
+    "normally" present (API-2026.md).
     """
 
     profile: Profile = "development"
@@ -71,7 +81,11 @@ class SimulatorConfig:
     window_requests: int | None = None
     window_seconds: float = 30
     daily_quota: int | None = None
-    quota_retry_after_s: int = 48925
+    bucket_quota: Mapping[str, int] = field(default_factory=dict)
+    bucket_groups: Mapping[str, str] = field(default_factory=dict)
+    quota_window_s: float = 86_400
+    developer_accounts: Mapping[str, str] = field(default_factory=dict)
+    retry_after_drop_rate: float = 0.0
     token_lifetime_s: float = 3600
     error_rate: float = 0.0
     latency_ms: float = 0
@@ -96,10 +110,19 @@ class SimulatorConfig:
             raise ConfigError("window_requests must be at least 1")
         if self.daily_quota is not None and self.daily_quota < 1:
             raise ConfigError("daily_quota must be at least 1")
+        if any(size < 1 for size in self.bucket_quota.values()):
+            raise ConfigError("every bucket_quota size must be at least 1")
+        if self.quota_window_s <= 0 or not 0 <= self.retry_after_drop_rate <= 1:
+            raise ConfigError("quota_window_s must be positive, retry_after_drop_rate in 0..1")
         if self.token_lifetime_s <= 0 or self.window_seconds <= 0 or self.latency_ms < 0:
             raise ConfigError("token lifetime and window must be positive, latency not negative")
         if not self.client_id or not self.client_secret:
             raise ConfigError("simulator client id and secret must not be empty")
+
+    @property
+    def client_ids(self) -> tuple[str, ...]:
+        """Every client id the accounts service accepts (all with `client_secret`)."""
+        return (self.client_id, *(c for c in self.developer_accounts if c != self.client_id))
 
     @property
     def limits(self) -> Limits:

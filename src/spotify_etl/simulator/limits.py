@@ -1,4 +1,4 @@
-"""Rate limits, the daily quota, reproducible faults and request statistics."""
+"""The rate window, reproducible faults and request statistics (the quota is in quota.py)."""
 
 from __future__ import annotations
 
@@ -10,33 +10,28 @@ from collections import deque
 from spotify_etl.simulator.config import SimulatorConfig
 from spotify_etl.simulator.ids import h
 
-FAULT_KINDS = ("error", "malformed", "truncated", "dropped", "latency")
+FAULT_KINDS = ("error", "malformed", "truncated", "dropped", "latency", "retry_after_dropped")
 
 
 class Limiter:
-    """A rolling request window per client id and a daily quota per client id and day."""
+    """The rolling request window (API-2026.md: 30 s, size unpublished) per client id."""
 
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
         self._windows: dict[str, deque[float]] = {}
-        self._used: dict[tuple[str, int], int] = {}
 
-    def check(self, client_id: str, day: int) -> tuple[int, bool] | None:
-        """None if the request may pass (and it is counted), else (Retry-After, is_quota)."""
+    def check(self, client_id: str) -> int | None:
+        """None if the request may pass (and it is counted), else the Retry-After."""
         cfg = self.config
-        if cfg.daily_quota is not None and self._used.get((client_id, day), 0) >= cfg.daily_quota:
-            return cfg.quota_retry_after_s, True
-        if cfg.window_requests is not None:
-            now = time.monotonic()
-            window = self._windows.setdefault(client_id, deque())
-            while window and window[0] <= now - cfg.window_seconds:
-                window.popleft()
-            if len(window) >= cfg.window_requests:
-                wait = window[0] + cfg.window_seconds - now
-                return max(1, math.ceil(wait)), False
-            window.append(now)
-        if cfg.daily_quota is not None:
-            self._used[(client_id, day)] = self._used.get((client_id, day), 0) + 1
+        if cfg.window_requests is None:
+            return None
+        now = time.monotonic()
+        window = self._windows.setdefault(client_id, deque())
+        while window and window[0] <= now - cfg.window_seconds:
+            window.popleft()
+        if len(window) >= cfg.window_requests:
+            return max(1, math.ceil(window[0] + cfg.window_seconds - now))
+        window.append(now)
         return None
 
 
@@ -46,6 +41,7 @@ class Faults:
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
         self._n = 0
+        self._refusals = 0
         self.enabled = any(
             (config.drop_rate, config.truncated_rate, config.malformed_rate, config.error_rate)
         )
@@ -68,6 +64,12 @@ class Faults:
             u -= rate
         return None, 200
 
+    def drop_retry_after(self) -> bool:
+        """Whether this 429 goes out without Retry-After: a function of the seed and its count."""
+        self._refusals += 1
+        rate = self.config.retry_after_drop_rate
+        return rate > 0 and h(self.config.fault_seed, self._refusals, 2) / 2.0**64 < rate
+
 
 class Stats:
     """Request counts by endpoint template and status, safe to read from another thread."""
@@ -80,15 +82,21 @@ class Stats:
         with self._lock:
             self._total = 0
             self._by_endpoint: dict[str, dict[str, int]] = {}
+            self._by_bucket: dict[str, dict[str, int]] = {}
             self._by_status: dict[str, int] = {}
             self._faults = dict.fromkeys(FAULT_KINDS, 0)
             self._tokens: dict[str, int] = {}
 
-    def record(self, endpoint: str, status: str, fault: str | None = None) -> None:
+    def record(
+        self, endpoint: str, status: str, fault: str | None = None, bucket: str | None = None
+    ) -> None:
         with self._lock:
             self._total += 1
             counts = self._by_endpoint.setdefault(endpoint, {})
             counts[status] = counts.get(status, 0) + 1
+            if bucket is not None:
+                counts = self._by_bucket.setdefault(bucket, {})
+                counts[status] = counts.get(status, 0) + 1
             self._by_status[status] = self._by_status.get(status, 0) + 1
             if fault:
                 self._faults[fault] += 1
@@ -107,6 +115,7 @@ class Stats:
                 "total": self._total,
                 "by_endpoint": {k: dict(v) for k, v in sorted(self._by_endpoint.items())},
                 "by_status": dict(sorted(self._by_status.items())),
+                "by_bucket": {k: dict(v) for k, v in sorted(self._by_bucket.items())},
                 "faults": dict(self._faults),
                 "tokens_issued": dict(self._tokens),
             }

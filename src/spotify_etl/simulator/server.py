@@ -61,8 +61,12 @@ class Simulator:
         """Request counts, exactly as served.
 
         `{"total": n, "by_endpoint": {"GET /v1/albums/{id}": {"200": 3, "404": 1}, ...},
-        "by_status": {"200": 3, ...}, "faults": {"error", "malformed", "truncated", "dropped",
-        "latency"}, "tokens_issued": {"client_credentials": 1, ...}}`. Status keys are strings;
+        "by_status": {"200": 3, ...}, "by_bucket": {"albums": {"200": 4}, ...}, "faults":
+        {"error", "malformed", "truncated", "dropped", "latency", "retry_after_dropped"},
+        "tokens_issued": {"client_credentials": 1, ...}, "quota": {account: {bucket: {"used",
+        "limit", "retry_after_s"}}}}` (quota: the current window, buckets used so far; empty
+        without a quota; by_bucket: every Web API request, for the bucket's counts since a
+        reset). Status keys are strings;
         a reply spoiled on the wire is counted under "malformed", "truncated" or "dropped"
         instead of its status. Endpoints are templates; accounts calls are "POST /api/token"
         and "GET /authorize"; unknown paths are "unmatched"; /_simulator/* is never counted.
