@@ -72,9 +72,16 @@ def saved(client: SpotifyClient) -> dict[str, str]:
     return {bucket: iso(until) for bucket, until in client.quota.locked().items()}
 
 
-def stop_message(deferred: Deferred) -> str:
+def resume_at(client: SpotifyClient, deferred: Deferred) -> datetime | None:
+    """When the first bucket that work waits on unlocks (its latest lock, as saved)."""
+    locked = client.quota.locked()
+    times = [locked[bucket] for bucket in deferred.by_bucket() if bucket in locked]
+    return min(times) if times else deferred.resume_at()
+
+
+def stop_message(client: SpotifyClient, deferred: Deferred) -> str:
     waiting = ", ".join(f"{n} in {bucket}" for bucket, n in deferred.by_bucket().items())
-    at = deferred.resume_at()
+    at = resume_at(client, deferred)
     when = f"{at:%Y-%m-%d %H:%M} UTC" if at else "the next run"
     return (
         f"Spotify's quota is used up for some endpoint buckets; every other bucket's work is "

@@ -150,6 +150,8 @@ def _run(
         refused_ttl_days=ttl.refused_playlist_days,
     )
     quota.restore(client, state, now)
+    if state.profile in ("development", "extended"):
+        client.assume_profile(state.profile)  # type: ignore[arg-type]
     engine_ref.append(engine)
     checkpoint = state.checkpoints.get(tag)
     if checkpoint is not None:
@@ -166,8 +168,9 @@ def _run(
     try:
         engine.run()
         if engine.deferred:  # everything else is done; the rest waits on locked buckets
-            outcome, reason, message = "stopped", "quota", quota.stop_message(engine.deferred)
-            resume_after = engine.deferred.resume_at()
+            outcome, reason = "stopped", "quota"
+            message = quota.stop_message(client, engine.deferred)
+            resume_after = quota.resume_at(client, engine.deferred)
             log.info("extraction stopped: %s", message)
     except StopRun as exc:
         outcome, reason, message = "stopped", exc.reason, redact(str(exc))

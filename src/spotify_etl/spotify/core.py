@@ -90,6 +90,10 @@ class ClientCore:
     def profile(self) -> ProfileName:
         return self._profile.name
 
+    def assume_profile(self, profile: ProfileName) -> None:
+        """Start from the profile an earlier run saw (saves its probes); replies still rule."""
+        self._profile.assume(profile)
+
     @property
     def stats(self) -> dict[tuple[str, int], int]:
         """Requests by (endpoint template, HTTP status); status 0 = no reply; token requests
