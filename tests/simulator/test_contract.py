@@ -90,7 +90,9 @@ def prepared_spec(development: bool) -> dict[str, Any]:
         array = spec["components"]["responses"][response]["content"]["application/json"]["schema"]
         array["properties"][key]["items"] = _nullable(array["properties"][key]["items"])
     if development:
-        for schema in schemas.values():
+        # Inline allOf parts too: ArtistDiscographyAlbumObject requires album_group there.
+        inline = [p for s in schemas.values() for p in s.get("allOf", []) if "$ref" not in p]
+        for schema in [*schemas.values(), *inline]:
             deprecated = _deprecated_properties(schema, schemas)
             if "required" in schema:
                 schema["required"] = [r for r in schema["required"] if r not in deprecated]
@@ -278,6 +280,12 @@ def test_development_profile_meets_the_contract(dev_sim: Simulator, limited_sim:
                 assert not set(REMOVED_FIELDS) & set(node), node.get("uri")
                 if node.get("type") == "artist":
                     assert "followers" not in node and "genres" not in node
+                if node.get("type") == "track":
+                    assert "preview_url" not in node, node.get("uri")
+                if node.get("type") == "album":
+                    assert "album_group" not in node, node.get("uri")
+    [me] = [b for b in contract.bodies if b.get("type") == "user" and "account_id" in b]
+    assert not {"country", "email", "product", "explicit_content", "followers"} & set(me)
     assert {path for path, status in contract.visited if status == 200} == DEV_ENDPOINTS
 
 
@@ -319,7 +327,18 @@ def test_extended_profile_meets_the_contract(ext_sim: Simulator) -> None:
         for n in _walk(b)
         if isinstance(n, dict) and n.get("type") == "track" and "album" in n and n.get("id")
     ]
-    assert tracks and all("popularity" in t and "available_markets" in t for t in tracks)
+    assert tracks and all(
+        {"popularity", "available_markets", "preview_url"} <= set(t) for t in tracks
+    )
+    groups = [
+        n
+        for b in contract.bodies
+        if b.get("href", "").split("?")[0].endswith("/albums") and "items" in b
+        for n in b["items"]
+    ]
+    assert groups and all(a["album_group"] == a["album_type"] for a in groups)
+    [me] = [b for b in contract.bodies if b.get("type") == "user" and "account_id" in b]
+    assert {"country", "email", "product", "explicit_content", "followers"} <= set(me)
     artists = [
         n
         for b in contract.bodies

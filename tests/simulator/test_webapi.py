@@ -137,6 +137,23 @@ def test_removed_fields_are_absent_in_development_mode(dev_api: Api, ext_api: Ap
     assert dev_album["external_ids"]["upc"] == ext_album["external_ids"]["upc"]
 
 
+def test_fields_removed_later_are_absent_in_development_mode(
+    dev_api: Api, dev_user_api: Api, ext_api: Api
+) -> None:
+    """The rows API-2026.md corrected: album_group, /me's account fields, preview_url."""
+    c = dev_api.sim.catalog
+    track_id, artist_id = c.track_ids(1)[0], c.artist_ids(1)[0]
+    assert "preview_url" not in dev_api.ok(f"/tracks/{track_id}")
+    assert "preview_url" in ext_api.ok(f"/tracks/{track_id}")
+    dev_albums = dev_api.ok(f"/artists/{artist_id}/albums", limit=10)["items"]
+    ext_albums = ext_api.ok(f"/artists/{artist_id}/albums", limit=10)["items"]
+    assert dev_albums and all("album_group" not in a for a in dev_albums)
+    assert all(a["album_group"] == a["album_type"] for a in ext_albums)
+    me = dev_user_api.ok("/me")
+    assert me["account_id"] and me["id"] == c.me_user_id
+    assert not {"country", "email", "product", "explicit_content", "followers"} & set(me)
+
+
 def test_search_finds_known_terms_and_respects_offset_cap(dev_api: Api) -> None:
     term = dev_api.sim.catalog.search_terms(1)[0]
     reply = dev_api.ok("/search", q=term, type="track,artist,album,playlist", limit=3)

@@ -18,8 +18,10 @@ modelled as API-2026.md describes them; the module map:
 
     config      SimulatorConfig, per-profile limits
     ids         reversible 22-char base62 ids (keyed Feistel permutation)
-    catalog     artists, albums, tracks derived lazily from indices; search by formula
+    catalog     artists, albums, tracks derived lazily from indices (entities: their values)
+    releases    the new-release pool: which albums appear on which day
     samples     id helpers for tests and the demo (mixed into Catalog)
+    query, search, search_engine    search queries (words, prefixes, phrases, filters)
     playlists   playlist content per simulated day, snapshot ids
     render      entities as JSON per profile
     accounts    /api/token and /authorize

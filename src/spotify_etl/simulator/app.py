@@ -54,7 +54,7 @@ class App:
         self.base_url = base_url
         self.catalog = Catalog(config.seed, config.scale)
         self.playlists = Playlists(self.catalog)
-        self.search = Search(self.catalog)
+        self.search = Search(self.catalog, self.playlists)
         self._day = [config.day]
         self.stats = Stats()
         self.accounts = Accounts(config, self._day, self.stats.record_token)

@@ -4,25 +4,29 @@ Only two prefix-sum arrays are built up front (albums per artist, tracks per alb
 catalog at 1,000,000 tracks starts in well under a second and a few megabytes. Every entity
 is a pure function of (seed, index); ids are reversible (see ids.IdCodec).
 
-New releases: beyond the albums that exist from the start (indices < n_albums, tracks <
-n_tracks) lies an unbounded pool of future releases, `per_day` of them appearing on each day
->= 1. Future album j is index n_albums + j and owns the fixed block of FUTURE_SLOTS track
-indices at n_tracks + j * FUTURE_SLOTS (album_shape never makes more than 40 tracks), so
-album, artist and track of any future index follow in O(1) and nothing grows with the days.
+New releases (which albums appear on which day) are in releases.py. Names are a keyword
+chosen arithmetically from the index (see names.py) and decorations chosen by hash, so search
+can test a candidate's name for a few hash computations (see search.py).
 """
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from math import gcd
 
 from spotify_etl.simulator import names
+from spotify_etl.simulator.entities import Album, Artist, Track, isrc, upc
 from spotify_etl.simulator.ids import IdCodec, h, rng
+from spotify_etl.simulator.releases import (
+    FUTURE_DAYS,
+    FUTURE_SLOTS,
+    NEVER_NEW,
+    ReleasePool,
+    album_shape,
+)
 from spotify_etl.simulator.samples import (
     ALBUM,
     ARTIST,
@@ -40,91 +44,14 @@ from spotify_etl.simulator.samples import (
 
 __all__ = [
     "ALBUM", "ARTIST", "BIG_PLAYLIST", "EPISODE", "ME_COLLAB", "ME_FOLLOWS", "ME_OWNED",
-    "PLAYLIST", "SHOW", "TRACK", "USER", "Catalog",
+    "PLAYLIST", "SHOW", "TRACK", "USER", "Album", "Artist", "Catalog", "Track", "album_shape",
+    "isrc", "upc",
 ]  # fmt: skip
 
 BASE_DATE = date(2026, 6, 1)  # simulated day 0
-NEVER_NEW = -(10**9)  # appear_day of albums that were always there
-FUTURE_SLOTS = 40  # track indices reserved per future album (its tracks use the first ones)
-FUTURE_DAYS = 1_000_000  # days on which new albums keep appearing (~2,700 years)
 
 
-def isrc(t: int, year: int) -> str:
-    """CC-XXX-YY-NNNNN, unique per track: the registrant code carries t // 100000."""
-    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    high = t // 100_000
-    registrant = digits[high // 1296 % 36] + digits[high // 36 % 36] + digits[high % 36]
-    return f"QZ{registrant}{year:02d}{t % 100_000:05d}"
-
-
-def upc(b: int) -> str:
-    """A UPC-A (12 digits, valid check digit), unique per album."""
-    body = f"19{b:09d}"
-    odd = sum(int(d) for d in body[0::2])
-    even = sum(int(d) for d in body[1::2])
-    return body + str((10 - (odd * 3 + even) % 10) % 10)
-
-
-@dataclass(frozen=True, slots=True)
-class Artist:
-    index: int
-    id: str
-    name: str
-    genres: tuple[str, ...]
-    followers: int
-    popularity: int
-
-
-@dataclass(frozen=True, slots=True)
-class Album:
-    index: int
-    id: str
-    name: str
-    album_type: str
-    artist: int
-    first_track: int
-    total_tracks: int
-    release_date: str
-    precision: str
-    appear_day: int
-    label: str
-    popularity: int
-    upc: str
-    markets: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Track:
-    index: int
-    id: str
-    name: str
-    album: int
-    artists: tuple[int, ...]
-    disc_number: int
-    track_number: int
-    duration_ms: int
-    explicit: bool
-    isrc: str
-    popularity: int
-
-
-def album_shape(seed: int, index: int) -> tuple[str, int, int]:
-    """(album_type, total tracks, appear_day) of one album; cheap, used at start-up."""
-    r = h(seed, ALBUM, index, 1)
-    roll = r % 100
-    if roll < 55:
-        kind, count = "album", 6 + (r >> 8) % 15
-        if (r >> 16) % 10 == 0:
-            count = 21 + (r >> 20) % 20  # deluxe editions: multi-disc, up to 40 tracks
-    elif roll < 90:
-        kind, count = "single", 1 + (r >> 8) % 3
-    else:
-        kind, count = "compilation", 10 + (r >> 8) % 21
-    appear = (r >> 32) % 90 - 30 if (r >> 40) % 100 < 3 else NEVER_NEW
-    return kind, count, appear
-
-
-class Catalog(SampleIds):
+class Catalog(SampleIds, ReleasePool):
     """Entities by index and by id. `scale` is the approximate number of tracks."""
 
     def __init__(self, seed: int, scale: int) -> None:
@@ -206,16 +133,49 @@ class Catalog(SampleIds):
     def keyword(self, kind: int, index: int) -> str:
         return names.KEYWORDS[(index + kind * 7) % len(names.KEYWORDS)]
 
+    # ---- names: a few hashes each, so that search can test candidates cheaply ----------
+    def _pick(self, words: tuple[str, ...], kind: int, index: int, salt: int) -> str:
+        return words[h(self.seed, kind, index, salt) % len(words)]
+
+    def artist_name(self, a: int) -> str:
+        return self.keyword(ARTIST, a) + self._pick(names.ARTIST_SUFFIX, ARTIST, a, 21)
+
+    def album_name(self, b: int) -> str:
+        name = f"{self.keyword(ALBUM, b)} {self._pick(names.DECOR, ALBUM, b, 21)}"
+        return name + " (Deluxe Edition)" if self.album_track_count(b) > 20 else name
+
+    def track_name(self, t: int) -> str:
+        # A future release's tracks share its keyword: search finds them album by album.
+        word = (
+            self.keyword(TRACK, t)
+            if t < self.n_tracks
+            else self.keyword(ALBUM, self.track_album(t))
+        )
+        decor = self._pick(names.DECOR, TRACK, t, 21)
+        return f"{word} {decor}{self._pick(names.TRACK_SUFFIX, TRACK, t, 22)}"
+
+    def track_artists(self, t: int) -> tuple[int, ...]:
+        """The credited artists: the album's (a compilation's: one by hash), some features."""
+        b = self.track_album(t)
+        r = h(self.seed, TRACK, t, 23)
+        compilation = album_shape(self.seed, b)[0] == "compilation"
+        artists = [r % self.n_artists if compilation else self.album_artist(b)]
+        if (r >> 32) % 5 == 0:
+            artists += [
+                h(self.seed, TRACK, t, 24 + k) % self.n_artists for k in range(1 + (r >> 40) % 2)
+            ]
+        return tuple(dict.fromkeys(artists))
+
+    # ---- artists ---------------------------------------------------------------------
     def artist(self, a: int) -> Artist:
         return self._artist(a)
 
     def _artist(self, a: int) -> Artist:
         r = rng(self.seed, ARTIST, a)
-        suffix = names.ARTIST_SUFFIX[r.randrange(len(names.ARTIST_SUFFIX))]
         genres = tuple(r.sample(names.GENRES, r.randrange(0, 4)))
         followers = int(r.paretovariate(1.2) * 800)
         return Artist(
-            a, self.id_of(ARTIST, a), self.keyword(ARTIST, a) + suffix, genres,
+            a, self.id_of(ARTIST, a), self.artist_name(a), genres,
             followers, min(100, r.randrange(0, 70) + min(30, followers // 50_000)),
         )  # fmt: skip
 
@@ -238,10 +198,6 @@ class Catalog(SampleIds):
             return (self._offset + (b - self.n_albums) * self._stride) % self.n_artists
         return bisect_right(self._artist_start, b) - 1
 
-    def future_count(self, day: int) -> int:
-        """How many future releases have appeared by `day`."""
-        return self.per_day * min(max(0, day), FUTURE_DAYS)
-
     def appear_day(self, b: int) -> int:
         if b >= self.n_albums:
             return 1 + (b - self.n_albums) // self.per_day
@@ -249,13 +205,6 @@ class Catalog(SampleIds):
 
     def album_visible(self, b: int, day: int) -> bool:
         return self.appear_day(b) <= day
-
-    def future_releases(self, day: int) -> Iterator[tuple[int, int]]:
-        """(appear day, album) of the future releases out by `day`, newest first."""
-        for d in range(min(day, FUTURE_DAYS), 0, -1):
-            start = self.n_albums + (d - 1) * self.per_day
-            for b in range(start, start + self.per_day):
-                yield d, b
 
     def album_tracks(self, b: int) -> tuple[int, int]:
         """(first track index, track count) of album `b`."""
@@ -285,9 +234,7 @@ class Catalog(SampleIds):
             else:
                 released = date(year, 1, 1) + timedelta(days=r.randrange(0, 365))
                 release, precision = min(released, BASE_DATE).isoformat(), "day"
-        name = f"{self.keyword(ALBUM, b)} {names.DECOR[r.randrange(len(names.DECOR))]}"
-        if count > 20:
-            name += " (Deluxe Edition)"
+        name = self.album_name(b)
         markets = tuple(m for m in names.MARKETS if r.random() < 0.9)
         return Album(
             b, self.id_of(ALBUM, b), name, kind, self.album_artist(b), self.album_tracks(b)[0],
@@ -327,20 +274,11 @@ class Catalog(SampleIds):
         first, count = self.album_tracks(b)
         position = t - first
         r = rng(self.seed, TRACK, t)
-        album_kind = album_shape(self.seed, b)[0]
-        primary = r.randrange(self.n_artists) if album_kind == "compilation" else None
-        artists = [primary if primary is not None else self.album_artist(b)]
-        if r.random() < 0.2:
-            artists += [r.randrange(self.n_artists) for _ in range(r.randrange(1, 3))]
         per_disc = 20 if count > 20 else count
-        suffix = names.TRACK_SUFFIX[r.randrange(len(names.TRACK_SUFFIX))]
         year = r.randrange(60, 100) if r.random() < 0.5 else r.randrange(0, 26)
-        # A future release's tracks share its keyword: search finds them album by album.
-        word = self.keyword(TRACK, t) if t < self.n_tracks else self.keyword(ALBUM, b)
         return Track(
-            t, self.id_of(TRACK, t),
-            f"{word} {names.DECOR[r.randrange(len(names.DECOR))]}{suffix}",
-            b, tuple(dict.fromkeys(artists)), position // per_disc + 1, position % per_disc + 1,
+            t, self.id_of(TRACK, t), self.track_name(t),
+            b, self.track_artists(t), position // per_disc + 1, position % per_disc + 1,
             r.randrange(90_000, 420_000), r.random() < 0.25,
             isrc(t, year), r.randrange(0, 100),
         )  # fmt: skip
@@ -356,23 +294,3 @@ class Catalog(SampleIds):
         k = len(names.KEYWORDS)
         first = (keyword - kind * 7) % k
         return 0 if first >= count else (count - 1 - first) // k + 1
-
-    def future_tracks(self, keyword: int, day: int) -> Iterator[int]:
-        """Tracks of future releases out by `day` whose name starts with keyword `keyword`."""
-        k = len(names.KEYWORDS)
-        first = (keyword - ALBUM * 7 - self.n_albums) % k
-        for j in range(first, self.future_count(day), k):
-            start, count = self.album_tracks(self.n_albums + j)
-            yield from range(start, start + count)
-
-    def future_track_total(self, keyword: int, day: int) -> int:
-        return self._future_track_total(keyword, day)
-
-    def _future_track_total(self, keyword: int, day: int) -> int:
-        # O(days * per_day / keywords): memoised, as every page of one search asks again
-        k = len(names.KEYWORDS)
-        first = (keyword - ALBUM * 7 - self.n_albums) % k
-        return sum(
-            album_shape(self.seed, self.n_albums + j)[1]
-            for j in range(first, self.future_count(day), k)
-        )

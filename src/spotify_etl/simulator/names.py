@@ -32,7 +32,7 @@ KEYWORDS: tuple[str, ...] = (
 DECOR: tuple[str, ...] = (
     "Nights", "in Blue", "Forever", "Dreams", "on the Radio", "Again", "Under Glass",
     "Season", "Parade", "Letters", "Overture", "Machine", "Garden", "Avenue", "Drive",
-    "Waltz", "Anthem", "Reprise", "Lights", "Hour", "Tide", "Road", "Skyline", "Heart",
+    "Waltz", "Anthem", "Reprise", "Lights", "Hour", "Tide", "Road", "Skyline", "in Love",
 )  # fmt: skip
 
 ARTIST_SUFFIX: tuple[str, ...] = (
@@ -62,12 +62,3 @@ MARKETS: tuple[str, ...] = (
 )  # fmt: skip
 
 KEYWORD_INDEX: dict[str, int] = {word.casefold(): i for i, word in enumerate(KEYWORDS)}
-
-
-def keyword_of(query: str) -> int | None:
-    """The keyword a search query names, if any: its first token that is a keyword."""
-    for token in query.replace(":", " ").replace('"', " ").split():
-        found = KEYWORD_INDEX.get(token.casefold())
-        if found is not None:
-            return found
-    return None

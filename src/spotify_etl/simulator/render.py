@@ -1,7 +1,8 @@
 """Catalog entities as Web API JSON objects, per profile.
 
 The development profile leaves out what API-2026.md lists as removed there (popularity,
-followers, available_markets, label, genres); the extended profile keeps the older surface.
+followers, available_markets, label, genres, track preview_url); the extended profile keeps the
+older surface.
 Links (`href`, paging `next`) point at the simulator's own address.
 """
 
@@ -139,11 +140,11 @@ class Renderer:
             "is_local": False,
             "is_playable": True,
             "name": track.name,
-            "preview_url": None,
             "track_number": track.track_number,
         }
         if not self.dev:
             out["available_markets"] = list(self.c.album(track.album).markets)
+            out["preview_url"] = None  # apps created after 2024-11 get none (API-2026.md)
         return out
 
     def _track_full(self, t: int) -> Json:
@@ -172,13 +173,13 @@ class Renderer:
                          "name": "Local Artist", "type": "artist", "uri": None}],
             "disc_number": 0, "duration_ms": 180_000 + number, "explicit": False,
             "external_ids": {}, "external_urls": {}, "href": None, "id": None,
-            "is_local": True, "name": title, "preview_url": None, "track_number": 0,
-            "type": "track", "uri": uri,
+            "is_local": True, "name": title, "track_number": 0, "type": "track", "uri": uri,
         }  # fmt: skip
         if not self.dev:
             out["album"]["available_markets"] = []
             out["available_markets"] = []
             out["popularity"] = 0
+            out["preview_url"] = None
         return out
 
     def episode(self, e: int) -> Json:

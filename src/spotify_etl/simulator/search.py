@@ -1,6 +1,11 @@
 """Search that agrees with what exists on the simulated day.
 
-Matches are an arithmetic sequence (Catalog.search); albums that have not appeared yet, and
+`Search.query` answers any query (see query.py for the grammar). A query of one word that can
+only be one keyword (e.g. `Midnight`, `Midn`) is answered by formula here, with an exact total
+over the whole catalog; anything else goes to the general engine (search_engine.py), whose
+hits are memoised per (query, type, day) so that paging through them costs one scan.
+
+Keyword matches are an arithmetic sequence (Catalog.search); albums that have not appeared yet, and
 their tracks, are holes in that sequence. The holes of one day are few (a few percent of
 albums), so they are listed once per day and paging skips them exactly: `total` counts only
 what a client can fetch, and walking every page yields exactly `total` items.
@@ -17,13 +22,43 @@ from functools import lru_cache
 from itertools import islice
 
 from spotify_etl.simulator import names
-from spotify_etl.simulator.catalog import ALBUM, TRACK, Catalog
+from spotify_etl.simulator.catalog import ALBUM, ARTIST, TRACK, Catalog
+from spotify_etl.simulator.playlists import Playlists
+from spotify_etl.simulator.query import parse
+from spotify_etl.simulator.search_engine import Engine, keyword_anchor
 
 
 class Search:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, playlists: Playlists | None = None) -> None:
         self.catalog = catalog
         self._holes = lru_cache(maxsize=4)(self._holes_on)
+        self._engine = Engine(catalog, playlists or Playlists(catalog))
+        self._hits = lru_cache(maxsize=256)(self._run)
+
+    def query(
+        self, kind: int, q: str, offset: int, limit: int, day: int, dev: bool, deepest: int
+    ) -> tuple[int, list[int]]:
+        """(total, indices of the page) of the entities of `kind` that match `q` on `day`;
+        `deepest` is how far any page can reach (the largest offset plus the largest limit)."""
+        parsed = parse(q)
+        text = parsed.text
+        if len(text.terms) == 1 and not (text.phrases or parsed.fields or parsed.uses()):
+            only = keyword_anchor(text)
+            if only is not None and len(only) == 1 and not parsed.broken:
+                return self.find(kind, only[0], self._count(kind, day), offset, limit, day)
+        hits = self._hits(kind, q, day, dev, deepest)
+        return len(hits), list(hits[offset : offset + limit])
+
+    def _run(self, kind: int, q: str, day: int, dev: bool, deepest: int) -> tuple[int, ...]:
+        return self._engine.run(kind, parse(q), day, dev, deepest)
+
+    def _count(self, kind: int, day: int) -> int:
+        c = self.catalog
+        if kind == TRACK:
+            return c.n_tracks
+        if kind == ALBUM:
+            return c.n_albums + c.future_count(day)
+        return c.n_artists if kind == ARTIST else c.n_playlists
 
     def _holes_on(self, day: int) -> dict[tuple[int, int], list[int]]:
         """(kind, keyword) -> sorted positions, in that keyword's sequence, of hidden entities."""
