@@ -4,6 +4,11 @@
 
 1. Cold run, both profiles: requests <= 1.05 x the minimum, computed here from the unique
    entities and pages the sources hold (read back from the raw zone), printed beside ours.
+   Development-mode rules in the minimum: another user's playlist yields its header and one
+   refused /items request (403), the refusal being remembered so warm runs ask only the
+   header (its missing `items` hints at the refusal; the client lets the documented 403
+   decide, once per `ttl.refused_playlist_days`, and this minimum counts that request); a
+   discography without `album_group` costs its pages per `include_groups` value.
 2. Warm run, nothing changed: <= 1 request per configured playlist (+ token requests) and
    zero entity fetches.
 3. Rate window R per 30 s: sustained rate >= 0.9 R after the first window, no failed
@@ -148,26 +153,39 @@ def minimum(profile: str, store: LocalStore, result: ExtractResult, data: dict[s
             and "fields" not in e["params"]
         )
         embedded = playlist_page(obj)
-        if embedded is not None:
-            rest = embedded["total"] - len(embedded["items"])
-        else:
-            first = next(
+        first = next(
+            (
                 e["body"]
                 for e in envs
                 if e.get("source_id") == playlist_id and e["url"].endswith(("/items", "/tracks"))
-            )
+            ),
+            None,
+        )
+        if embedded is not None:
+            rest = embedded["total"] - len(embedded["items"])
+        elif first is not None:
             rest = first["total"]
+        else:  # items refused (development mode, not the user's): header + the one 403
+            assert dev and playlist_id in result.playlists, playlist_id
+            assert result.playlists[playlist_id]["status"] == "header only"
+            need += 2
+            continue
         need += 1 + math.ceil(max(0, rest) / item_page)
     # Listings: search pages, discographies.
     wide = 10 if dev else 50
     need += math.ceil(25 / wide)
+    groups = ("album", "single")  # the config's default include_groups
     for artist_id in data["artists"]:
-        first = next(
-            e["body"]
-            for e in envs
-            if e.get("source_id") == artist_id and e["url"].endswith("/albums")
-        )
-        need += max(1, math.ceil(first["total"] / wide))
+        for asked in groups if dev else (",".join(groups),):
+            first = next(
+                e["body"]
+                for e in envs
+                if e.get("source_id") == artist_id
+                and e["url"].endswith("/albums")
+                and e["params"].get("include_groups") == asked
+                and e["params"].get("offset", "0") == "0"
+            )
+            need += max(1, math.ceil(first["total"] / wide))
     # Entities: every referenced id not already held in full by a listing.
     batch = {"album": 20, "artist": 50, "track": 50}
     for kind, ids in refs.items():

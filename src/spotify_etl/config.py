@@ -86,6 +86,9 @@ class TtlSettings(_Strict):
     track_days: Annotated[float, Field(ge=0)] = 30
     # searches, discographies and library listings are listed again after this long
     listing_hours: Annotated[float, Field(ge=0)] = 20
+    # a playlist whose items were refused (403: not yours, in development mode) gets only its
+    # header fetched for this long, then its items are asked for once more
+    refused_playlist_days: Annotated[float, Field(ge=0)] = 7
 
 
 class ExtractSettings(_Strict):

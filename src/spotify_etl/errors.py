@@ -6,7 +6,8 @@
     ├── RetryableError     (1)      transient (5xx, timeout, dropped connection): retry, back off
     ├── SkippableError     (1)      this item cannot be had (403, 404): record the reason, go on
     ├── StopRun            (75)     stop now, checkpoint, resume later (quota, budget, long wait)
-    │   └── LockedError    (75)     another live process holds the lease or the warehouse
+    │   ├── LockedError    (75)     another live process holds the lease or the warehouse
+    │   └── QuotaExhausted (75)     one quota bucket is locked: defer its work, go on with the rest
     ├── InputError         (1)      a file or record is unreadable: quarantine it, go on
     └── FatalError         (1)      a bug or an unrecoverable state (400 from the API): raise
 
@@ -15,6 +16,8 @@ statuses, never from request headers or bodies that could hold tokens.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -77,6 +80,18 @@ class LockedError(StopRun):
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message, reason="locked")
         self.hint = hint
+
+
+class QuotaExhausted(StopRun):
+    """Spotify's quota for one endpoint bucket is used up until `resume_at` (a UTC datetime).
+
+    Only the work that needs this bucket stops; the caller defers it and goes on with the rest.
+    """
+
+    def __init__(self, message: str, *, bucket: str, resume_at: datetime, retry_after_s: float):
+        super().__init__(message, reason="quota", retry_after_s=retry_after_s)
+        self.bucket = bucket
+        self.resume_at = resume_at
 
 
 class InputError(SpotifyEtlError):

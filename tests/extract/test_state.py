@@ -12,6 +12,7 @@ from spotify_etl.extract.state import (
     Checkpoint,
     Delta,
     PlaylistState,
+    Refusal,
     State,
     StateStore,
 )
@@ -92,3 +93,39 @@ def test_unreadable_state_is_a_clear_error(tmp_path: Path) -> None:
     store.put(STATE_KEY, b"{not json")
     with pytest.raises(FatalError, match="unreadable"):
         StateStore(store).load()
+
+
+def test_quota_locks_merge_to_the_latest_and_expired_ones_go() -> None:
+    at = "2026-12-02T08:00:00.000000Z"
+    state = State(
+        quota={
+            "search": "2026-12-02T07:00:00.000000Z",  # past: dropped
+            "artist-albums": "2026-12-02T20:00:00.000000Z",
+        }
+    )
+    delta = Delta()
+    delta.quota = {
+        "artist-albums": "2026-12-02T21:00:00.000000Z",
+        "library": "2026-12-03T00:00:00.000000Z",
+    }
+    merged = delta.apply(state, "all", "r2", at)
+    assert merged.quota == {
+        "artist-albums": "2026-12-02T21:00:00.000000Z",
+        "library": "2026-12-03T00:00:00.000000Z",
+    }
+    # A run that saw fewer locks (its clock past some) never shortens another run's lock.
+    assert Delta().apply(merged, "all", "r3", at).quota == merged.quota
+
+
+def test_refusals_are_kept_replaced_by_newer_and_lifted() -> None:
+    old = Refusal(403, "not yours", "2026-12-01T08:00:00.000000Z", "2026-12-08T08:00:00.000000Z")
+    new = Refusal(403, "not yours", "2026-12-02T08:00:00.000000Z", "2026-12-09T08:00:00.000000Z")
+    state = State(refused={"a" * 22: old, "b" * 22: old}, profile="development")
+    delta = Delta()
+    delta.refused = {"a" * 22: new, "b" * 22: None}
+    merged = delta.apply(state, "all", "r2", "t")
+    assert merged.refused == {"a" * 22: new}
+    assert merged.profile == "development"  # a run that did not learn it keeps the known one
+    stale = Delta()
+    stale.refused = {"a" * 22: old}
+    assert stale.apply(merged, "all", "r3", "t").refused == {"a" * 22: new}

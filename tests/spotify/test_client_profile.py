@@ -89,7 +89,7 @@ def test_playlist_items_prefers_tracks_only_where_it_exists() -> None:
     fake.script(f"playlists/{pl}/tracks", error(403, "Forbidden"))
     fake.script(
         f"playlists/{pl}/items",
-        page([1], f"{API}/playlists/{pl}/items?offset=50&limit=50"),
+        page([1] * 50, f"{API}/playlists/{pl}/items?offset=50&limit=50"),  # a full page
         page([2], None),
     )
     with make_client(fake, time) as client:

@@ -75,3 +75,27 @@ def test_page_replies_record_absolute_url_without_query() -> None:
     with make_client(fake, time) as client:
         (reply,) = client.pages("me/tracks", {"limit": 50}, user=False)
     assert reply.url == f"{API}/me/tracks" and reply.params == {"limit": "50"}
+
+
+def test_a_short_page_ends_the_list_even_when_next_is_set() -> None:
+    # Observed with include_groups: `next` and `total` count albums never served.
+    fake, time = FakeSpotify(), FakeTime()
+    path = f"artists/{ALBUM}/albums"
+    fake.script(
+        path,
+        page([1, 2], f"{API}/{path}?offset=2&limit=2", total=9),
+        page([3], f"{API}/{path}?offset=4&limit=2", total=9),
+        page([], None),
+    )
+    with make_client(fake, time) as client:
+        replies = list(client.pages(path, {"limit": 2, "include_groups": "single"}))
+    assert [r.body["items"] for r in replies] == [[1, 2], [3]]
+    assert len(fake.api_requests) == 2
+
+
+def test_a_page_without_a_limit_says_its_own_size() -> None:
+    fake, time = FakeSpotify(), FakeTime()
+    short = {"items": [1], "limit": 5, "next": f"{API}/me/tracks?offset=5", "total": 20}
+    fake.script("me/tracks", httpx.Response(200, json=short), page([2, 3], None))
+    with make_client(fake, time) as client:
+        assert len(list(client.pages("me/tracks"))) == 1

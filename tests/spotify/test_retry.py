@@ -80,3 +80,18 @@ def test_backoff_grows_to_its_cap_and_jitters_within_bounds(attempt: int, seed: 
     ceiling = min(30.0, 0.5 * 2 ** (attempt - 1))
     wait = policy.backoff_s(attempt, random.Random(seed))
     assert ceiling / 2 <= wait <= ceiling
+
+
+def test_a_quota_refusal_without_retry_after_locks_for_the_rolling_window() -> None:
+    body = {"error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}}
+    decision = POLICY.decide(429, None, body)
+    assert (decision.action, decision.wait_s) == (Action.STOP_QUOTA, 86400.0)
+    assert POLICY.decide(429, "52531", body).wait_s == 52531.0
+
+
+@given(st.integers(min_value=1, max_value=60))
+def test_the_429_fallback_grows_to_the_window_and_yields_to_retry_after(waits: int) -> None:
+    wait = POLICY.rate_limit_wait_s(None, waits)
+    assert 2.0 <= wait <= 30.0
+    assert POLICY.rate_limit_wait_s(None, waits + 1) >= wait
+    assert POLICY.rate_limit_wait_s(7.0, waits) == 7.0

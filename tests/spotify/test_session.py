@@ -5,7 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from spotify_etl.errors import AuthError, FatalError, RetryableError, SkippableError, StopRun
+from spotify_etl.errors import (
+    AuthError,
+    FatalError,
+    QuotaExhausted,
+    RetryableError,
+    SkippableError,
+    StopRun,
+)
 from tests.spotify.fakes import CLIENT_SECRET, FakeSpotify, FakeTime, error, make_client
 
 ALBUM = "4aawyAB9vmqN3uQ7FjRGTy"
@@ -109,20 +116,34 @@ def test_400_is_a_bug_and_raises() -> None:
     assert len(fake.api_requests) == 1
 
 
-def test_quota_stops_at_once_without_sleeping_and_stays_stopped() -> None:
+def test_quota_locks_its_bucket_only_without_sleeping() -> None:
     fake, time = FakeSpotify(), FakeTime()
-    quota = error(429, "Quota exceeded", "QUOTA_EXCEEDED", **{"Retry-After": "48925"})
-    fake.script(f"albums/{ALBUM}", quota)
+    quota = error(429, "Too many requests", "QUOTA_EXCEEDED", **{"Retry-After": "48925"})
+    fake.script(f"artists/{ALBUM}/albums", quota)
     with make_client(fake, time) as client:
-        with pytest.raises(StopRun) as err:
-            client.album(ALBUM)
-        assert (err.value.reason, err.value.retry_after_s) == ("quota", 48925)
+        with pytest.raises(QuotaExhausted) as err:
+            list(client.artist_albums(ALBUM, ["album"]))
+        assert (err.value.reason, err.value.bucket) == ("quota", "artist-albums")
+        assert 48924 <= (err.value.retry_after_s or 0) <= 48925
         assert err.value.exit_code == 75
         assert "resume after" in str(err.value)
-        with pytest.raises(StopRun):  # later calls do not spend requests
-            client.artist(ALBUM)
+        assert client.artist(ALBUM).status == 200  # another bucket goes on
+        assert client.album(ALBUM).status == 200
+        with pytest.raises(QuotaExhausted):  # the locked bucket spends no request
+            list(client.artist_albums(ALBUM, ["single"]))
+        assert set(client.quota.locked()) == {"artist-albums"}
     assert time.sleeps == []
-    assert len(fake.api_requests) == 1
+    assert len(fake.api_requests) == 3
+
+
+def test_quota_without_retry_after_locks_for_the_rolling_day() -> None:
+    fake, time = FakeSpotify(), FakeTime()
+    fake.script("me/tracks", error(429, "Too many requests", "QUOTA_EXCEEDED"))
+    with make_client(fake, time) as client:
+        with pytest.raises(QuotaExhausted) as err:
+            client.get("me/tracks")
+        assert err.value.bucket == "library"
+        assert 86399 <= (err.value.retry_after_s or 0) <= 86400  # RetryPolicy.quota_fallback_s
 
 
 def test_retry_after_beyond_the_cap_stops_instead_of_sleeping() -> None:
@@ -142,6 +163,17 @@ def test_429_within_the_cap_waits_retry_after_then_retries() -> None:
         assert client.limiter.rate_limited == 1
     assert time.sleeps == [7.0]
     assert len(fake.api_requests) == 2
+
+
+def test_429_without_retry_after_falls_back_to_a_growing_pause() -> None:
+    fake, time = FakeSpotify(), FakeTime()
+    bare = error(429, "API rate limit exceeded")
+    unparsable = error(429, "API rate limit exceeded", **{"Retry-After": "soon"})
+    fake.script(f"albums/{ALBUM}", bare, unparsable, bare)
+    with make_client(fake, time) as client:
+        assert client.album(ALBUM).status == 200
+    assert time.sleeps == [2.0, 4.0, 8.0]  # RetryPolicy.rate_limit_fallback_s, doubling
+    assert len(fake.api_requests) == 4
 
 
 def test_before_request_sees_every_attempt_and_can_stop_the_run() -> None:

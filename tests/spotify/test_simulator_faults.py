@@ -61,7 +61,9 @@ def test_quota_stops_without_sleeping_and_spends_nothing_more() -> None:
         with client, pytest.raises(StopRun) as err:
             list(client.several("albums", ids))
         counts = sim_counts(sim)
-    assert err.value.reason == "quota" and 48900 < err.value.retry_after_s <= 48925
+    # Retry-After is the time until the bucket frees; a thread that asks after the lock is
+    # told the time left: both a hair under the window.
+    assert err.value.reason == "quota" and 48900 < (err.value.retry_after_s or 0) <= 48925
     assert err.value.exit_code == 75 and "resume after" in str(err.value)
     assert slept == []
     refused = sum(n for endpoint, by in counts.items() for s, n in by.items() if s == "429")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from spotify_etl.errors import RetryableError, SkippableError
+from spotify_etl.errors import QuotaExhausted, RetryableError, SkippableError
 from spotify_etl.extract import listings as L
 from spotify_etl.extract.discover import Found, next_url, scan
+from spotify_etl.extract.quota import Deferred
 from spotify_etl.extract.recorder import Recorder
 from spotify_etl.extract.state import ListingProgress
 
@@ -32,6 +33,7 @@ class EntityFetching:
     tracklists: dict[str, None]
     listings: dict[str, L.Listing]
     progress: dict[str, ListingProgress]
+    deferred: Deferred
 
     def found(self, found: Found, *, discography: bool = False) -> None:
         raise NotImplementedError
@@ -39,8 +41,9 @@ class EntityFetching:
     def _entities(self) -> bool:
         for kind in ENTITY_ORDER:
             # Sorted: the same ids make the same batches, so reruns store the same replies.
-            ids = sorted(i for i in self.pending[kind] if self.rec.is_due(kind, i))
-            self.pending[kind] = dict.fromkeys(ids)
+            due = sorted(i for i in self.pending[kind] if self.rec.is_due(kind, i))
+            self.pending[kind] = dict.fromkeys(due)
+            ids = [i for i in due if f"{kind}:{i}" not in self.deferred]
             if ids:
                 self._fetch(kind, ids)
                 return True
@@ -64,6 +67,8 @@ class EntityFetching:
                 pass
         with self.rec.lock:  # an id the API did not answer for is not asked again this run
             for entity_id in ids:
+                if f"{kind}:{entity_id}" in self.deferred:
+                    continue  # still pending: the checkpoint keeps it for the next run
                 if self.pending[kind].pop(entity_id, None) is not None:
                     self.rec.skip(entity_id, kind, None, "no object in the reply")
 
@@ -71,6 +76,11 @@ class EntityFetching:
         try:
             for result in self.client.several(f"{kind}s", chunk):  # type: ignore[arg-type]
                 self._result(kind, result)
+        except QuotaExhausted as exc:
+            with self.rec.lock:
+                for entity_id in chunk:
+                    if entity_id in self.pending[kind]:
+                        self.deferred.add(f"{kind}:{entity_id}", exc)
         except RetryableError as exc:
             self._defer(kind, chunk, exc)
 
@@ -90,6 +100,8 @@ class EntityFetching:
         )
         try:
             self._result(kind, fetch(entity_id))
+        except QuotaExhausted as exc:
+            self.deferred.add(f"{kind}:{entity_id}", exc)
         except SkippableError as exc:
             self._result(kind, Skipped(entity_id, kind, exc.status, exc.reason))
         except RetryableError as exc:

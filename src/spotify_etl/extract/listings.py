@@ -29,6 +29,7 @@ class Listing:
     source_id: str | None
     start: Callable[[SpotifyClient], Iterator[ApiResponse]]
     max_items: int | None = None
+    groups: tuple[str, ...] = ()  # a discography's album groups (include_groups)
 
     @property
     def user(self) -> bool:
@@ -54,6 +55,7 @@ def discography_listing(artist_id: str, groups: tuple[str, ...], market: str | N
         source_kind="artists",
         source_id=artist_id,
         start=lambda c: c.artist_albums(artist_id, list(groups), market),
+        groups=groups,
     )
 
 

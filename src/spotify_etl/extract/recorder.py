@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from spotify_etl.errors import StopRun
-from spotify_etl.extract.state import Delta, PlaylistState, State, iso, parse_iso
+from spotify_etl.extract.state import Delta, PlaylistState, Refusal, State, iso, parse_iso
 from spotify_etl.extract.writer import RawWriter
 
 if TYPE_CHECKING:
@@ -127,6 +127,24 @@ class Recorder:
     def set_playlist(self, playlist_id: str, value: PlaylistState) -> None:
         with self.lock:
             self.delta.playlists[playlist_id] = value
+
+    def refusal(self, playlist_id: str) -> Refusal | None:
+        """The playlist's items refusal while it lasts (None once lifted or expired)."""
+        with self.lock:
+            if playlist_id in self.delta.refused:
+                found = self.delta.refused[playlist_id]
+            else:
+                found = self.state.refused.get(playlist_id)
+        if found is None or parse_iso(found.until) <= self.now:
+            return None
+        return found
+
+    def refuse(self, playlist_id: str, refusal: Refusal | None) -> None:
+        """Remember a refusal of the playlist's items (None: lift it)."""
+        with self.lock:
+            self.delta.refused[playlist_id] = refusal
+            if refusal is not None:
+                self.delta.playlists.pop(playlist_id, None)  # no items to carry forward
 
     def skip(self, entity_id: str, kind: str, status: int | None, reason: str) -> None:
         with self.lock:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from spotify_etl.errors import ConfigError, SpotifyEtlError, StopRun
+from spotify_etl.extract import quota
 from spotify_etl.extract.client import Budget, attach_budget, build_client, check_api_base
 from spotify_etl.extract.engine import Engine
 from spotify_etl.extract.manifest import ExtractResult, Outcome, manifest_bytes
@@ -142,7 +143,11 @@ def _run(
         listing_ttl_days=ttl.listing_hours / 24,
         has_user_token=has_user,
         shard=shard,
+        refused_ttl_days=ttl.refused_playlist_days,
     )
+    quota.restore(client, state, now)
+    if state.profile in ("development", "extended"):
+        client.assume_profile(state.profile)  # type: ignore[arg-type]
     engine_ref.append(engine)
     checkpoint = state.checkpoints.get(tag)
     if checkpoint is not None:
@@ -158,6 +163,11 @@ def _run(
     raised: BaseException | None = None
     try:
         engine.run()
+        if engine.deferred:  # everything else is done; the rest waits on locked buckets
+            outcome, reason = "stopped", "quota"
+            message = quota.stop_message(client, engine.deferred)
+            resume_after = quota.resume_at(client, engine.deferred)
+            log.info("extraction stopped: %s", message)
     except StopRun as exc:
         outcome, reason, message = "stopped", exc.reason, redact(str(exc))
         if exc.retry_after_s:
@@ -181,6 +191,9 @@ def _run(
             client.close()
 
     with rec.lock:
+        rec.delta.quota = quota.saved(client)
+        if client.profile != "unknown":
+            rec.delta.profile = client.profile
         for playlist_id, snapshot in rec.delta.playlists.items():
             reported = rec.playlist_report.get(playlist_id, {}).get("status")
             if not snapshot.complete and reported not in ("skipped", "deferred"):
@@ -226,6 +239,7 @@ def _run(
         "profile": client.profile,
         "records": writer.records,
         "checkpoint": _checkpoint_summary(rec.delta.checkpoint) if outcome != "complete" else None,
+        "quota": quota.manifest_block(client, engine.deferred),
     }
     store.put(result.manifest_key, manifest_bytes(result, extra))
     log.debug(result.summary())

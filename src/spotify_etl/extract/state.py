@@ -1,6 +1,7 @@
 """Extraction state in the object store, beside the raw zone, shared by a laptop and a Lambda.
 
-    state/extract/state.json            known ids, playlist snapshots, checkpoints (one object)
+    state/extract/state.json            known ids, playlist snapshots, checkpoints, refused
+                                        playlists, locked quota buckets (one object)
     state/extract/lock-<shard>.json     the lease of the running extraction of that shard
 
 The state object is only ever replaced by a conditional write (if-match on the ETag that was
@@ -66,11 +67,24 @@ class Checkpoint(msgspec.Struct, omit_defaults=True):
     deferred: dict[str, str] = {}
 
 
+class Refusal(msgspec.Struct, omit_defaults=True):
+    """A playlist whose items Spotify refused (403): not asked again until `until`."""
+
+    status: int
+    reason: str
+    since: str  # ISO UTC of the refusal
+    until: str  # ISO UTC: after this the items are asked once more
+    snapshot_id: str | None = None  # of the header fetched with it
+
+
 class State(msgspec.Struct, omit_defaults=True):
     version: int = 1
     known: dict[str, dict[str, str]] = {}  # kind -> id -> ISO UTC of the last fetch
     playlists: dict[str, PlaylistState] = {}
     checkpoints: dict[str, Checkpoint] = {}  # shard tag -> checkpoint
+    refused: dict[str, Refusal] = {}  # playlist id -> its items' refusal
+    quota: dict[str, str] = {}  # quota bucket -> ISO UTC until which it is locked
+    profile: str | None = None  # the API profile the last run saw (development|extended)
     updated_at: str | None = None
     updated_by: str | None = None
 
@@ -91,6 +105,9 @@ class Delta:
         self.playlists: dict[str, PlaylistState] = {}
         self.checkpoint: Checkpoint | None = None
         self.clear_checkpoint = False
+        self.refused: dict[str, Refusal | None] = {}  # None: the refusal is lifted
+        self.quota: dict[str, str] = {}
+        self.profile: str | None = None
 
     def touch(self, kind: str, entity_id: str, at: str) -> None:
         self.known.setdefault(kind, {})[entity_id] = at
@@ -112,11 +129,25 @@ class Delta:
             checkpoints[shard] = self.checkpoint
         elif self.clear_checkpoint:
             checkpoints.pop(shard, None)
+        refused = dict(state.refused)
+        for playlist_id, refusal in self.refused.items():
+            if refusal is None:
+                refused.pop(playlist_id, None)
+            elif playlist_id not in refused or refused[playlist_id].since <= refusal.since:
+                refused[playlist_id] = refusal
+        # A lock is only ever extended (the latest refusal says the latest time); past ones go.
+        quota = {b: t for b, t in state.quota.items() if t > at}
+        for bucket, until in self.quota.items():
+            if until > quota.get(bucket, at):
+                quota[bucket] = until
         return State(
             version=state.version,
             known=known,
             playlists=playlists,
             checkpoints=checkpoints,
+            refused=refused,
+            quota=quota,
+            profile=self.profile or state.profile,
             updated_at=at,
             updated_by=run_id,
         )

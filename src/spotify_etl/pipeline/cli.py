@@ -39,10 +39,13 @@ def init(
 def config_check(config: ConfigOpt = None) -> None:
     """Validate a config file and the environment it needs, naming any bad key."""
     from spotify_etl.config import load_config, load_secrets
+    from spotify_etl.pipeline.access import playlist_access
     from spotify_etl.pipeline.checks import describe_config
 
     cfg = load_config(config)
     for line in describe_config(cfg, load_secrets()):
+        typer.echo(line)
+    for line in playlist_access(cfg):
         typer.echo(line)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -70,6 +71,9 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
         status["checkpoints"] = state.get("checkpoints", {})
         status["known_entities"] = {k: len(v) for k, v in state.get("known", {}).items()}
         status["tracked_playlists"] = len(state.get("playlists", {}))
+        status["profile"] = state.get("profile")
+        status["quota_locked"] = dict(sorted(state.get("quota", {}).items()))
+        status["refused_playlists"] = state.get("refused", {})
     status["pending_load"], status["warehouse_error"] = _pending(config, transformed)
     return status
 
@@ -125,7 +129,26 @@ def print_status(config: PipelineConfig) -> None:
     if status.get("known_entities") is not None:
         known = ", ".join(f"{n} {kind}s" for kind, n in status["known_entities"].items())
         out.print(f"known: {known}; {status.get('tracked_playlists', 0)} playlists tracked")
+    for line in access_lines(status):
+        out.print(line)
     if status["warehouse_error"]:
         out.print(f"warehouse: cannot open ({status['warehouse_error']})")
     else:
         out.print(f"files pending load: {status['pending_load']}")
+
+
+def access_lines(status: dict[str, Any]) -> list[str]:
+    """Quota buckets locked (with resume times) and playlists whose items were refused."""
+    lines = []
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    locked = {b: t for b, t in status.get("quota_locked", {}).items() if t > now}
+    for bucket, until in locked.items():
+        lines.append(f"quota: the {bucket} bucket is locked until {until}; its work resumes then")
+    if "quota_locked" in status and not locked:
+        lines.append("quota: no bucket locked")
+    for playlist_id, refusal in sorted(status.get("refused_playlists", {}).items()):
+        lines.append(
+            f"playlist {playlist_id}: header only, items refused ({refusal.get('status')}: "
+            f"{refusal.get('reason')}) until {refusal.get('until')}"
+        )
+    return lines

@@ -4,14 +4,16 @@
     for reply in client.playlist_items(playlist_id): ...
 
 Layers, each in its own module: `retry` (the declared policy), `pacing` (rolling-window
-limiter), `auth` + `tokens` (access tokens, refresh-token stores), `session` (one GET with all
-of that applied), `paging` (follow `next`), `runner` (threads), `core` (the wiring and the
-generic get/pages/map), `profile` (what this app's API mode allows), and `client` (Spotify's
-endpoints, the only module that names them). `login` runs the Authorization Code + PKCE flow.
+limiter), `buckets` (quota buckets and their locks), `auth` + `tokens` (access tokens,
+refresh-token stores), `session` (one GET with all of that applied), `paging` (follow
+`next`), `runner` (threads), `core` (the wiring and the generic get/pages/map), `profile`
+(what this app's API mode allows), and `client` (Spotify's endpoints, the only module that
+names them). `login` runs the Authorization Code + PKCE flow.
 
-Errors (spotify_etl.errors): 403/404 -> SkippableError; QUOTA_EXCEEDED or a Retry-After beyond
-the cap -> StopRun; transient failures past the attempts -> RetryableError; 400 -> FatalError
-(BadRequest); refused credentials -> AuthError.
+Errors (spotify_etl.errors): 403/404 -> SkippableError; QUOTA_EXCEEDED -> QuotaExhausted for
+its bucket only (a StopRun; the other buckets go on); a Retry-After beyond the cap -> StopRun;
+transient failures past the attempts -> RetryableError; 400 -> FatalError (BadRequest);
+refused credentials -> AuthError.
 """
 
 from spotify_etl.spotify.client import SpotifyClient

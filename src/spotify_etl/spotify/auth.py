@@ -123,7 +123,7 @@ class TokenClient:
                 elif decision.action is Action.WAIT:
                     failure = "HTTP 429"
                     if attempt < self.policy.max_attempts:
-                        self._sleep(decision.wait_s if decision.wait_s is not None else 1.0)
+                        self._sleep(self.policy.rate_limit_wait_s(decision.wait_s, attempt))
                     continue
                 elif decision.action is Action.BACKOFF:
                     failure = f"HTTP {reply.status_code}"

@@ -14,6 +14,7 @@ import httpx
 
 from spotify_etl.config import SpotifySettings
 from spotify_etl.spotify.auth import Authenticator, TokenClient
+from spotify_etl.spotify.buckets import QuotaBuckets
 from spotify_etl.spotify.pacing import RollingWindowLimiter
 from spotify_etl.spotify.paging import follow_pages
 from spotify_etl.spotify.profile import ProfileName, ProfileState
@@ -81,12 +82,17 @@ class ClientCore:
             clock=clock,
             profile=lambda: self._profile.name,
             in_flight=in_flight,
+            quota=QuotaBuckets(),
         )
 
     # -- lifecycle and state -----------------------------------------------------------
     @property
     def profile(self) -> ProfileName:
         return self._profile.name
+
+    def assume_profile(self, profile: ProfileName) -> None:
+        """Start from the profile an earlier run saw (saves its probes); replies still rule."""
+        self._profile.assume(profile)
 
     @property
     def stats(self) -> dict[tuple[str, int], int]:
@@ -97,6 +103,11 @@ class ClientCore:
     @property
     def limiter(self) -> RollingWindowLimiter:
         return self._session.limiter
+
+    @property
+    def quota(self) -> QuotaBuckets:
+        """The quota buckets locked so far (restore a saved lock with `quota.restore`)."""
+        return self._session.quota
 
     @property
     def has_user(self) -> bool:

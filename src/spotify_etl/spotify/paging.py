@@ -2,8 +2,10 @@
 
 A page's paging object is the body itself (`/albums/{id}/tracks`) or the one object inside it
 that has `items` and `next` (`/search` nests it under `tracks`, `albums`, ...). Paging stops at
-`next: null`, at an empty page, at `max_items`, past `max_offset`, or when a `next` repeats a
-page already fetched (a server bug that would otherwise loop forever).
+`next: null`, at an empty page, at a short page (fewer items than the page's limit: with
+`include_groups` Spotify's `next` and `total` can count albums it never serves, API-2026.md
+"Errors and limits"), at `max_items`, past `max_offset`, or when a `next` repeats a page
+already fetched (a server bug that would otherwise loop forever).
 """
 
 from __future__ import annotations
@@ -37,12 +39,21 @@ def _page_key(url: str, params: dict[str, Any] | None) -> str:
     return str(merged.copy_with(params=sorted(merged.params.multi_items())))
 
 
-def _offset(url: str) -> int | None:
-    value = httpx.URL(url).params.get("offset")
+def _int_param(url: str, name: str, params: dict[str, Any] | None = None) -> int | None:
+    value = (params or {}).get(name, httpx.URL(url).params.get(name))
     try:
         return int(value) if value is not None else None
-    except ValueError:
+    except (TypeError, ValueError):
         return None
+
+
+def _short(
+    items: list[Any], paging: dict[str, Any], url: str, params: dict[str, Any] | None
+) -> bool:
+    """Fewer items than the page size we asked for (or, failing that, the one it states)."""
+    asked = _int_param(url, "limit", params)
+    size = asked if asked is not None else paging.get("limit")
+    return isinstance(size, int) and not isinstance(size, bool) and 0 < len(items) < size
 
 
 def follow_pages(
@@ -79,9 +90,12 @@ def follow_pages(
         following = paging.get("next")
         if not items or not isinstance(following, str) or not following:
             return
+        if isinstance(items, list) and _short(items, paging, url, params):
+            log.debug("short page at %s: the list ends here whatever `next` says", url)
+            return
         if max_items is not None and items_seen >= max_items:
             return
-        offset = _offset(following)
+        offset = _int_param(following, "offset")
         if max_offset is not None and offset is not None and offset >= max_offset:
             return
         url, params = following, None

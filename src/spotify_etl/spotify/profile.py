@@ -64,6 +64,16 @@ class ProfileState:
                 for other in FEATURES:
                     self._features.setdefault(other, False)
 
+    def assume(self, profile: ProfileName) -> None:
+        """A hint from outside (the profile an earlier run saw), until a reply settles it.
+
+        Safe either way: a wrong "development" costs narrower pages and one-by-one fetches,
+        a wrong "extended" one refused probe per feature, then the fallback.
+        """
+        with self._lock:
+            if self._hint == "unknown" and not self._features:
+                self._hint = profile
+
     def observe(self, body: Any) -> None:
         """A hint from a full album/artist/track object, used until a probe settles it."""
         if self._hint != "unknown" or not isinstance(body, dict):

@@ -42,6 +42,14 @@ class RetryPolicy:
     backoff_max_s: float = 30.0
     retry_after_cap_s: float = 60.0  # a longer Retry-After stops the run instead of sleeping
     max_rate_limit_waits: int = 20  # 429s within the cap per request before giving up
+    # A 429 "normally" carries Retry-After (API-2026.md, Errors and limits): without one (or
+    # with one we cannot parse) wait 2 s, 4 s, 8 s ... up to the 30-second rolling window,
+    # after which every request of ours has left the window the server counts.
+    rate_limit_fallback_s: float = 2.0
+    rate_limit_fallback_max_s: float = 30.0
+    # QUOTA_EXCEEDED without Retry-After: the quota window is rolling, "about 24 h"
+    # (API-2026.md), so a bucket locked without a time is taken as locked for a whole window.
+    quota_fallback_s: float = 86400.0
     retry_statuses: frozenset[int] = field(
         default_factory=lambda: frozenset({408, 500, 502, 503, 504})
     )
@@ -65,7 +73,8 @@ class RetryPolicy:
         wait = parse_retry_after(retry_after)
         if status == 429:
             if reason in self.quota_reasons:
-                return Decision(Action.STOP_QUOTA, wait, message, reason)
+                locked = wait if wait is not None else self.quota_fallback_s
+                return Decision(Action.STOP_QUOTA, locked, message, reason)
             if wait is not None and wait > self.retry_after_cap_s:
                 return Decision(Action.STOP_RATE, wait, message, reason)
             return Decision(Action.WAIT, wait, message, reason)
@@ -76,6 +85,13 @@ class RetryPolicy:
         if status in self.retry_statuses or status >= 500:
             return Decision(Action.BACKOFF, wait, message, reason)
         return Decision(Action.FATAL, None, message, reason)
+
+    def rate_limit_wait_s(self, retry_after_s: float | None, waits: int) -> float:
+        """How long to pause after the `waits`-th 429 (1-based) of one request."""
+        if retry_after_s is not None:
+            return retry_after_s
+        grown: float = self.rate_limit_fallback_s * 2.0 ** (waits - 1)
+        return min(self.rate_limit_fallback_max_s, grown)
 
     def backoff_s(self, attempt: int, rng: random.Random | None = None) -> float:
         """Exponential backoff with (equal) jitter before retry number `attempt` (1-based)."""

@@ -1,9 +1,10 @@
 """HTTP mechanics: one GET with auth, pacing and the retry policy applied. No Spotify paths.
 
-Every Web API request passes `before_request` (the caller's budget), the token, the limiter,
-then the policy's verdict on the reply. A stop (quota, a Retry-After beyond the cap) is
-remembered: the other threads' waits are cut short and later calls raise the same StopRun,
-so a run stops within moments instead of sleeping for hours.
+Every Web API request passes its quota bucket (locked buckets raise at once), `before_request`
+(the caller's budget), the token, the limiter, then the policy's verdict on the reply. A
+`QUOTA_EXCEEDED` locks only its bucket (buckets.py). A stop (a Retry-After beyond the cap, too
+many 429s) is remembered: the other threads' waits are cut short and later calls raise the
+same StopRun, so a run stops within moments instead of sleeping for hours.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import httpx
 
 from spotify_etl.errors import AuthError, FatalError, RetryableError, SkippableError, StopRun
 from spotify_etl.spotify.auth import Authenticator
+from spotify_etl.spotify.buckets import QuotaBuckets
 from spotify_etl.spotify.pacing import RollingWindowLimiter
 from spotify_etl.spotify.responses import ApiResponse, BadRequest
 from spotify_etl.spotify.retry import Action, Decision, RetryPolicy
@@ -48,6 +50,7 @@ class Session:
         clock: Callable[[], float],
         profile: Callable[[], str],
         in_flight: int = 4,
+        quota: QuotaBuckets | None = None,
     ) -> None:
         self.http = http
         self.api_base = api_base.rstrip("/")
@@ -58,6 +61,7 @@ class Session:
         self._sleep_fn = sleep
         self._clock = clock
         self._profile = profile
+        self.quota = quota or QuotaBuckets()
         self._stats: collections.Counter[tuple[str, int]] = collections.Counter()
         self._stats_lock = threading.Lock()
         self._stop = threading.Event()
@@ -123,6 +127,7 @@ class Session:
         refreshed = False
         while True:
             self.check_stopped()
+            self.quota.check(endpoint)
             if self._before_request is not None:
                 self._before_request(endpoint)
             token = self.auth.token(user=user)
@@ -171,7 +176,11 @@ class Session:
                             retry_after_s=decision.wait_s,
                         )
                     )
-                self.limiter.on_rate_limited(decision.wait_s, sent_at)
+                pause = self.policy.rate_limit_wait_s(decision.wait_s, waits)
+                self.limiter.on_rate_limited(pause, sent_at)
+            elif decision.action is Action.STOP_QUOTA:
+                wait = decision.wait_s if decision.wait_s is not None else 0.0
+                raise self.quota.exhaust(endpoint, wait or self.policy.quota_fallback_s)
             elif decision.action is Action.REFRESH:
                 # A fresh token that merely lapsed in transit (seconds-long lifetimes, a slow
                 # queue) may be renewed again within the attempt budget; a refused one may not.
@@ -206,15 +215,12 @@ class Session:
         said = decision.message or f"HTTP {status}"
         if decision.action is Action.SKIP:
             return SkippableError(f"GET {url}: {status} {said}", reason=said, status=status)
-        if decision.action in (Action.STOP_QUOTA, Action.STOP_RATE):
+        if decision.action is Action.STOP_RATE:
             wait = decision.wait_s
             resume = ""
             if wait is not None:
                 at = datetime.now(UTC) + timedelta(seconds=wait)
                 resume = f"; resume after {at:%Y-%m-%d %H:%M} UTC (in {wait / 3600:.1f} h)"
-            if decision.action is Action.STOP_QUOTA:
-                text = f"Spotify's daily request quota is used up{resume}"
-                return self._stopping(StopRun(text, reason="quota", retry_after_s=wait))
             text = f"Spotify asks to wait {wait or 0:.0f} s, beyond the cap{resume}"
             return self._stopping(StopRun(text, reason="rate_limit", retry_after_s=wait))
         return BadRequest(
