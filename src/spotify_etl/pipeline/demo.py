@@ -61,7 +61,7 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
         config = config.model_copy(
             update={"spotify": config.spotify.model_copy(update={"api_base": sim.base_url})}
         )
-        store = token_store_for(config)
+        store = token_store_for(config, DEMO_CLIENT_ID)
         # The simulator's tokens live as long as it does, so the demo user authorises each run.
         login(config.spotify, DEMO_CLIENT_ID, store, port=0, open_browser=False,
               show=_approve_in_background, timeout_s=30)  # fmt: skip
