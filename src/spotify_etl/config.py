@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from spotify_etl.errors import ConfigError
 
 DEFAULT_API_BASE = "https://api.spotify.com/v1"
+DEFAULTS_ORIGIN = "built-in defaults"  # PipelineConfig.origin when no file was read
 DEFAULT_ACCOUNTS_BASE = "https://accounts.spotify.com"
 
 
@@ -155,7 +156,7 @@ class PipelineConfig(_Strict):
     # Where relative paths in this config are resolved; not a TOML key.
     base_dir: Path = Field(default=Path(), exclude=True)
     # The file this came from (or "built-in defaults"), for messages; not a TOML key.
-    origin: str = Field(default="built-in defaults", exclude=True)
+    origin: str = Field(default=DEFAULTS_ORIGIN, exclude=True)
 
     def path(self, value: str) -> str:
         """Resolve a folder setting relative to the config file (URLs are left alone)."""
@@ -229,17 +230,17 @@ def discover_config(path: str | Path | None) -> tuple[Path | None, str]:
     local = Path(DEFAULT_CONFIG_FILE)
     if local.is_file():
         return local, f"./{DEFAULT_CONFIG_FILE} in the current folder"
-    return None, f"built-in defaults (no --config, no {CONFIG_ENV}, no ./{DEFAULT_CONFIG_FILE})"
+    return None, f"{DEFAULTS_ORIGIN} (no --config, no {CONFIG_ENV}, no ./{DEFAULT_CONFIG_FILE})"
 
 
 def load_config(path: str | Path | None) -> PipelineConfig:
     """Read and validate the pipeline config `discover_config` chooses."""
     chosen, how = discover_config(path)
-    if how != "--config":
-        # The user did not name a file, so say which one (if any) this command reads.
+    if chosen is not None and how != "--config":
+        # The user did not name the file, so say which one this command reads.
         from spotify_etl.console import note
 
-        note(f"config: {chosen or how}" + (f" (from {how})" if chosen else ""), config=str(chosen))
+        note(f"config: {chosen} (from {how})", config=str(chosen))
     if chosen is None:
         return PipelineConfig(base_dir=Path.cwd())
     try:

@@ -8,11 +8,11 @@ result runs on Lambda whatever the build host is, and the wheel itself with `--n
 Lambda's dependencies are LAMBDA_RUNTIME, not the project's: the handlers use no command line,
 terminal UI, simulator or query dialects (typer, rich, httptools, sqlglot), and a test imports
 them with those blocked. Bounds come from pyproject.toml and versions from requirements.lock,
-so the function runs what the tests ran. boto3 is bundled rather than taken from the runtime: the exactly-once markers need S3 conditional writes
-(IfMatch / IfNoneMatch on PutObject), which older SDKs lack, and the runtime's copy is not
-ours to pin. Files are not byte-compiled: the .pyc pip would write are for the
-build host's Python, not 3.12. The unzipped size is measured and the build fails above
-Lambda's 250 MB limit (which counts the function and its layers together).
+so the function runs what the tests ran. boto3 is bundled rather than taken from the runtime:
+the exactly-once markers need S3 conditional writes (IfMatch / IfNoneMatch on PutObject),
+which older SDKs lack, and the runtime's copy is not ours to pin. Files are not byte-compiled:
+the .pyc pip would write are for the build host's Python, not 3.12. The unzipped size is
+measured and the build fails above Lambda's 250 MB limit (the function and its layers).
 """
 
 from __future__ import annotations
@@ -161,7 +161,11 @@ def build(
         if len(wheels) != 1:
             raise FatalError(f"expected one spotify_etl wheel, pip built {len(wheels)}")
         lock = project / "requirements.lock"
-        runner(dependencies_command(out, lambda_requirements(project), lock if lock.is_file() else None))
+        runner(
+            dependencies_command(
+                out, lambda_requirements(project), lock if lock.is_file() else None
+            )
+        )
         runner(install_command(out, wheels[0]))
     for cache in list(out.rglob("__pycache__")):
         shutil.rmtree(cache, ignore_errors=True)

@@ -8,6 +8,7 @@ request, so a config that passes the check is one `run` accepts. A new check goe
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -57,11 +58,19 @@ def require_sources(config: PipelineConfig) -> None:
         src.playlists or src.artists or src.albums or src.tracks or src.searches
         or library.saved_tracks or library.playlists or library.recently_played or library.top
     ):  # fmt: skip
-        raise ConfigError(
-            "no sources configured: nothing to extract",
-            hint="add playlists, artists, albums, tracks, searches or [sources.library] to "
-            f"{config.origin} (see `spotify-etl init`)",
-        )
+        from spotify_etl.config import CONFIG_ENV, DEFAULT_CONFIG_FILE, DEFAULTS_ORIGIN
+
+        if config.origin == DEFAULTS_ORIGIN:
+            hint = (
+                f"no config file was found: pass -c FILE, set {CONFIG_ENV}, or write "
+                f"./{DEFAULT_CONFIG_FILE} with `spotify-etl init`"
+            )
+        else:
+            hint = (
+                "add playlists, artists, albums, tracks, searches or [sources.library] to "
+                f"{config.origin}"
+            )
+        raise ConfigError("no sources configured: nothing to extract", hint=hint)
 
 
 def _require_modules(config: PipelineConfig) -> None:
@@ -80,16 +89,18 @@ def _require_modules(config: PipelineConfig) -> None:
             )
 
 
+def _wants_user(config: PipelineConfig) -> bool:
+    lib = config.sources.library
+    return bool(lib.saved_tracks or lib.playlists or lib.recently_played or lib.top)
+
+
 def _user_token_findings(
     config: PipelineConfig, secrets: Secrets, found: Findings, api_base: str | None
 ) -> None:
+    """[sources.library] needs the user's token in every profile; an expired one fails."""
     from spotify_etl.spotify.tokens import FileTokenStore, token_store_for
 
-    src = config.sources
-    library = src.library
-    wants_user = bool(library.saved_tracks or library.playlists or library.recently_played)
-    wants_user = wants_user or bool(library.top)
-    if not (src.playlists or wants_user) or not secrets.spotify_client_id:
+    if not (config.sources.playlists or _wants_user(config)) or not secrets.spotify_client_id:
         return
     store = token_store_for(config, secrets.spotify_client_id, api_base=api_base)
     if not isinstance(store, FileTokenStore):
@@ -100,11 +111,11 @@ def _user_token_findings(
         found.errors.append(exc)
         return
     if token is None:
-        needs = "[sources.library]" if wants_user else "playlists' items in development mode"
-        found.warnings.append(
-            f"{needs} need a user token and none is stored for {store.key_label} in "
-            f"{store.description}: run `spotify-etl auth login`"
-        )
+        if _wants_user(config):  # playlists need one in development mode only: see describe
+            found.warnings.append(
+                f"[sources.library] needs a user token and none is stored for "
+                f"{store.key_label} in {store.description}: run `spotify-etl auth login`"
+            )
         return
     left = token.expires_at - datetime.now(UTC)
     if left <= timedelta(0):
@@ -125,11 +136,15 @@ def _user_token_findings(
 def validate(config: PipelineConfig, secrets: Secrets, *, api_base: str | None = None) -> Findings:
     """Every check a run makes before its first request, collected rather than raised."""
     found = Findings()
-    for check in (
+    from spotify_etl.extract.sources import resolve_sources
+
+    checks: list[Callable[[], None]] = [
         lambda: require_sources(config),
+        lambda: None if resolve_sources(config.sources) else None,  # ids, URLs and URIs
         lambda: require_spotify_credentials(secrets),
         lambda: _require_modules(config),
-    ):
+    ]
+    for check in checks:
         try:
             check()
         except SpotifyEtlError as exc:
@@ -141,7 +156,7 @@ def validate(config: PipelineConfig, secrets: Secrets, *, api_base: str | None =
 def describe_config(
     config: PipelineConfig, secrets: Secrets, *, api_base: str | None = None
 ) -> list[str]:
-    from spotify_etl.spotify.tokens import token_store_for
+    from spotify_etl.spotify.tokens import FileTokenStore, token_store_for
 
     sources = config.sources
     spotify = config.spotify.with_api_base(api_base)
@@ -174,7 +189,13 @@ def describe_config(
     )
     if secrets.spotify_client_id:
         store = token_store_for(config, secrets.spotify_client_id, api_base=api_base)
-        lines.append(f"  user token: {store.key_label} in {store.description}")
+        held = store.load() if isinstance(store, FileTokenStore) else None
+        lines.append(
+            f"  user token: {store.key_label} in {store.description}"
+            if held is not None or not isinstance(store, FileTokenStore)
+            else f"  user token: none for {store.key_label} (playlists in development mode "
+            "need `spotify-etl auth login`)"
+        )
     return lines
 
 
@@ -183,7 +204,8 @@ def preflight(config: PipelineConfig, secrets: Secrets, *, api_base: str | None 
     import typer
 
     found = validate(config, secrets, api_base=api_base)
-    for line in found.lines():
+    # Stopping, only the errors matter (`config check` shows the warnings beside them).
+    for line in found.lines()[: len(found.errors) or None]:
         typer.secho(line, err=True, fg="red" if line.startswith("error") else "yellow")
     if found.errors:
         raise typer.Exit(max(e.exit_code for e in found.errors))

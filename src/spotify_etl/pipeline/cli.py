@@ -123,7 +123,8 @@ def schedule(
     chosen, _how = discover_config(config)
     if chosen is None:
         raise ConfigError(
-            "schedule needs a config file", hint="pass -c FILE or create one with `spotify-etl init`"
+            "schedule needs a config file",
+            hint="pass -c FILE or create one with `spotify-etl init`",
         )
     cfg = load_config(chosen)
     plan = sched.Plan(

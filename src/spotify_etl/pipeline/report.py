@@ -104,7 +104,7 @@ def print_report(report: RunReport) -> None:
             f"{report.seconds.get('extract', 0):.1f}",
             f"{ex.outcome}: {ex.budget_used}/{ex.budget} API requests "
             f"(+{token_requests(ex.requests)} token), {plural(len(ex.part_keys), 'raw part')}, "
-            f"{len(ex.skipped)} ids skipped",
+            f"{len(ex.skipped)} skipped",
         )
     if report.transform is not None:
         tr = report.transform

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spotify_etl.errors import EXIT_RESUMABLE, ConfigError
@@ -31,7 +31,7 @@ class Plan:
     hour: int
     minute: int
     logs: Path
-    env_file: Path = Path(ENV_FILE).expanduser()
+    env_file: Path = field(default_factory=lambda: Path(ENV_FILE).expanduser())
     listen: bool = True
 
     def command(self, *args: str) -> str:

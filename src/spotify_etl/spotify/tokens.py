@@ -190,7 +190,9 @@ class FileTokenStore:
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise AuthError(f"the stored Spotify token in {self.path} is unreadable", hint=_LOGIN_HINT)
+            raise AuthError(
+                f"the stored Spotify token in {self.path} is unreadable", hint=_LOGIN_HINT
+            )
         return data
 
     def _slots(self, data: dict[str, Any] | None) -> dict[str, Any]:
@@ -210,9 +212,12 @@ class FileTokenStore:
         data = self._read()
         if self.key is None:
             if data is not None and isinstance(data.get("tokens"), dict):
-                raise AuthError(
-                    f"{self.path} holds tokens per service: name the service and client id"
-                )
+                if len(data["tokens"]) != 1:
+                    raise AuthError(
+                        f"{self.path} holds tokens of several services: name the service "
+                        "and client id"
+                    )
+                [data] = data["tokens"].values()
             return None if data is None else StoredToken.from_dict(data, where=str(self.path))
         slots = self._slots(data)
         entry = slots.get(self.key.slot)

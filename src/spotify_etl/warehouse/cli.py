@@ -149,7 +149,8 @@ def query_command(
     list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
     param: Annotated[
-        list[str] | None, typer.Option("--param", help="name=value, e.g. limit=5.", metavar="NAME=VALUE")
+        list[str] | None,
+        typer.Option("--param", help="name=value, e.g. limit=5.", metavar="NAME=VALUE"),
     ] = None,
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
