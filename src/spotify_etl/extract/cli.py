@@ -22,7 +22,7 @@ def extract(
     cfg = load_config(config)
     secrets = load_secrets()
     preflight(cfg, secrets, api_base=api_base)  # the validation `config check` runs
-    with progress("extract: requests of the budget") as update:
+    with progress("extract: work done of planned") as update:
         result = run_extract(
             cfg,
             secrets=secrets,

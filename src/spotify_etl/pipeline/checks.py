@@ -89,6 +89,13 @@ def _require_modules(config: PipelineConfig) -> None:
             )
 
 
+def _resolves(config: PipelineConfig) -> None:
+    """Every id, open.spotify.com URL and spotify: URI in [sources] names the right kind."""
+    from spotify_etl.extract.sources import resolve_sources
+
+    resolve_sources(config.sources)
+
+
 def _wants_user(config: PipelineConfig) -> bool:
     lib = config.sources.library
     return bool(lib.saved_tracks or lib.playlists or lib.recently_played or lib.top)
@@ -136,11 +143,9 @@ def _user_token_findings(
 def validate(config: PipelineConfig, secrets: Secrets, *, api_base: str | None = None) -> Findings:
     """Every check a run makes before its first request, collected rather than raised."""
     found = Findings()
-    from spotify_etl.extract.sources import resolve_sources
-
     checks: list[Callable[[], None]] = [
         lambda: require_sources(config),
-        lambda: None if resolve_sources(config.sources) else None,  # ids, URLs and URIs
+        lambda: _resolves(config),
         lambda: require_spotify_credentials(secrets),
         lambda: _require_modules(config),
     ]

@@ -23,6 +23,25 @@ from spotify_etl.config import Secrets, load_config
 from spotify_etl.errors import SpotifyEtlError
 
 DEMO_QUERIES = ("top_artists_by_songs", "playlist_entries_exits", "explicit_share_per_playlist")
+# Printed last: every playlist item of the day accounted for (tracks, local files, episodes,
+# items without a row), so the counts above agree with the playlists' own totals.
+ACCOUNTING_QUERY = "playlist_items_accounted"
+DEMO_ROWS = 8  # rows per query table; the caption says how many there are in all
+
+
+def next_steps(config_path: Path) -> list[str]:
+    """The closing block: what to type next, each line a command that works as printed."""
+    c = f"-c {config_path}"
+    return [
+        "next steps:",
+        "  . .venv/bin/activate                           # put spotify-etl on your PATH",
+        f"  spotify-etl status {c:<28}# runs, files per day, pending loads",
+        "  spotify-etl query --list                       # the named analytics queries",
+        f"  spotify-etl query top_artists_by_songs {c} --limit 20",
+        "  spotify-etl init && spotify-etl config check   # your own pipeline: README, "
+        '"Using real Spotify"',
+        "  spotify-etl schedule                           # run it daily (cron or systemd)",
+    ]
 
 
 def _approve_in_background(url: str) -> None:
@@ -36,7 +55,7 @@ def _approve_in_background(url: str) -> None:
 
 
 def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
-    from spotify_etl.console import out, stage_progress
+    from spotify_etl.console import json_mode, out, stage_progress
     from spotify_etl.logs import setup_logging
     from spotify_etl.pipeline.queries import print_query
     from spotify_etl.pipeline.report import print_report
@@ -85,11 +104,13 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
     out.print(f"simulator served {stats['total']} requests in all")
     warehouse = open_warehouse(warehouse_url(config), secrets)
     try:
-        for name in DEMO_QUERIES:
-            print_query(warehouse, name, limit=8)
+        for name in (*DEMO_QUERIES, ACCOUNTING_QUERY):
+            print_query(warehouse, name, limit=DEMO_ROWS)
     finally:
         warehouse.close()
     out.print(f"data in {config.path(config.storage.raw)} and {warehouse_url(config)}")
+    if not json_mode():
+        out.print("\n" + "\n".join(next_steps(config_path)))
     return max(r.exit_code for r in reports)
 
 
