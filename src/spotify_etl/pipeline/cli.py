@@ -101,7 +101,10 @@ def status(config: ConfigOpt = None) -> None:
 def schedule(
     config: ConfigOpt = None,
     kind: Annotated[
-        str, typer.Option("--kind", help="cron | systemd (user units).", metavar="KIND")
+        str,
+        typer.Option(
+            "--kind", help="cron | systemd (user units) | github (Actions).", metavar="KIND"
+        ),
     ] = "cron",
     at: Annotated[str, typer.Option("--at", help="Daily run time, HH:MM UTC.")] = "06:00",
     listen: Annotated[
@@ -117,8 +120,8 @@ def schedule(
     from spotify_etl.config import discover_config, load_config
     from spotify_etl.pipeline import schedule as sched
 
-    if kind not in ("cron", "systemd"):
-        raise ConfigError(f"--kind must be cron or systemd, got {kind!r}")
+    if kind not in ("cron", "systemd", "github"):
+        raise ConfigError(f"--kind must be cron, systemd or github, got {kind!r}")
     hour, minute = sched.parse_time(at)
     chosen, _how = discover_config(config)
     if chosen is None:
@@ -135,6 +138,12 @@ def schedule(
         logs=Path(cfg.path("./spotify-data/logs")),
         listen=listen,
     )
+    if kind == "github":
+        if install:
+            raise ConfigError("--install is for cron and systemd", hint="commit the workflow")
+        relative = os.path.relpath(plan.config, Path.cwd())
+        typer.echo(sched.github_workflow(plan, relative), nl=False)
+        return
     if not install:
         if kind == "cron":
             typer.echo("\n".join(sched.cron_lines(plan)))

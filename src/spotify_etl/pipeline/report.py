@@ -127,7 +127,7 @@ def print_report(report: RunReport) -> None:
     if report.transform is not None:
         print_accounting(report.transform)
     if report.table_counts:
-        counts = Table(title="warehouse rows (all days)", title_justify="left")
+        counts = Table(title="warehouse rows (distinct keys, all days)", title_justify="left")
         counts.add_column("table")
         counts.add_column("rows", justify="right")
         for name, n in report.table_counts.items():

@@ -153,3 +153,39 @@ def install_systemd(plan: Plan, unit_dir: Path) -> str:
     subprocess.run(["systemctl", "--user", "daemon-reload"], check=True)
     subprocess.run(enable, check=True)
     return f"wrote the units to {unit_dir} and enabled them"
+
+
+def github_workflow(plan: Plan, config_in_repo: str = "pipeline.toml") -> str:
+    """A GitHub Actions workflow for the daily run, for people without AWS.
+
+    The lake, the extraction state and the warehouse live in ./spotify-data, carried from
+    one day to the next by the Actions cache (a new key each run, restored by prefix), so a
+    run continues from the previous one; exit 75 (stopped early, resumes) is not a failure.
+    """
+    return "\n".join([
+        "name: spotify-etl daily",
+        "on:",
+        "  schedule:",
+        f'    - cron: "{plan.minute} {plan.hour} * * *"   # UTC',
+        "  workflow_dispatch: {}",
+        "concurrency: spotify-etl   # never two runs on the same state",
+        "jobs:",
+        "  daily:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - uses: actions/checkout@v4",
+        "      - uses: actions/setup-python@v5",
+        "        with:",
+        '          python-version: "3.12"',
+        "      - uses: actions/cache@v4",
+        "        with:",
+        "          path: spotify-data",
+        "          key: spotify-data-${{ github.run_id }}",
+        "          restore-keys: spotify-data-",
+        "      - run: pip install -c requirements.lock .",
+        f"      - run: spotify-etl run -c {config_in_repo} || test $? -eq {EXIT_RESUMABLE}",
+        "        env:",
+        "          SPOTIFY_CLIENT_ID: ${{ secrets.SPOTIFY_CLIENT_ID }}",
+        "          SPOTIFY_CLIENT_SECRET: ${{ secrets.SPOTIFY_CLIENT_SECRET }}",
+        "",
+    ])  # fmt: skip
