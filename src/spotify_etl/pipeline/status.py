@@ -65,8 +65,9 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
         status["known_entities"] = {k: len(v) for k, v in state.get("known", {}).items()}
         status["tracked_playlists"] = len(state.get("playlists", {}))
     status["pending_load"], status["warehouse_error"] = None, None
-    if not (status["runs"] or part_keys or data_keys):
-        return status  # a fresh project: nothing to load, and no warehouse to open (or create)
+    if not data_keys:  # nothing transformed yet: nothing to load, no warehouse to open (or make)
+        status["pending_load"] = 0
+        return status
     status["pending_load"], status["warehouse_error"] = _pending(config, transformed)
     return status
 
