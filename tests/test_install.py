@@ -15,8 +15,12 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SimulatorConfig
-from spotify_etl.simulator import running_simulator
+from spotify_etl.simulator import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    SimulatorConfig,
+    running_simulator,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -61,9 +61,8 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
         script.append(command.replace("8765", port))
         if command.endswith("&"):
             # what a person does without thinking: wait for the printed URL before going on
-            script.append(
-                f"for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.1; done"
-            )  # noqa: E501
+            wait = f"(echo > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.1"
+            script.append(f"for _ in $(seq 50); do {wait}; done")
         script.append(f'echo "@@step {i} $?"')
     script.append("kill %1 2>/dev/null; wait")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPOTIFY_", "VIRTUAL_ENV"))}

@@ -75,9 +75,12 @@ def test_a_restarted_simulator_refusing_the_token_is_named_with_the_likely_cause
         key = TokenKey(sim.base_url, DEMO_CLIENT_ID)
         store = FileTokenStore(tmp_path / "token.json", key)
         store.save(authorise(sim))
-    with running_simulator(config, port=port) as restarted:  # it forgot the tokens it issued
-        with client_for(restarted, token_store=store) as client, pytest.raises(AuthError) as err:
-            client.get("/me", user=True)
+    with (
+        running_simulator(config, port=port) as restarted,  # it forgot the tokens it issued
+        client_for(restarted, token_store=store) as client,
+        pytest.raises(AuthError) as err,
+    ):
+        client.get("/me", user=True)
     message = str(err.value)
     assert f"http://127.0.0.1:{port} refused the stored refresh token" in message
     assert "forgets the tokens it issued when it restarts" in message
