@@ -14,7 +14,8 @@ from spotify_etl.config import parse_config
 from spotify_etl.errors import AuthError
 from spotify_etl.simulator import DEMO_CLIENT_ID, SimulatorConfig, running_simulator
 from spotify_etl.spotify import FileTokenStore, StoredToken
-from spotify_etl.spotify.tokens import TokenKey, token_store_for
+from spotify_etl.spotify.token_stores import token_store_for
+from spotify_etl.spotify.tokens import TokenKey
 from tests.spotify.simulated import client_for
 from tests.support.pkce import authorise
 

@@ -105,7 +105,7 @@ def _user_token_findings(
     config: PipelineConfig, secrets: Secrets, found: Findings, api_base: str | None
 ) -> None:
     """[sources.library] needs the user's token in every profile; an expired one fails."""
-    from spotify_etl.spotify.tokens import FileTokenStore, token_store_for
+    from spotify_etl.spotify.token_stores import FileTokenStore, token_store_for
 
     if not (config.sources.playlists or _wants_user(config)) or not secrets.spotify_client_id:
         return
@@ -161,7 +161,7 @@ def validate(config: PipelineConfig, secrets: Secrets, *, api_base: str | None =
 def describe_config(
     config: PipelineConfig, secrets: Secrets, *, api_base: str | None = None
 ) -> list[str]:
-    from spotify_etl.spotify.tokens import FileTokenStore, token_store_for
+    from spotify_etl.spotify.token_stores import FileTokenStore, token_store_for
 
     sources = config.sources
     spotify = config.spotify.with_api_base(api_base)

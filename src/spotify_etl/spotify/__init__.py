@@ -17,13 +17,12 @@ the cap -> StopRun; transient failures past the attempts -> RetryableError; 400 
 from spotify_etl.spotify.client import SpotifyClient
 from spotify_etl.spotify.responses import ApiResponse, BadRequest, Skipped
 from spotify_etl.spotify.retry import RetryPolicy
-from spotify_etl.spotify.tokens import (
+from spotify_etl.spotify.token_stores import (
     FileTokenStore,
     SecretsManagerTokenStore,
-    StoredToken,
-    TokenStore,
     token_store_for,
 )
+from spotify_etl.spotify.tokens import StoredToken, TokenKey, TokenStore
 
 __all__ = [
     "ApiResponse",
@@ -34,6 +33,7 @@ __all__ = [
     "Skipped",
     "SpotifyClient",
     "StoredToken",
+    "TokenKey",
     "TokenStore",
     "token_store_for",
 ]

@@ -10,7 +10,8 @@ import typer
 
 from spotify_etl.config import PipelineConfig, load_config, load_secrets
 from spotify_etl.errors import AuthError
-from spotify_etl.spotify.tokens import StoredToken, token_store_for
+from spotify_etl.spotify.token_stores import token_store_for
+from spotify_etl.spotify.tokens import StoredToken
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="Pipeline TOML config (token location).")
