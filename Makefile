@@ -5,21 +5,24 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck unit test-slow bench lambda-package report-screenshot clean
+LOCK := requirements.lock
 
-$(STAMP): pyproject.toml
+.PHONY: demo test lint typecheck unit test-slow bench lambda-package lock report-screenshot clean
+
+# Installs the tested versions: requirements.lock constrains every package pip picks.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit("python3 >= 3.11 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	$(PIP) install -e ".[dev,aws,snowflake]"
+	$(PIP) install -c $(LOCK) -e ".[dev,aws,snowflake]"
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m spotify_etl.pipeline.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -41,6 +44,11 @@ report-screenshot: $(STAMP)
 
 lambda-package: $(STAMP)
 	$(BIN)/python -m spotify_etl.aws.package --out build/lambda
+
+# A fresh resolve of pyproject.toml (every extra) into requirements.lock; then `make test`.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python tools/lock.py --out $(LOCK)
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

@@ -7,10 +7,12 @@ budget) and resumable. A user's mistake prints one line, never a traceback.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
+from spotify_etl.console import Mode
 from spotify_etl.errors import SpotifyEtlError
 
 app = typer.Typer(
@@ -19,12 +21,51 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain click help: no boxes to break in a pipe, and no `<bool>` beside every flag.
+    rich_markup_mode=None,
 )
 
 
-class Globals:
-    quiet: bool = False
-    log_format: str = "plain"
+Globals = Mode  # the global flags' values (console.Mode); kept under the CLI's name too
+
+# Flags of the root command, accepted before or after the subcommand: `spotify-etl run -q`.
+_GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v", "--version")
+_GLOBAL_VALUED = ("--log-format",)
+
+
+def hoist_global_flags(argv: Sequence[str]) -> list[str]:
+    """Move the root command's flags to the front, where click looks for them.
+
+    Everything after a `--` is left alone (it belongs to the command, as written).
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in _GLOBAL_FLAGS:
+            front.append(arg)
+        elif arg in _GLOBAL_VALUED and i + 1 < len(args):
+            front += args[i : i + 2]
+            i += 1
+        elif arg.split("=", 1)[0] in _GLOBAL_VALUED:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _version(value: bool) -> None:
+    if value:
+        from spotify_etl import __version__
+
+        typer.echo(f"spotify-etl {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -36,6 +77,12 @@ def _root(
         str, typer.Option("--log-format", help="plain | json (for Lambda/CloudWatch).")
     ] = "plain",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     from spotify_etl.logs import setup_logging
 
@@ -79,9 +126,10 @@ def register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     register_commands()
+    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
     try:
         # Standalone mode: click reports usage errors itself (exit 2) and handles Exit/Abort.
-        app(args=argv, prog_name="spotify-etl")
+        app(args=args, prog_name="spotify-etl")
     except SpotifyEtlError as exc:
         from spotify_etl.logs import redact
 

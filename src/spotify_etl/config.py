@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from spotify_etl.errors import ConfigError
 
 DEFAULT_API_BASE = "https://api.spotify.com/v1"
+DEFAULTS_ORIGIN = "built-in defaults"  # PipelineConfig.origin when no file was read
 DEFAULT_ACCOUNTS_BASE = "https://accounts.spotify.com"
 
 
@@ -40,6 +41,12 @@ class SpotifySettings(_Strict):
     max_attempts: Annotated[int, Field(ge=1, le=20)] = 6
     backoff_base_s: Annotated[float, Field(ge=0, le=60)] = 0.5  # first retry waits ~this
     backoff_max_s: Annotated[float, Field(ge=0, le=600)] = 30.0
+
+    def with_api_base(self, api_base: str | None) -> SpotifySettings:
+        """These settings aimed at another API base (`--api-base`): its own accounts service."""
+        if not api_base:
+            return self
+        return self.model_copy(update={"api_base": api_base, "accounts_base": None})
 
     def resolved_api_base(self) -> str:
         base = self.api_base.rstrip("/")
@@ -157,6 +164,8 @@ class PipelineConfig(_Strict):
     sources: SourcesSettings = SourcesSettings()
     # Where relative paths in this config are resolved; not a TOML key.
     base_dir: Path = Field(default=Path(), exclude=True)
+    # The file this came from (or "built-in defaults"), for messages; not a TOML key.
+    origin: str = Field(default=DEFAULTS_ORIGIN, exclude=True)
 
     def path(self, value: str) -> str:
         """Resolve a folder setting relative to the config file (URLs are left alone)."""
@@ -207,20 +216,53 @@ def parse_config(
     return config.model_copy(update={"base_dir": base_dir or Path.cwd()})
 
 
+CONFIG_ENV = "SPOTIFY_ETL_CONFIG"
+DEFAULT_CONFIG_FILE = "pipeline.toml"
+
+
+def discover_config(path: str | Path | None) -> tuple[Path | None, str]:
+    """The config file a command uses, and how it was chosen, in this order:
+
+    `--config/-c`, then the SPOTIFY_ETL_CONFIG variable, then ./pipeline.toml (what
+    `spotify-etl init` writes); none of them: the built-in defaults.
+    """
+    if path is not None:
+        return Path(path).expanduser(), "--config"
+    from_env = os.environ.get(CONFIG_ENV, "").strip()
+    if from_env:
+        if from_env.startswith("s3://"):
+            raise ConfigError(
+                f"{CONFIG_ENV}={from_env} is an S3 location (the Lambda's)",
+                hint=f"copy it locally and pass --config, or unset {CONFIG_ENV}",
+            )
+        return Path(from_env).expanduser(), CONFIG_ENV
+    local = Path(DEFAULT_CONFIG_FILE)
+    if local.is_file():
+        return local, f"./{DEFAULT_CONFIG_FILE} in the current folder"
+    return None, f"{DEFAULTS_ORIGIN} (no --config, no {CONFIG_ENV}, no ./{DEFAULT_CONFIG_FILE})"
+
+
 def load_config(path: str | Path | None) -> PipelineConfig:
-    """Read and validate a pipeline config; None gives the defaults (relative to the cwd)."""
-    if path is None:
+    """Read and validate the pipeline config `discover_config` chooses."""
+    chosen, how = discover_config(path)
+    if chosen is not None and how != "--config":
+        # The user did not name the file, so say which one this command reads.
+        from spotify_etl.console import note
+
+        note(f"config: {chosen} (from {how})", config=str(chosen))
+    if chosen is None:
         return PipelineConfig(base_dir=Path.cwd())
-    p = Path(path).expanduser()
     try:
-        text = p.read_text(encoding="utf-8")
+        text = chosen.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"config file not found: {p}", hint="create one with `spotify-etl init`"
+            f"config file not found: {chosen}" + ("" if how == "--config" else f" (from {how})"),
+            hint="create one with `spotify-etl init`",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {p}: {exc.__class__.__name__}") from None
-    return parse_config(text, source=str(p), base_dir=p.resolve().parent)
+        raise ConfigError(f"cannot read config file {chosen}: {exc.__class__.__name__}") from None
+    config = parse_config(text, source=str(chosen), base_dir=chosen.resolve().parent)
+    return config.model_copy(update={"origin": str(chosen)})
 
 
 def load_secrets() -> Secrets:

@@ -47,9 +47,11 @@ def test_init_writes_a_valid_config_and_refuses_to_overwrite(tmp_path: Path) -> 
     created = cli("init", "p.toml", cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     assert (tmp_path / "p.toml").is_file()
+    # Parsed and valid, but with nothing to fetch and no credentials: what `run` would refuse.
     check = cli("config", "check", "--config", "p.toml", cwd=tmp_path)
-    assert check.returncode == 0, check.stderr
-    assert "config OK" in check.stdout and "NOT set" in check.stdout
+    assert check.returncode == 2, check.stderr
+    assert "config NOT OK: 2 errors" in check.stdout and "NOT set" in check.stdout
+    assert "no sources configured" in check.stderr and "SPOTIFY_CLIENT_ID" in check.stderr
     again = cli("init", "p.toml", cwd=tmp_path)
     assert_one_clear_line(again, 2, "already exists", "--force")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -130,6 +131,11 @@ def test_demo_runs_twice_with_the_same_counts(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stderr[-2000:]
         assert "Traceback" not in run.stderr
         assert "top_artists_by_songs" in run.stdout
+    # The closing block, queries that say when they cut, no non-fault printed as one.
+    out = runs[0].stdout
+    assert "next steps:" in out and "spotify-etl status -c examples/demo.toml" in out
+    assert re.search(r"8 of \d+ rows shown", out) and "no files at all" not in out
+    assert "playlist_items_accounted" in out and "where this run's rows went" in out
     # Every id in examples/demo.toml exists in the simulator's catalog for seed 42.
     assert " 0 skipped" in " ".join(runs[0].stdout.split())
     counts = _counts(tmp_path / "spotify-data" / "warehouse.duckdb")

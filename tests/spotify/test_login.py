@@ -131,12 +131,16 @@ def test_cli_login_status_logout(sim: object, tmp_path: Path) -> None:
     assert refresh is not None and refresh.refresh_token not in out + err
     assert "Authorised" in out and stat.S_IMODE(token_file.stat().st_mode) == 0o600
 
-    status = _run(["auth", "status", "--config", str(config)], env)
+    # The token is the simulator's: Spotify's (the config's own api_base) has none.
+    spotify = _run(["auth", "status", "--config", str(config)], env)
+    assert spotify.returncode == 1 and "https://accounts.spotify.com" in spotify.stdout
+    on_sim = ["--config", str(config), "--api-base", base]
+    status = _run(["auth", "status", *on_sim], env)
     assert status.returncode == 0, status.stderr
     assert f"user: {refresh.user_id}" in status.stdout and "days left" in status.stdout
     assert "user-top-read" in status.stdout and refresh.refresh_token not in status.stdout
 
-    assert _run(["auth", "logout", "--config", str(config)], env).returncode == 0
+    assert _run(["auth", "logout", *on_sim], env).returncode == 0
     assert not token_file.exists()
-    gone = _run(["auth", "status", "--config", str(config)], env)
+    gone = _run(["auth", "status", *on_sim], env)
     assert gone.returncode == 1 and "auth login" in gone.stdout

@@ -57,6 +57,11 @@ EXPECTED: dict[str, list[tuple[Any, ...]]] = {
     "popularity_trend": [(D1, 3, 2, 60.0), (D2, 5, 4, 45.0), (D3, 5, 3, 36.7)],
     "genre_mix": [("dance", 1, 4), ("pop", 1, 4), ("rock", 1, 3)],
     "songs_per_label": [("Lab A", 2, 4), ("(unknown)", 2, 2)],
+    # The dataset's playlists carry no total: every item with a row is still counted by kind.
+    "playlist_items_accounted": [
+        ("p1", "Daily Mix", date(2026, 11, 24), None, 3, 1, 0, None),
+        ("p2", "Rock Hits", date(2026, 11, 24), None, 2, 0, 0, None),
+    ],
     "profile_coverage": [
         ("ALBUM.label", 4, 2),
         ("ALBUM.popularity", 4, 1),

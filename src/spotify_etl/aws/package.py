@@ -2,14 +2,17 @@
 
     python -m spotify_etl.aws.package --out build/lambda   (make lambda-package)
 
-The project is built into a wheel, then pip installs it with its runtime dependencies for the
-target platform (`--platform ... --only-binary=:all:`), so nothing is compiled on this machine
-and the result runs on Lambda whatever the build host is. boto3 is bundled (the `aws` extra)
-rather than taken from the runtime: the exactly-once markers need S3 conditional writes
-(IfMatch / IfNoneMatch on PutObject), which older SDKs lack, and the runtime's copy is not
-ours to pin. Files are not byte-compiled: the .pyc pip would write are for the
-build host's Python, not 3.12. The unzipped size is measured and the build fails above
-Lambda's 250 MB limit (which counts the function and its layers together).
+The project is built into a wheel, then pip installs the Lambda's dependencies for the target
+platform (`--platform ... --only-binary=:all:`), so nothing is compiled on this machine and the
+result runs on Lambda whatever the build host is, and the wheel itself with `--no-deps`. The
+Lambda's dependencies are LAMBDA_RUNTIME, not the project's: the handlers use no command line,
+terminal UI, simulator or query dialects (typer, rich, httptools, sqlglot), and a test imports
+them with those blocked. Bounds come from pyproject.toml and versions from requirements.lock,
+so the function runs what the tests ran. boto3 is bundled rather than taken from the runtime:
+the exactly-once markers need S3 conditional writes (IfMatch / IfNoneMatch on PutObject),
+which older SDKs lack, and the runtime's copy is not ours to pin. Files are not byte-compiled:
+the .pyc pip would write are for the build host's Python, not 3.12. The unzipped size is
+measured and the build fails above Lambda's 250 MB limit (the function and its layers).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +43,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 _PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 
 Runner = Callable[[Sequence[str]], None]
+# What the two handlers import (extract: httpx, msgspec, pydantic; transform: duckdb, isal).
+LAMBDA_RUNTIME = ("httpx", "duckdb", "msgspec", "isal", "pydantic", "pydantic-settings", "boto3")
 
 
 @dataclass(frozen=True)
@@ -92,21 +98,39 @@ def build_wheel_command(wheel_dir: Path, project: Path) -> list[str]:
     return [*_PIP, "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheel_dir), str(project)]
 
 
-def install_command(out: Path, wheel: Path) -> list[str]:
-    """pip install of the project's wheel and its runtime dependencies, for the target only."""
-    cmd = [*_PIP, "install", "--quiet", "--no-compile", "--target", str(out)]
+def lambda_requirements(project: Path) -> list[str]:
+    """LAMBDA_RUNTIME with the bounds pyproject.toml gives each (core or `aws` extra)."""
+    meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [*meta["dependencies"], *meta.get("optional-dependencies", {}).get("aws", [])]
+    by_name = {}
+    for spec in declared:
+        name = spec.split(";")[0]
+        for sep in "<>=!~[ ":
+            name = name.split(sep)[0]
+        by_name[name.lower()] = spec.split("#")[0].strip()
+    missing = [n for n in LAMBDA_RUNTIME if n not in by_name]
+    if missing:
+        raise FatalError(f"pyproject.toml no longer declares {', '.join(missing)}")
+    return [by_name[n] for n in LAMBDA_RUNTIME]
+
+
+def _target(out: Path) -> list[str]:
+    cmd = [*_PIP, "install", "--quiet", "--no-compile", "--target", str(out), "--upgrade"]
     for platform in PLATFORMS:
         cmd += ["--platform", platform]
+    return [*cmd, "--implementation", "cp", "--python-version", PYTHON_VERSION,
+            "--only-binary=:all:"]  # fmt: skip
+
+
+def dependencies_command(out: Path, requirements: Sequence[str], lock: Path | None) -> list[str]:
+    """pip install of the Lambda's dependencies (pinned by the lock file), for the target only."""
+    return [*_target(out), *(["-c", str(lock)] if lock else []), *requirements]
+
+
+def install_command(out: Path, wheel: Path) -> list[str]:
+    """pip install of the project's wheel alone (its dependencies are the Lambda's own)."""
     # A wheel path, not a name: a same-named project on PyPI can never be picked instead.
-    return [
-        *cmd,
-        "--implementation",
-        "cp",
-        "--python-version",
-        PYTHON_VERSION,
-        "--only-binary=:all:",
-        f"{wheel}[aws]",
-    ]
+    return [*_target(out), "--no-deps", str(wheel)]
 
 
 def _run(cmd: Sequence[str]) -> None:
@@ -136,6 +160,12 @@ def build(
         wheels = sorted(wheel_dir.glob("spotify_etl-*.whl"))
         if len(wheels) != 1:
             raise FatalError(f"expected one spotify_etl wheel, pip built {len(wheels)}")
+        lock = project / "requirements.lock"
+        runner(
+            dependencies_command(
+                out, lambda_requirements(project), lock if lock.is_file() else None
+            )
+        )
         runner(install_command(out, wheels[0]))
     for cache in list(out.rglob("__pycache__")):
         shutil.rmtree(cache, ignore_errors=True)

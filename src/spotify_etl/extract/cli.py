@@ -16,20 +16,19 @@ def extract(
     from spotify_etl.config import load_config, load_secrets
     from spotify_etl.console import progress
     from spotify_etl.extract.run import run_extract
-    from spotify_etl.pipeline.checks import require_sources, require_spotify_credentials
+    from spotify_etl.pipeline.checks import preflight
     from spotify_etl.spotify import token_store_for
 
     cfg = load_config(config)
-    require_sources(cfg)
     secrets = load_secrets()
-    require_spotify_credentials(secrets)
-    with progress("extract: requests of the budget") as update:
+    preflight(cfg, secrets, api_base=api_base)  # the validation `config check` runs
+    with progress("extract: work done of planned") as update:
         result = run_extract(
             cfg,
             secrets=secrets,
             api_base=api_base,
             budget=budget,
-            token_store=token_store_for(cfg),
+            token_store=token_store_for(cfg, secrets.spotify_client_id, api_base=api_base),
             progress=update,
         )
     typer.echo(result.summary())

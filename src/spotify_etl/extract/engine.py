@@ -152,6 +152,14 @@ class Engine(EntityFetching):
                 if playlist_id not in self.done:
                     self.playlists.setdefault(playlist_id, None)
 
+    def outstanding(self) -> int:
+        """Work still planned, one unit per playlist, listing and entity: the progress bar's
+        total grows with discovery and reaches what was done when nothing is left."""
+        done = set(self.done)
+        items = list(self.playlists) + list(self.listings)
+        pending = sum(len(ids) for ids in list(self.pending.values()))
+        return sum(1 for key in items if key not in done) + pending
+
     # -- the loop -----------------------------------------------------------------------
     def run(self) -> None:
         while self._playlists() or self._listings() or self._entities():

@@ -126,7 +126,13 @@ def _run(
             states.save(rec.delta, tag, run_id, iso(datetime.now(UTC)))
             lease.check()  # the heartbeat thread renews it; a lost lease stops the run here
 
-    meter = Budget(limit, progress, config.extract.checkpoint_every, save_progress)
+    def planned(used: int, budget: int) -> None:
+        # The bar's total is the work planned so far (capped by the budget), not the budget.
+        if progress is not None:
+            ahead = engine_ref[0].outstanding() if engine_ref else budget
+            progress(used, min(budget, used + ahead))
+
+    meter = Budget(limit, planned, config.extract.checkpoint_every, save_progress)
     own_client = client is None
     if client is None:
         client = build_client(
@@ -163,6 +169,7 @@ def _run(
     raised: BaseException | None = None
     try:
         engine.run()
+        planned(meter.used, meter.used)  # all planned work done: the bar ends full
         if engine.deferred:  # everything else is done; the rest waits on locked buckets
             outcome, reason = "stopped", "quota"
             message = quota.stop_message(client, engine.deferred)

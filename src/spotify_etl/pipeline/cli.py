@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from spotify_etl.cli_options import ApiBaseOpt, ConfigOpt
+from spotify_etl.config import DEFAULT_CONFIG_FILE
+from spotify_etl.console import plural
 from spotify_etl.errors import EXIT_USAGE, ConfigError, SpotifyEtlError
 from spotify_etl.storage import open_store
 
@@ -33,20 +35,33 @@ def init(
         raise ConfigError(
             f"cannot write {path}: {exc.strerror or exc}", hint="choose a path in a folder"
         ) from None
-    typer.echo(f"wrote {path}; edit its [sources], then: spotify-etl config check --config {path}")
+    found = path.resolve() == (Path.cwd() / DEFAULT_CONFIG_FILE).resolve()
+    check = "spotify-etl config check" + ("" if found else f" -c {path}")
+    typer.echo(f"wrote {path}; edit its [sources], then: {check}")
 
 
-def config_check(config: ConfigOpt = None) -> None:
-    """Validate a config file and the environment it needs, naming any bad key."""
+def config_check(config: ConfigOpt = None, api_base: ApiBaseOpt = None) -> None:
+    """Run the validation `run` does (same errors, same warnings) and describe the config."""
     from spotify_etl.config import load_config, load_secrets
     from spotify_etl.pipeline.access import playlist_access
-    from spotify_etl.pipeline.checks import describe_config
+    from spotify_etl.pipeline.checks import describe_config, validate
 
     cfg = load_config(config)
-    for line in describe_config(cfg, load_secrets()):
+    secrets = load_secrets()
+    found = validate(cfg, secrets, api_base=api_base)
+    n_err, n_warn = len(found.errors), len(found.warnings)
+    if n_err:
+        typer.echo(f"config NOT OK: {plural(n_err, 'error')}, {plural(n_warn, 'warning')}")
+    else:
+        typer.echo("config OK" + (f" ({plural(n_warn, 'warning')})" if n_warn else ""))
+    for line in describe_config(cfg, secrets, api_base=api_base):
         typer.echo(line)
     for line in playlist_access(cfg):
         typer.echo(line)
+    for line in found.lines():
+        typer.secho(line, err=True, fg="red" if line.startswith("error") else "yellow")
+    if found.errors:
+        raise typer.Exit(max(e.exit_code for e in found.errors))
 
 
 def run(
@@ -60,22 +75,21 @@ def run(
     """The daily job: extract -> transform -> load (real Spotify when credentials are set)."""
     from spotify_etl.config import load_config, load_secrets
     from spotify_etl.console import stage_progress
-    from spotify_etl.pipeline.checks import require_sources, require_spotify_credentials
+    from spotify_etl.pipeline.checks import preflight
     from spotify_etl.pipeline.report import print_report
     from spotify_etl.pipeline.run import run_pipeline
     from spotify_etl.spotify import token_store_for
 
     cfg = load_config(config)
-    require_sources(cfg)
     secrets = load_secrets()
-    require_spotify_credentials(secrets)
+    preflight(cfg, secrets, api_base=api_base)
     with stage_progress() as progress:
         report = run_pipeline(
             cfg,
             secrets=secrets,
             api_base=api_base,
             budget=budget,
-            token_store=token_store_for(cfg),
+            token_store=token_store_for(cfg, secrets.spotify_client_id, api_base=api_base),
             progress=progress,
         )
     print_report(report)
@@ -110,9 +124,71 @@ def unlock(
         typer.echo(line)
 
 
+def schedule(
+    config: ConfigOpt = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="cron | systemd (user units) | github (Actions).", metavar="KIND"
+        ),
+    ] = "cron",
+    at: Annotated[str, typer.Option("--at", help="Daily run time, HH:MM UTC.")] = "06:00",
+    listen: Annotated[
+        bool, typer.Option("--listen/--no-listen", help="Also keep `spotify-etl listen` running.")
+    ] = True,
+    install: Annotated[
+        bool, typer.Option("--install", help="Install it (crontab or ~/.config/systemd/user).")
+    ] = False,
+) -> None:
+    """Print (or --install) a cron line or systemd user timer for the daily run and `listen`."""
+    import os
+
+    from spotify_etl.config import discover_config, load_config
+    from spotify_etl.pipeline import schedule as sched
+
+    if kind not in ("cron", "systemd", "github"):
+        raise ConfigError(f"--kind must be cron, systemd or github, got {kind!r}")
+    hour, minute = sched.parse_time(at)
+    chosen, _how = discover_config(config)
+    if chosen is None:
+        raise ConfigError(
+            "schedule needs a config file",
+            hint="pass -c FILE or create one with `spotify-etl init`",
+        )
+    cfg = load_config(chosen)
+    plan = sched.Plan(
+        executable=sched.current_executable(),
+        config=chosen.resolve(),
+        hour=hour,
+        minute=minute,
+        logs=Path(cfg.path("./spotify-data/logs")),
+        listen=listen,
+    )
+    if kind == "github":
+        if install:
+            raise ConfigError("--install is for cron and systemd", hint="commit the workflow")
+        relative = os.path.relpath(plan.config, Path.cwd())
+        typer.echo(sched.github_workflow(plan, relative), nl=False)
+        return
+    if not install:
+        if kind == "cron":
+            typer.echo("\n".join(sched.cron_lines(plan)))
+        else:
+            for name, text in sched.systemd_units(plan).items():
+                typer.echo(f"# {name}\n{text}")
+        return
+    plan.logs.mkdir(parents=True, exist_ok=True)
+    if kind == "cron":
+        typer.echo(sched.install_cron(plan))
+        return
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    typer.echo(sched.install_systemd(plan, config_home / "systemd" / "user"))
+
+
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
     app.command("unlock")(unlock)
+    app.command("schedule")(schedule)
     app.command("init")(init)
     app.command("status")(status)
     config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_help=True)

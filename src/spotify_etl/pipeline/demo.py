@@ -27,6 +27,25 @@ if TYPE_CHECKING:
     from spotify_etl.warehouse import Warehouse
 
 DEMO_QUERIES = ("top_artists_by_songs", "playlist_entries_exits", "explicit_share_per_playlist")
+# Printed last: every playlist item of the day accounted for (tracks, local files, episodes,
+# items without a row), so the counts above agree with the playlists' own totals.
+ACCOUNTING_QUERY = "playlist_items_accounted"
+DEMO_ROWS = 8  # rows per query table; the caption says how many there are in all
+
+
+def next_steps(config_path: Path) -> list[str]:
+    """The closing block: what to type next, each line a command that works as printed."""
+    c = f"-c {config_path}"
+    return [
+        "next steps:",
+        "  . .venv/bin/activate                           # put spotify-etl on your PATH",
+        f"  spotify-etl status {c:<28}# runs, files per day, pending loads",
+        "  spotify-etl query --list                       # the named analytics queries",
+        f"  spotify-etl query top_artists_by_songs {c} --limit 20",
+        "  spotify-etl init && spotify-etl config check   # your own pipeline: README, "
+        '"Using real Spotify"',
+        "  spotify-etl schedule                           # run it daily (cron or systemd)",
+    ]
 
 
 def _approve_in_background(url: str) -> None:
@@ -40,7 +59,7 @@ def _approve_in_background(url: str) -> None:
 
 
 def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
-    from spotify_etl.console import out, stage_progress
+    from spotify_etl.console import json_mode, out, stage_progress
     from spotify_etl.logs import setup_logging
     from spotify_etl.pipeline.queries import print_query
     from spotify_etl.pipeline.report import print_report
@@ -65,7 +84,7 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
         config = config.model_copy(
             update={"spotify": config.spotify.model_copy(update={"api_base": sim.base_url})}
         )
-        store = token_store_for(config)
+        store = token_store_for(config, DEMO_CLIENT_ID)
         # The simulator's tokens live as long as it does, so the demo user authorises each run.
         login(config.spotify, DEMO_CLIENT_ID, store, port=0, open_browser=False,
               show=_approve_in_background, timeout_s=30)  # fmt: skip
@@ -89,13 +108,15 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
     out.print(f"simulator served {stats['total']} requests in all")
     warehouse = open_warehouse(warehouse_url(config), secrets)
     try:
-        for name in DEMO_QUERIES:
-            print_query(warehouse, name, limit=8)
+        for name in (*DEMO_QUERIES, ACCOUNTING_QUERY):
+            print_query(warehouse, name, limit=DEMO_ROWS)
         report_link = _write_report(config, warehouse)
     finally:
         warehouse.close()
     out.print(f"data in {config.path(config.storage.raw)} and {warehouse_url(config)}")
     out.print(f"report: {report_link}", soft_wrap=True)  # a file:// link, whole on one line
+    if not json_mode():
+        out.print("\n" + "\n".join(next_steps(config_path)))
     return max(r.exit_code for r in reports)
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from spotify_etl.console import out
+from spotify_etl.console import emit_json, json_mode, out
 
 if TYPE_CHECKING:
     from spotify_etl.warehouse import Warehouse
@@ -17,9 +17,16 @@ def print_query(warehouse: Warehouse, name: str, *, limit: int | None = None) ->
 
     described = {q.name: q.description for q in list_queries()}
     columns, rows = run_query(warehouse, name)
+    shown = rows[:limit] if limit else rows
+    if json_mode():
+        emit_json("query", {"name": name, "columns": columns, "rows": shown, "total": len(rows)})
+        return
     table = Table(title=f"{name}: {described.get(name, '')}", title_justify="left")
     for column in columns:
         table.add_column(column)
-    for row in rows[:limit] if limit else rows:
+    for row in shown:
         table.add_row(*("" if v is None else str(v) for v in row))
+    if len(shown) < len(rows):
+        table.caption = f"{len(shown)} of {len(rows)} rows shown: spotify-etl query {name} for all"
+        table.caption_justify = "left"
     out.print(table)

@@ -1,15 +1,31 @@
-"""What a run did, for people: one table of stages and one of rows per table."""
+"""What a run did, for people (tables) or machines (`--log-format json`: one JSON object).
+
+Every item is accounted for in one place: the rows each table read = written + duplicates
+(the same key again) + quarantined, and what was read but is no row at all (local files,
+episodes, null items, partial replies) is counted by kind, so the totals add up.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from spotify_etl.console import out
+from spotify_etl.console import emit_json, json_mode, out, plural
 
 if TYPE_CHECKING:
     from spotify_etl.pipeline.run import RunReport
+    from spotify_etl.transform import TransformSummary
+
+# Why each kind of skipped input is not a row (transform.summary.SKIP_KINDS).
+SKIP_WHY = {
+    "local_files": "local files (no Spotify id)",
+    "episodes": "podcast episodes (not songs)",
+    "null_items": "null items (deleted or unavailable)",
+    "error_replies": "error replies (see the run's skipped ids)",
+    "partial_replies": "snapshot checks (rows carried forward from earlier parts)",
+    "other_objects": "other objects (user profiles)",
+}
 
 
 def token_requests(requests: dict[str, dict[str, int]]) -> int:
@@ -21,7 +37,62 @@ def token_requests(requests: dict[str, dict[str, int]]) -> int:
     )
 
 
+def report_data(report: RunReport) -> dict[str, Any]:
+    """The run as plain data: what `--log-format json` prints, and what the tables show."""
+    data: dict[str, Any] = {"exit_code": report.exit_code, "seconds": report.seconds}
+    if report.extract is not None:
+        ex = report.extract
+        data["extract"] = {
+            "run_id": ex.run_id,
+            "outcome": ex.outcome,
+            "reason": ex.reason,
+            "requests": ex.budget_used,
+            "budget": ex.budget,
+            "token_requests": token_requests(ex.requests),
+            "raw_parts": len(ex.part_keys),
+            "entities_fetched": ex.entities_fetched,
+            "skipped_ids": len(ex.skipped),
+            "resume_after": ex.resume_after,
+        }
+    if report.transform is not None:
+        data["transform"] = transform_data(report.transform)
+    if report.load is not None:
+        ld = report.load
+        data["load"] = {
+            "files_loaded": len(ld.loaded),
+            "already_loaded": ld.skipped,
+            "failed": len(ld.failed),
+            "refused": len(ld.refused),
+            "tables_without_files": list(ld.missing_tables),
+        }
+    if report.table_counts:
+        data["warehouse_rows"] = dict(report.table_counts)
+    return data
+
+
+def transform_data(tr: TransformSummary) -> dict[str, Any]:
+    return {
+        "batches": len(tr.batches),
+        "tables": {
+            name: {
+                "read": c.rows_in,
+                "written": c.rows_out,
+                "duplicates": c.duplicates,
+                "quarantined": c.rows_quarantined,
+            }
+            for name, c in tr.tables.items()
+            if c.rows_in
+        },
+        "skipped_inputs": {k: v for k, v in sorted(tr.skipped.items()) if v},
+        "inputs_quarantined": tr.inputs_quarantined,
+        "unreadable_files": len(tr.unreadable),
+    }
+
+
 def print_report(report: RunReport) -> None:
+    if json_mode():
+        emit_json("run", report_data(report))
+        return
     stages = Table(title="pipeline run", title_justify="left")
     stages.add_column("stage")
     stages.add_column("seconds", justify="right")
@@ -32,7 +103,7 @@ def print_report(report: RunReport) -> None:
             "extract",
             f"{report.seconds.get('extract', 0):.1f}",
             f"{ex.outcome}: {ex.budget_used}/{ex.budget} API requests "
-            f"(+{token_requests(ex.requests)} token), {len(ex.part_keys)} raw parts, "
+            f"(+{token_requests(ex.requests)} token), {plural(len(ex.part_keys), 'raw part')}, "
             f"{len(ex.skipped)} skipped",
         )
     if report.transform is not None:
@@ -41,20 +112,22 @@ def print_report(report: RunReport) -> None:
         stages.add_row(
             "transform",
             f"{report.seconds.get('transform', 0):.1f}",
-            f"{len(tr.batches)} batches, {rows_out} rows, {tr.rows_quarantined} rows and "
-            f"{tr.inputs_quarantined} inputs quarantined, {len(tr.unreadable)} unreadable files",
+            f"{plural(len(tr.batches), 'batch')}, {plural(rows_out, 'row')} written "
+            f"(accounted for below), {plural(len(tr.unreadable), 'unreadable file')}",
         )
     if report.load is not None:
         ld = report.load
         stages.add_row(
             "load",
             f"{report.seconds.get('load', 0):.1f}",
-            f"{len(ld.loaded)} files loaded, {ld.skipped} already loaded, "
+            f"{plural(len(ld.loaded), 'file')} loaded, {ld.skipped} already loaded, "
             f"{len(ld.failed)} failed, {len(ld.refused)} refused",
         )
     out.print(stages)
+    if report.transform is not None:
+        print_accounting(report.transform)
     if report.table_counts:
-        counts = Table(title="warehouse rows", title_justify="left")
+        counts = Table(title="warehouse rows (distinct keys, all days)", title_justify="left")
         counts.add_column("table")
         counts.add_column("rows", justify="right")
         for name, n in report.table_counts.items():
@@ -64,4 +137,30 @@ def print_report(report: RunReport) -> None:
         out.print(report.extract.summary())
     if report.load is not None:
         for line in report.load.lines()[1:]:
-            out.print(line)
+            if not line.startswith("no files at all for "):  # a table with no rows yet: not a fault
+                out.print(line)
+
+
+def print_accounting(tr: TransformSummary) -> None:
+    """Rows read per table = written + duplicates + quarantined; then what was not a row."""
+    data = transform_data(tr)
+    if not data["tables"] and not data["skipped_inputs"]:
+        return
+    table = Table(title="where this run's rows went", title_justify="left")
+    for column in ("table", "read", "= written", "+ duplicates", "+ quarantined"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for name, c in data["tables"].items():
+        table.add_row(
+            name, str(c["read"]), str(c["written"]), str(c["duplicates"]), str(c["quarantined"])
+        )
+    out.print(table)
+    skipped = data["skipped_inputs"]
+    if skipped:
+        kinds = ", ".join(f"{n} {SKIP_WHY.get(k, k.replace('_', ' '))}" for k, n in skipped.items())
+        out.print(f"read but not rows: {kinds}")
+    if data["inputs_quarantined"] or tr.rows_quarantined:
+        out.print(
+            f"quarantined: {plural(tr.rows_quarantined, 'row')} and "
+            f"{plural(data['inputs_quarantined'], 'input')}, each with its reason, in "
+            "transformed/_quarantine/"
+        )

@@ -74,6 +74,10 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
         status["profile"] = state.get("profile")
         status["quota_locked"] = dict(sorted(state.get("quota", {}).items()))
         status["refused_playlists"] = state.get("refused", {})
+    status["pending_load"], status["warehouse_error"] = None, None
+    if not data_keys:  # nothing transformed yet: nothing to load, no warehouse to open (or make)
+        status["pending_load"] = 0
+        return status
     status["pending_load"], status["warehouse_error"] = _pending(config, transformed)
     return status
 
@@ -94,10 +98,21 @@ def _pending(config: PipelineConfig, transformed: ObjectStore) -> tuple[int | No
 
 
 def print_status(config: PipelineConfig) -> None:
+    from spotify_etl.console import emit_json, json_mode
+
     status = collect_status(config)
+    if json_mode():
+        emit_json("status", status)
+        return
+    if not (status["runs"] or status["raw_parts_per_day"] or status["transformed_files_per_day"]):
+        out.print(
+            f"no runs yet: the raw zone {config.path(config.storage.raw)} is empty "
+            "(start one with `spotify-etl run`)"
+        )
+        return
     runs = Table(title="last extraction runs", title_justify="left")
     for column in ("run", "outcome", "budget used", "parts", "skipped", "resume after"):
-        runs.add_column(column)
+        runs.add_column(column, no_wrap=column == "run")  # a run id is copied whole
     for run in status["runs"]:
         budget = run.get("budget") or {}
         runs.add_row(

@@ -19,13 +19,12 @@ refused credentials -> AuthError.
 from spotify_etl.spotify.client import SpotifyClient
 from spotify_etl.spotify.responses import ApiResponse, BadRequest, Skipped
 from spotify_etl.spotify.retry import RetryPolicy
-from spotify_etl.spotify.tokens import (
+from spotify_etl.spotify.token_stores import (
     FileTokenStore,
     SecretsManagerTokenStore,
-    StoredToken,
-    TokenStore,
     token_store_for,
 )
+from spotify_etl.spotify.tokens import StoredToken, TokenKey, TokenStore
 
 __all__ = [
     "ApiResponse",
@@ -36,6 +35,7 @@ __all__ = [
     "Skipped",
     "SpotifyClient",
     "StoredToken",
+    "TokenKey",
     "TokenStore",
     "token_store_for",
 ]

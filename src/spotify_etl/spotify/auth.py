@@ -12,10 +12,12 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from spotify_etl.config import DEFAULT_ACCOUNTS_BASE
 from spotify_etl.errors import AuthError, RetryableError, StopRun
 from spotify_etl.logs import register_secret
 from spotify_etl.spotify.retry import Action, RetryPolicy
@@ -37,14 +39,18 @@ class AccessToken:
         return now < self.expires_at - min(60.0, self.lifetime_s * 0.1)
 
 
-def _refusal(error: str, description: str, grant: str) -> AuthError:
+def _service(token_url: str) -> str:
+    origin = token_url.removesuffix("/api/token")
+    return "Spotify's accounts service" if origin == DEFAULT_ACCOUNTS_BASE else origin
+
+
+def _refusal(error: str, description: str, grant: str, token_url: str, why: str) -> AuthError:
     what = f"{error}: {description}" if description and description != error else error
     if error == "invalid_client":
         return AuthError(f"Spotify refused the client credentials ({what})", hint=_CREDENTIALS_HINT)
     if error == "invalid_grant" and grant == "refresh_token":
         return AuthError(
-            f"Spotify refused the stored refresh token ({what}); it expires 6 months after "
-            "authorisation or when access is revoked",
+            f"{_service(token_url)} refused the stored refresh token ({what}); {why}",
             hint=_LOGIN_HINT,
         )
     if error == "invalid_grant":
@@ -84,7 +90,13 @@ class TokenClient:
         self._sleep = sleep
         self._record = record
 
-    def request(self, form: dict[str, str], basic: tuple[str, str] | None = None) -> dict[str, Any]:
+    def request(
+        self,
+        form: dict[str, str],
+        basic: tuple[str, str] | None = None,
+        *,
+        why_refused: str = "it expires 6 months after authorisation or when access is revoked",
+    ) -> dict[str, Any]:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if basic is not None:
             raw = f"{basic[0]}:{basic[1]}".encode()
@@ -102,7 +114,13 @@ class TokenClient:
                 body = _json_or_none(reply)
                 refused = isinstance(body, dict) and isinstance(body.get("error"), str)
                 if refused and reply.status_code in (400, 401, 403):
-                    raise _refusal(body["error"], str(body.get("error_description") or ""), grant)
+                    raise _refusal(
+                        body["error"],
+                        str(body.get("error_description") or ""),
+                        grant,
+                        self.token_url,
+                        why_refused,
+                    )
                 decision = self.policy.decide(
                     reply.status_code, reply.headers.get("Retry-After"), body
                 )
@@ -218,7 +236,7 @@ class Authenticator:
             )
             raise AuthError(f"{needs}: no refresh token stored{where}", hint=_LOGIN_HINT)
         try:
-            body = self._tokens.request(self._refresh_form(stored))
+            body = self._refresh(stored)
         except AuthError:
             # Another process (a second run, `auth login`) may have rotated the single-use
             # token since we read it: try the stored one once before giving up.
@@ -227,7 +245,7 @@ class Authenticator:
             if latest is None or latest.refresh_token == stored.refresh_token:
                 raise
             stored = self._stored = latest
-            body = self._tokens.request(self._refresh_form(stored))
+            body = self._refresh(stored)
         rotated = body.get("refresh_token")
         if isinstance(rotated, str) and rotated != stored.refresh_token:
             # Single-use: the old token is dead now, so the new one must be saved first.
@@ -235,6 +253,25 @@ class Authenticator:
             assert self.store is not None
             self.store.save(self._stored)
         return self._access(body)
+
+    def _refresh(self, stored: StoredToken) -> dict[str, Any]:
+        return self._tokens.request(self._refresh_form(stored), why_refused=self._why(stored))
+
+    def _why(self, stored: StoredToken) -> str:
+        """Why the accounts service may refuse this refresh token, most likely first."""
+        issued = stored.authorised_at.astimezone(UTC)
+        if self._tokens.token_url.removesuffix("/api/token") != DEFAULT_ACCOUNTS_BASE:
+            return (
+                f"a Spotify-compatible service such as the simulator forgets the tokens it "
+                f"issued when it restarts (this one was issued {issued:%Y-%m-%d %H:%M} UTC)"
+            )
+        expires = stored.expires_at.astimezone(UTC)
+        if expires <= datetime.now(UTC):
+            return f"it expired on {expires:%Y-%m-%d}, six months after authorisation"
+        return (
+            f"authorised {issued:%Y-%m-%d}, it is valid until {expires:%Y-%m-%d}, so access "
+            "was revoked (spotify.com/account/apps) or another process used it first"
+        )
 
     def _refresh_form(self, stored: StoredToken) -> dict[str, str]:
         return {

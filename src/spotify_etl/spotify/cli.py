@@ -10,7 +10,8 @@ import typer
 
 from spotify_etl.config import PipelineConfig, load_config, load_secrets
 from spotify_etl.errors import AuthError
-from spotify_etl.spotify.tokens import StoredToken, token_store_for
+from spotify_etl.spotify.token_stores import token_store_for
+from spotify_etl.spotify.tokens import StoredToken
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="Pipeline TOML config (token location).")
@@ -57,7 +58,9 @@ def login_command(
     ] = False,
     scope: Annotated[
         list[str] | None,
-        typer.Option("--scope", help="Scope to request (repeatable, or space-separated)."),
+        typer.Option(
+            "--scope", help="Scope to request (repeatable, or space-separated).", metavar="SCOPE"
+        ),
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for approval.", min=1)] = 300,
 ) -> None:
@@ -69,7 +72,7 @@ def login_command(
     if not secrets.spotify_client_id:
         raise AuthError("SPOTIFY_CLIENT_ID is not set", hint="export your app's client id")
     scopes = tuple(s for value in scope or [] for s in value.split()) or DEFAULT_SCOPES
-    store = token_store_for(cfg)
+    store = token_store_for(cfg, secrets.spotify_client_id)
 
     def show(url: str) -> None:
         if no_browser:
@@ -88,32 +91,41 @@ def login_command(
         show=show,
         timeout_s=timeout,
     )
-    typer.echo(f"Authorised. Refresh token stored in {store.description}.")
+    typer.echo(f"Authorised. Refresh token for {store.key_label} stored in {store.description}.")
     for line in describe(token):
         typer.echo(line)
 
 
-def status_command(config: ConfigOption = None) -> None:
+ApiBaseOption = Annotated[
+    str | None,
+    typer.Option("--api-base", help="The API whose token this is (e.g. the simulator's URL)."),
+]
+
+
+def status_command(config: ConfigOption = None, api_base: ApiBaseOption = None) -> None:
     """Show the stored authorisation: user, scopes, and time left (no secrets)."""
-    store = token_store_for(_config(config))
+    store = token_store_for(_config(config, api_base))
     token = store.load()
     if token is None:
-        typer.echo(f"not logged in: no token in {store.description} (run `spotify-etl auth login`)")
+        typer.echo(
+            f"not logged in: no token for {store.key_label} in {store.description} "
+            "(run `spotify-etl auth login`)"
+        )
         raise typer.Exit(1)
-    typer.echo(f"token: {store.description}")
+    typer.echo(f"token: {store.key_label} in {store.description}")
     for line in describe(token):
         typer.echo(line)
     if token.expires_at <= datetime.now(UTC):
         raise typer.Exit(1)
 
 
-def logout_command(config: ConfigOption = None) -> None:
-    """Delete the stored refresh token."""
-    store = token_store_for(_config(config))
+def logout_command(config: ConfigOption = None, api_base: ApiBaseOption = None) -> None:
+    """Delete the stored refresh token (of this service and client id only)."""
+    store = token_store_for(_config(config, api_base))
     if store.delete():
-        typer.echo(f"removed the token from {store.description}")
+        typer.echo(f"removed the token for {store.key_label} from {store.description}")
     else:
-        typer.echo(f"no token stored in {store.description}")
+        typer.echo(f"no token stored for {store.key_label} in {store.description}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,34 +2,47 @@
 
 PKCE refresh tokens are single-use, so every rotation must be saved before the old one is
 forgotten, and saved atomically: a crash mid-write must leave the previous token readable.
+
+A refresh token is good only at the accounts service that issued it, with the client id it
+was issued to (API-2026.md, Auth: the refresh form carries `refresh_token` and `client_id`), so
+tokens are kept per `TokenKey` (service, client id): an `auth login` against the simulator never
+replaces the real Spotify token beside it. The stores are in token_stores.py.
 """
 
 from __future__ import annotations
 
 import calendar
-import contextlib
 import json
-import logging
-import os
-import stat
-import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from spotify_etl.config import DEFAULT_ACCOUNTS_BASE
 from spotify_etl.errors import AuthError
 from spotify_etl.logs import register_secret
 
-if TYPE_CHECKING:
-    from mypy_boto3_secretsmanager import SecretsManagerClient
-
-    from spotify_etl.config import PipelineConfig
-
-log = logging.getLogger(__name__)
-
 REFRESH_TOKEN_LIFETIME_MONTHS = 6
-_LOGIN_HINT = "run `spotify-etl auth login`"
+LOGIN_HINT = "run `spotify-etl auth login`"
+
+
+@dataclass(frozen=True)
+class TokenKey:
+    """Whose refresh token: the accounts service that issued it and the app's client id."""
+
+    accounts_base: str
+    client_id: str
+
+    @property
+    def slot(self) -> str:
+        return f"{self.accounts_base.rstrip('/')} {self.client_id}"
+
+    @property
+    def label(self) -> str:
+        return f"client {self.client_id} at {self.accounts_base.rstrip('/')}"
+
+    @property
+    def is_spotify(self) -> bool:
+        return self.accounts_base.rstrip("/") == DEFAULT_ACCOUNTS_BASE
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -45,6 +58,8 @@ class StoredToken:
     scope: str
     user_id: str | None
     authorised_at: datetime  # the original authorisation: rotation does not extend the lifetime
+    accounts_base: str | None = None  # who issued it (None: written before tokens were keyed)
+    client_id: str | None = None
 
     def __post_init__(self) -> None:
         register_secret(self.refresh_token)
@@ -56,21 +71,42 @@ class StoredToken:
     def rotated(self, refresh_token: str, scope: str | None = None) -> StoredToken:
         return replace(self, refresh_token=refresh_token, scope=scope or self.scope)
 
+    def keyed(self, key: TokenKey | None) -> StoredToken:
+        if key is None:
+            return self
+        return replace(self, accounts_base=key.accounts_base, client_id=key.client_id)
+
+    def belongs_to(self, key: TokenKey) -> bool:
+        if self.accounts_base is None:  # unkeyed (older release): only ever Spotify's
+            return key.is_spotify
+        return TokenKey(self.accounts_base, self.client_id or "").slot == key.slot
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "refresh_token": self.refresh_token,
+            "scope": self.scope,
+            "user_id": self.user_id,
+            "authorised_at": self.authorised_at.astimezone(UTC).isoformat(),
+        }
+        if self.accounts_base is not None:
+            data.update(accounts_base=self.accounts_base, client_id=self.client_id)
+        return data
+
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "refresh_token": self.refresh_token,
-                "scope": self.scope,
-                "user_id": self.user_id,
-                "authorised_at": self.authorised_at.astimezone(UTC).isoformat(),
-            },
-            indent=2,
-        )
+        return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
     def from_json(cls, text: str, *, where: str) -> StoredToken:
         try:
-            data: Any = json.loads(text)
+            return cls.from_dict(json.loads(text), where=where)
+        except ValueError:
+            raise AuthError(
+                f"the stored Spotify token in {where} is unreadable", hint=LOGIN_HINT
+            ) from None
+
+    @classmethod
+    def from_dict(cls, data: Any, *, where: str) -> StoredToken:
+        try:
             authorised_at = datetime.fromisoformat(data["authorised_at"])
             if authorised_at.tzinfo is None:
                 authorised_at = authorised_at.replace(tzinfo=UTC)
@@ -79,10 +115,12 @@ class StoredToken:
                 scope=str(data.get("scope") or ""),
                 user_id=data.get("user_id"),
                 authorised_at=authorised_at,
+                accounts_base=data.get("accounts_base"),
+                client_id=data.get("client_id"),
             )
         except (ValueError, KeyError, TypeError):
             raise AuthError(
-                f"the stored Spotify token in {where} is unreadable", hint=_LOGIN_HINT
+                f"the stored Spotify token in {where} is unreadable", hint=LOGIN_HINT
             ) from None
 
 
@@ -101,101 +139,3 @@ class TokenStore(Protocol):
     def delete(self) -> bool:
         """Forget the token; False when there was none."""
         ...
-
-
-class FileTokenStore:
-    """A JSON file readable by its owner only (mode 0600), replaced atomically."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path).expanduser()
-
-    @property
-    def description(self) -> str:
-        return str(self.path)
-
-    def load(self) -> StoredToken | None:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise AuthError(f"cannot read token file {self.path}: {exc.strerror}") from None
-        if self.path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            log.warning("token file %s is readable by others: chmod 600 it", self.path)
-        return StoredToken.from_json(text, where=str(self.path))
-
-    def save(self, token: StoredToken) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".token-", dir=self.path.parent)  # mode 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(token.to_json())
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(tmp).chmod(0o600)
-            Path(tmp).replace(self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
-            raise
-
-    def delete(self) -> bool:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            return False
-        return True
-
-
-class SecretsManagerTokenStore:
-    """The token as a JSON SecretString; the boto3 client is built on first use."""
-
-    def __init__(self, secret_id: str, client: SecretsManagerClient | None = None) -> None:
-        self.secret_id = secret_id
-        self._client = client
-
-    @property
-    def description(self) -> str:
-        return f"AWS Secrets Manager secret {self.secret_id}"
-
-    @property
-    def client(self) -> SecretsManagerClient:
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("secretsmanager")
-        return self._client
-
-    def load(self) -> StoredToken | None:
-        try:
-            reply = self.client.get_secret_value(SecretId=self.secret_id)
-        except self.client.exceptions.ResourceNotFoundException:
-            return None
-        text = reply.get("SecretString")
-        if not text:
-            return None
-        return StoredToken.from_json(text, where=self.description)
-
-    def save(self, token: StoredToken) -> None:
-        # put_secret_value makes the new version current in one call: atomic for readers.
-        try:
-            self.client.put_secret_value(SecretId=self.secret_id, SecretString=token.to_json())
-        except self.client.exceptions.ResourceNotFoundException:
-            self.client.create_secret(Name=self.secret_id, SecretString=token.to_json())
-
-    def delete(self) -> bool:
-        # A forced delete of a missing secret succeeds silently, so ask first.
-        try:
-            self.client.describe_secret(SecretId=self.secret_id)
-            self.client.delete_secret(SecretId=self.secret_id, ForceDeleteWithoutRecovery=True)
-        except self.client.exceptions.ResourceNotFoundException:
-            return False
-        return True
-
-
-def token_store_for(config: PipelineConfig) -> TokenStore:
-    """The store the config names: Secrets Manager when token_secret_id is set, else the file."""
-    settings = config.spotify
-    if settings.token_secret_id:
-        return SecretsManagerTokenStore(settings.token_secret_id)
-    return FileTokenStore(config.path(settings.token_file))

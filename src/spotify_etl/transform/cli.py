@@ -32,7 +32,8 @@ def transform_command(
         str | None, typer.Option("--date", help="Only raw data of this UTC day (YYYY-MM-DD).")
     ] = None,
     config: Annotated[
-        str | None, typer.Option("--config", help="pipeline.toml (storage and format defaults).")
+        str | None,
+        typer.Option("--config", "-c", help="pipeline.toml (storage and format defaults)."),
     ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Processes (default: one per CPU).")

@@ -156,10 +156,14 @@ def query_command(
     list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
     param: Annotated[
-        list[str] | None, typer.Option("--param", help="name=value, e.g. limit=5.")
+        list[str] | None,
+        typer.Option("--param", help="name=value, e.g. limit=5.", metavar="NAME=VALUE"),
     ] = None,
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Print at most N rows (says how many).")
+    ] = None,
 ) -> None:
     """Run a named analytics query against the warehouse."""
     from spotify_etl.warehouse import list_queries, run_query
@@ -184,7 +188,12 @@ def query_command(
         wh.close()
     from spotify_etl.warehouse.formatting import format_rows
 
-    typer.echo(format_rows(columns, rows, fmt))
+    typer.echo(format_rows(columns, rows[:limit] if limit else rows, fmt))
+    if limit and len(rows) > limit:
+        typer.echo(f"{limit} of {len(rows)} rows shown (--limit {limit})", err=True)
+
+
+ROLE_ARN_PLACEHOLDER = "<SnowflakeRoleArn: pass --aws-role-arn>"
 
 
 @snowflake_app.command("ddl")
@@ -196,8 +205,9 @@ def ddl_command(
         str, typer.Option(help="s3:// URL of the transformed root.")
     ] = "s3://spotify-etl-transformed/transformed/",
     aws_role_arn: Annotated[
-        str, typer.Option(help="IAM role Snowflake assumes to read the bucket.")
-    ] = "arn:aws:iam::123456789012:role/spotify-etl-snowflake",
+        str | None,
+        typer.Option(help="IAM role Snowflake assumes (the stack output SnowflakeRoleArn)."),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="csv | parquet (what transform writes).")
     ] = "csv",
@@ -212,6 +222,14 @@ def ddl_command(
         raise ConfigError(f"--format must be csv or parquet, got {fmt!r}")
     if not stage_url.startswith("s3://"):
         raise ConfigError(f"--stage-url must be an s3:// URL, got {stage_url!r}")
+    if aws_role_arn is None:
+        # Never a plausible-looking ARN: Snowflake refuses this text, so it cannot be run as is.
+        aws_role_arn = ROLE_ARN_PLACEHOLDER
+        typer.echo(
+            f"warning: no --aws-role-arn: the storage integration says {aws_role_arn}; pass "
+            "the stack output SnowflakeRoleArn",
+            err=True,
+        )
     s = DeploySettings(
         database=database.upper(),
         schema=schema.upper(),

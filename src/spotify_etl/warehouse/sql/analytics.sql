@@ -224,3 +224,32 @@ SELECT 'ARTIST.popularity', COUNT(*), COUNT(popularity) FROM ARTIST
 UNION ALL
 SELECT 'SONGS.popularity', COUNT(*), COUNT(popularity) FROM SONGS
 ORDER BY field;
+
+-- name: playlist_items_accounted
+-- description: Each playlist's latest snapshot, every item accounted for: listed = tracks + local files + episodes + without a row (null or unavailable items)
+WITH latest AS (
+    SELECT playlist_id, MAX(snapshot_date) AS snapshot_date
+    FROM PLAYLIST_ITEM
+    GROUP BY playlist_id
+), items AS (
+    SELECT pi.playlist_id,
+           pi.snapshot_date,
+           COUNT(*) AS with_row,
+           COUNT(CASE WHEN pi.item_type = 'track' THEN 1 END) AS tracks,
+           COUNT(CASE WHEN pi.item_type = 'local' THEN 1 END) AS local_files,
+           COUNT(CASE WHEN pi.item_type = 'episode' THEN 1 END) AS episodes
+    FROM PLAYLIST_ITEM AS pi
+    JOIN latest AS l ON l.playlist_id = pi.playlist_id AND l.snapshot_date = pi.snapshot_date
+    GROUP BY pi.playlist_id, pi.snapshot_date
+)
+SELECT i.playlist_id,
+       p.playlist_name,
+       i.snapshot_date,
+       p.total_items AS listed,
+       i.tracks,
+       i.local_files,
+       i.episodes,
+       p.total_items - i.with_row AS without_row
+FROM items AS i
+LEFT JOIN PLAYLIST AS p ON p.playlist_id = i.playlist_id
+ORDER BY i.playlist_id;
