@@ -43,6 +43,7 @@ def test_loads_every_table_then_offering_again_does_nothing(
         "SONG_ARTIST": 8,
         "PLAYLIST": 2,
         "PLAYLIST_ITEM": 14,
+        "PLAY": 0,
     }
     before = snapshot(wh)
     again = load_pending(dataset_store, wh)

@@ -18,6 +18,7 @@ from spotify_etl.transform.entities import (
     emit_artist,
     emit_track,
 )
+from spotify_etl.transform.plays import emit_play
 from spotify_etl.transform.shapes import Obj
 from spotify_etl.transform.values import BadValue, clean_name, days_between, release, utc_timestamp
 
@@ -92,7 +93,7 @@ def emit_page(
             elif element.type is None and element.played_at is not None:
                 played = decode_track(element.track)
                 if played is not None:
-                    emit_track(played, ctx, None)
+                    emit_play(element, played, emit_track(played, ctx, None), ctx)
             elif element.type == "track" and album_id is not None:
                 emit_track(element, ctx, album_id)
             elif not emit_body(element, ctx):

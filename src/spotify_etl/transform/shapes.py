@@ -88,6 +88,7 @@ class Obj(msgspec.Struct, gc=False, omit_defaults=True):
     snapshot_id: str | None = None
     playlists: Obj | None = None
     played_at: str | None = None
+    context: Obj | None = None  # a recently-played item's {type, uri, href, external_urls}
     error: Any = None
     display_name: str | None = None
     # Set by the salvage path on an element whose own shape was wrong (already quarantined);
@@ -103,11 +104,14 @@ RECORD_ORDER = (
     *("external_ids", "is_local", "album_type", "total_tracks", "release_date"),
     *("release_date_precision", "label", "tracks", "albums", "genres", "followers"),
     *("collaborative", "description", "owner", "public", "snapshot_id", "playlists"),
-    *("added_at", "added_by", "item", "track", "played_at", "items", "offset", "total"),
+    *("added_at", "added_by", "item", "track", "played_at", "context", "items", "offset"),
+    "total",
     *("next", "error", "display_name", "__quarantined__"),
 )
 # The keys whose values are Obj (or lists of Obj) themselves; `track` is raw input JSON.
-RECORD_NESTED = frozenset({"album", "artists", "tracks", "albums", "playlists", "item", "items"})
+RECORD_NESTED = frozenset(
+    {"album", "artists", "tracks", "albums", "playlists", "item", "items", "context"}
+)
 
 
 class Env(msgspec.Struct, gc=False):
