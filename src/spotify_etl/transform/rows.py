@@ -86,14 +86,14 @@ def emit_page(
         if element.quarantined:
             continue
         try:
-            if element.type is None and (
+            if element.type is None and element.played_at is not None and playlist_id is None:
+                played = decode_track(element.track)  # a recently-played item: a PLAY
+                if played is not None:
+                    emit_play(element, played, emit_track(played, ctx, None), ctx)
+            elif element.type is None and (
                 playlist_id is not None or element.track or element.item or element.added_at
             ):
                 _emit_entry(element, ctx, playlist_id, offset + index)
-            elif element.type is None and element.played_at is not None:
-                played = decode_track(element.track)
-                if played is not None:
-                    emit_play(element, played, emit_track(played, ctx, None), ctx)
             elif element.type == "track" and album_id is not None:
                 emit_track(element, ctx, album_id)
             elif not emit_body(element, ctx):

@@ -1,0 +1,201 @@
+"""`spotify-etl import history`: a privacy export -> PLAY files -> the warehouse.
+
+Streamed: each file is read piece by piece (history.reader) and written in batches of
+BATCH_ROWS plays, so memory does not grow with the export. Each batch is an ordinary
+transformed file (`play/dt=<day>/history-<digest>.csv.gz`, with its quarantine and summary,
+written by the transform's own writer) and is loaded by the same loader as everything else.
+The batch name is a digest of the bytes it was made from, so importing the same export again
+writes the same names and bytes, which the load history skips; a newer export of the same
+plays writes other names, whose rows the keyed MERGE folds into the existing ones.
+Track ids the extraction has never fetched are queued for the next run (songs, albums and
+artists then fill in within its budget).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spotify_etl.errors import InputError
+from spotify_etl.extract.state import Delta, StateStore, iso
+from spotify_etl.history.formats import Extended, Short
+from spotify_etl.history.plays import Mapper, NameIndex
+from spotify_etl.history.reader import NotAnArray, read_pieces
+from spotify_etl.history.sources import ExportFile, find_exports
+from spotify_etl.storage import ObjectStore, open_store
+from spotify_etl.transform.batch import Source
+from spotify_etl.transform.collector import Collector
+from spotify_etl.transform.output import write_batch, write_schema
+
+if TYPE_CHECKING:
+    from spotify_etl.config import PipelineConfig, Secrets
+    from spotify_etl.warehouse import LoadSummary, Warehouse
+
+BATCH_ROWS = 20_000
+
+NAMES_SQL = (
+    "SELECT s.song_id, s.song_name, a.artist_name FROM SONGS s "
+    "JOIN SONG_ARTIST sa ON sa.song_id = s.song_id JOIN ARTIST a ON a.artist_id = sa.artist_id "
+    "UNION SELECT song_id, track_name, artist_name FROM PLAY "
+    "WHERE track_name IS NOT NULL AND artist_name IS NOT NULL"
+)
+
+
+@dataclass
+class ImportSummary:
+    files: list[str] = field(default_factory=list)
+    elements: int = 0  # records read, good and bad
+    rows: int = 0  # PLAY rows written (distinct keys per batch)
+    duplicates: int = 0
+    quarantined: Counter[str] = field(default_factory=Counter)  # reason -> count
+    counts: Counter[str] = field(default_factory=Counter)  # matched_by_name, ambiguous, ...
+    skipped: Counter[str] = field(default_factory=Counter)  # episodes
+    batches: list[str] = field(default_factory=list)
+    queued_tracks: int = 0
+    load: LoadSummary | None = None
+
+    def lines(self) -> list[str]:
+        out = [
+            f"read {self.elements} record(s) from {len(self.files)} file(s): {self.rows} play(s) "
+            f"in {len(self.batches)} batch(es), {self.duplicates} duplicate(s), "
+            f"{sum(self.quarantined.values())} quarantined"
+        ]
+        if self.counts:
+            out.append(
+                "without a track URI: "
+                + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(self.counts.items()))
+            )
+        out += [f"skipped {n} {what}" for what, n in sorted(self.skipped.items())]
+        out += [f"quarantined {n}: {why}" for why, n in self.quarantined.most_common(5)]
+        if self.queued_tracks:
+            out.append(f"{self.queued_tracks} track(s) queued for the next extraction")
+        if self.load is not None:
+            out += self.load.lines()
+        return out
+
+
+class _Batcher:
+    """One file's batches: rows collected, then written under a digest of their bytes."""
+
+    def __init__(self, out: ObjectStore, file: ExportFile, fmt: Any, summary: ImportSummary) -> None:
+        self.out, self.file, self.fmt, self.summary = out, file, fmt, summary
+        self.number = 0
+        self._start()
+
+    def _start(self) -> None:
+        self.rows = Collector(max_year=datetime.now(UTC).year + 1)
+        self.digest = hashlib.sha256(f"{Path(self.file.name).name}\0{self.number}\0".encode())
+        self.first_day: str | None = None
+
+    def full(self) -> bool:
+        return len(self.rows.tables["PLAY"].kept) >= BATCH_ROWS
+
+    def flush(self) -> None:
+        play = self.rows.tables["PLAY"]
+        if not play.kept and not self.rows.quarantine and not self.rows.skipped:
+            return
+        self.rows.finish_counts()
+        day = min(play.kept)[0][:10] if play.kept else datetime.now(UTC).date().isoformat()
+        batch = f"history-{self.digest.hexdigest()[:20]}"
+        parquet = None
+        if self.fmt == "parquet":
+            from spotify_etl.transform.writer import ParquetWriter
+
+            parquet = ParquetWriter()
+        write_batch(
+            self.out, Source(self.file.name, batch, day, "file"), self.rows, [],
+            fmt=self.fmt, parquet=parquet,
+        )  # fmt: skip
+        counts = play.counts
+        self.summary.rows += counts.rows_out
+        self.summary.duplicates += counts.duplicates
+        self.summary.quarantined.update(r["reason"] for r in self.rows.quarantine)
+        self.summary.skipped.update(self.rows.skipped)
+        self.summary.batches.append(batch)
+        self.number += 1
+        self._start()
+
+
+def import_history(
+    config: PipelineConfig, target: Path, *, secrets: Secrets, load: bool = True
+) -> ImportSummary:
+    """Import every music history file under `target` (a file, folder or ZIP)."""
+    from spotify_etl.pipeline.run import warehouse_url
+    from spotify_etl.warehouse import load_pending, open_warehouse
+
+    files = find_exports(target)
+    raw = open_store(config.path(config.storage.raw))
+    out = open_store(config.path(config.storage.transformed))
+    warehouse = open_warehouse(warehouse_url(config), secrets)
+    try:
+        names = _names(warehouse)
+    finally:
+        warehouse.close()
+    summary = ImportSummary()
+    write_schema(out)
+    song_ids: set[str] = set()
+    for file in files:
+        summary.files.append(file.name)
+        mapper = Mapper(names, file.name)
+        _import_file(out, file, config.transform.format, mapper, summary)
+        summary.counts.update(mapper.counts)
+        song_ids |= mapper.song_ids
+    summary.queued_tracks = _queue_unknown(raw, song_ids)
+    if load:
+        warehouse = open_warehouse(warehouse_url(config), secrets)
+        try:
+            summary.load = load_pending(out, warehouse)
+        finally:
+            warehouse.close()
+    return summary
+
+
+def _import_file(
+    out: ObjectStore, file: ExportFile, fmt: Any, mapper: Mapper, summary: ImportSummary
+) -> None:
+    batcher = _Batcher(out, file, fmt, summary)
+    try:
+        with file.open() as stream:
+            for piece in read_pieces(stream, file.fmt):
+                batcher.digest.update(piece.raw)
+                summary.elements += len(piece.records) + len(piece.bad)
+                if file.fmt == "extended":
+                    mapper.extended(batcher.rows, piece.records, piece.first)  # type: ignore[arg-type]
+                else:
+                    mapper.short(batcher.rows, piece.records, piece.first)  # type: ignore[arg-type]
+                for bad in piece.bad:
+                    batcher.rows.tables["PLAY"].reject(f"{file.name}[{bad.index}]", bad.reason, bad.record)
+                if batcher.full():
+                    batcher.flush()
+    except (NotAnArray, OSError, EOFError) as exc:
+        batcher.rows.reject(source=file.name, table=None, reason=f"file unreadable: {exc}", record=None)
+        summary.elements += 0
+    batcher.flush()
+
+
+def _names(warehouse: Warehouse) -> NameIndex:
+    _cols, rows = warehouse.execute(NAMES_SQL)
+    return NameIndex(rows)
+
+
+def _queue_unknown(raw: ObjectStore, song_ids: set[str]) -> int:
+    states = StateStore(raw)
+    state, _ = states.load()
+    known = state.known.get("track", {})
+    queued = state.queued.get("track", {})
+    delta = Delta()
+    at = iso(datetime.now(UTC))
+    for song_id in sorted(song_ids):
+        if song_id not in known and song_id not in queued:
+            delta.queue("track", song_id, at)
+    n = len(delta.queued.get("track", {}))
+    if n:
+        states.save(delta, "import", "import-history", at)
+    return n
+
+
+_ = (Extended, Short, InputError)
