@@ -14,22 +14,20 @@ artists then fill in within its budget).
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spotify_etl.errors import InputError
 from spotify_etl.extract.state import Delta, StateStore, iso
-from spotify_etl.history.formats import Extended, Short
+from spotify_etl.history.batches import write_play_batch
 from spotify_etl.history.plays import Mapper, NameIndex
 from spotify_etl.history.reader import NotAnArray, read_pieces
 from spotify_etl.history.sources import ExportFile, find_exports
 from spotify_etl.storage import ObjectStore, open_store
-from spotify_etl.transform.batch import Source
-from spotify_etl.transform.collector import Collector
-from spotify_etl.transform.output import write_batch, write_schema
+from spotify_etl.transform.output import write_schema
 
 if TYPE_CHECKING:
     from spotify_etl.config import PipelineConfig, Secrets
@@ -79,42 +77,35 @@ class ImportSummary:
 
 
 class _Batcher:
-    """One file's batches: rows collected, then written under a digest of their bytes."""
+    """One file's batches: lines collected, then written under a digest of their bytes."""
 
-    def __init__(self, out: ObjectStore, file: ExportFile, fmt: Any, summary: ImportSummary) -> None:
-        self.out, self.file, self.fmt, self.summary = out, file, fmt, summary
+    def __init__(
+        self, out: ObjectStore, file: ExportFile, fmt: Any, mapper: Mapper, summary: ImportSummary
+    ) -> None:
+        self.out, self.file, self.fmt, self.rows, self.summary = out, file, fmt, mapper, summary
         self.number = 0
         self._start()
 
     def _start(self) -> None:
-        self.rows = Collector(max_year=datetime.now(UTC).year + 1)
+        self.rows.reset()
         self.digest = hashlib.sha256(f"{Path(self.file.name).name}\0{self.number}\0".encode())
-        self.first_day: str | None = None
 
     def full(self) -> bool:
-        return len(self.rows.tables["PLAY"].kept) >= BATCH_ROWS
+        return len(self.rows.lines) >= BATCH_ROWS
 
     def flush(self) -> None:
-        play = self.rows.tables["PLAY"]
-        if not play.kept and not self.rows.quarantine and not self.rows.skipped:
+        rows = self.rows
+        if not rows.lines and not rows.quarantine and not rows.skipped:
             return
-        self.rows.finish_counts()
-        day = min(play.kept)[0][:10] if play.kept else datetime.now(UTC).date().isoformat()
+        day = min(rows.lines)[0][:10] if rows.lines else datetime.now(UTC).date().isoformat()
         batch = f"history-{self.digest.hexdigest()[:20]}"
-        parquet = None
-        if self.fmt == "parquet":
-            from spotify_etl.transform.writer import ParquetWriter
-
-            parquet = ParquetWriter()
-        write_batch(
-            self.out, Source(self.file.name, batch, day, "file"), self.rows, [],
-            fmt=self.fmt, parquet=parquet,
-        )  # fmt: skip
-        counts = play.counts
-        self.summary.rows += counts.rows_out
-        self.summary.duplicates += counts.duplicates
-        self.summary.quarantined.update(r["reason"] for r in self.rows.quarantine)
-        self.summary.skipped.update(self.rows.skipped)
+        write_play_batch(
+            self.out, rows, batch=batch, dt=day, source_key=self.file.name, fmt=self.fmt
+        )
+        self.summary.rows += len(rows.lines)
+        self.summary.duplicates += rows.duplicates
+        self.summary.quarantined.update(r["reason"] for r in rows.quarantine)
+        self.summary.skipped.update(rows.skipped)
         self.summary.batches.append(batch)
         self.number += 1
         self._start()
@@ -133,6 +124,7 @@ def import_history(
     warehouse = open_warehouse(warehouse_url(config), secrets)
     try:
         names = _names(warehouse)
+        minutes = _minutes(warehouse) if any(f.fmt == "short" for f in files) else {}
     finally:
         warehouse.close()
     summary = ImportSummary()
@@ -140,7 +132,7 @@ def import_history(
     song_ids: set[str] = set()
     for file in files:
         summary.files.append(file.name)
-        mapper = Mapper(names, file.name)
+        mapper = Mapper(names, file.name, minutes)
         _import_file(out, file, config.transform.format, mapper, summary)
         summary.counts.update(mapper.counts)
         song_ids |= mapper.song_ids
@@ -157,29 +149,43 @@ def import_history(
 def _import_file(
     out: ObjectStore, file: ExportFile, fmt: Any, mapper: Mapper, summary: ImportSummary
 ) -> None:
-    batcher = _Batcher(out, file, fmt, summary)
+    batcher = _Batcher(out, file, fmt, mapper, summary)
     try:
         with file.open() as stream:
             for piece in read_pieces(stream, file.fmt):
                 batcher.digest.update(piece.raw)
                 summary.elements += len(piece.records) + len(piece.bad)
                 if file.fmt == "extended":
-                    mapper.extended(batcher.rows, piece.records, piece.first)  # type: ignore[arg-type]
+                    mapper.extended(piece.records, piece.first)  # type: ignore[arg-type]
                 else:
-                    mapper.short(batcher.rows, piece.records, piece.first)  # type: ignore[arg-type]
+                    mapper.short(piece.records, piece.first)  # type: ignore[arg-type]
                 for bad in piece.bad:
-                    batcher.rows.tables["PLAY"].reject(f"{file.name}[{bad.index}]", bad.reason, bad.record)
+                    mapper.reject(bad.index, bad.reason, bad.record)
                 if batcher.full():
                     batcher.flush()
-    except (NotAnArray, OSError, EOFError) as exc:
-        batcher.rows.reject(source=file.name, table=None, reason=f"file unreadable: {exc}", record=None)
-        summary.elements += 0
+    except (NotAnArray, OSError, EOFError, zipfile.BadZipFile) as exc:
+        mapper.quarantine.append(
+            {"source": file.name, "table": None, "reason": f"file unreadable: {exc}", "record": None}
+        )
     batcher.flush()
 
 
 def _names(warehouse: Warehouse) -> NameIndex:
     _cols, rows = warehouse.execute(NAMES_SQL)
     return NameIndex(rows)
+
+
+def _minutes(warehouse: Warehouse) -> dict[tuple[str, str], str]:
+    """The plays known to the second, by (song, minute): the short format has minutes only."""
+    _cols, rows = warehouse.execute(
+        # API plays and extended-export plays (short-format rows have no reasons)
+        "SELECT song_id, played_at FROM PLAY WHERE source <> 'export' OR reason_end IS NOT NULL"
+    )
+    out: dict[tuple[str, str], str] = {}
+    for song_id, played_at in rows:
+        text = played_at.strftime("%Y-%m-%d %H:%M:%S")
+        out.setdefault((song_id, text[:16]), text)
+    return out
 
 
 def _queue_unknown(raw: ObjectStore, song_ids: set[str]) -> int:
@@ -197,5 +203,3 @@ def _queue_unknown(raw: ObjectStore, song_ids: set[str]) -> int:
         states.save(delta, "import", "import-history", at)
     return n
 
-
-_ = (Extended, Short, InputError)

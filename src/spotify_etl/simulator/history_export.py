@@ -14,6 +14,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,10 +47,18 @@ def _ts(ms: int) -> str:
     return datetime.fromtimestamp(ms // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def extended_record(clock: PlayClock, play: Play) -> dict[str, Any]:
+@lru_cache(maxsize=8192)
+def _names(clock: PlayClock, t: int) -> tuple[str, str, str, str, str]:
+    """(track name, album artist, album name, track id, first track artist) of a track."""
     c = clock.catalog
-    track = c.track(play.track)
+    track = c.track(t)
     album = c.album(track.album)
+    first = c.artist(track.artists[0]).name
+    return track.name, c.artist(album.artist).name, album.name, track.id, first
+
+
+def extended_record(clock: PlayClock, play: Play) -> dict[str, Any]:
+    name, album_artist, album, track_id, _first = _names(clock, play.track)
     r = play.key
     return {
         "ts": _ts(play.ended_ms),
@@ -58,10 +67,10 @@ def extended_record(clock: PlayClock, play: Play) -> dict[str, Any]:
         "ms_played": play.ms_played,
         "conn_country": "SE",
         "ip_addr": f"203.0.113.{r % 250 + 1}",
-        "master_metadata_track_name": track.name,
-        "master_metadata_album_artist_name": c.artist(album.artist).name,
-        "master_metadata_album_album_name": album.name,
-        "spotify_track_uri": f"spotify:track:{track.id}",
+        "master_metadata_track_name": name,
+        "master_metadata_album_artist_name": album_artist,
+        "master_metadata_album_album_name": album,
+        "spotify_track_uri": f"spotify:track:{track_id}",
         "episode_name": None,
         "episode_show_name": None,
         "spotify_episode_uri": None,
@@ -80,12 +89,12 @@ def extended_record(clock: PlayClock, play: Play) -> dict[str, Any]:
 
 
 def short_record(clock: PlayClock, play: Play) -> dict[str, Any]:
-    track = clock.catalog.track(play.track)
+    name, _album_artist, _album, _id, first = _names(clock, play.track)
     moment = datetime.fromtimestamp(play.ended_ms // 1000, tz=UTC)
     return {
         "endTime": moment.strftime("%Y-%m-%d %H:%M"),
-        "artistName": clock.catalog.artist(track.artists[0]).name,
-        "trackName": track.name,
+        "artistName": first,
+        "trackName": name,
         "msPlayed": play.ms_played,
     }
 

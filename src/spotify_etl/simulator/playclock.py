@@ -75,6 +75,7 @@ class PlayClock:
         self._regular: list[int] = []  # ended_ms of regular plays, ascending
         self._bursts = sorted(self._burst_plays())
         self._tracks = [catalog.pick_track(_SALT, n) for n in range(self.settings.library)]
+        self._durations = [catalog.track(t).duration_ms for t in self._tracks]
 
     # -- time ---------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -140,8 +141,8 @@ class PlayClock:
 
     def _play(self, ended_ms: int, key: int) -> Play:
         r = h(self.catalog.seed, _SALT, 2, key)
-        track = self._tracks[r % len(self._tracks)]
-        duration = self.catalog.track(track).duration_ms
+        pick = r % len(self._tracks)
+        track, duration = self._tracks[pick], self._durations[pick]
         skipped = (r >> 12) % 100 < 15
         ms_played = 4_000 + (r >> 20) % 26_000 if skipped else duration
         return Play(ended_ms, track, ms_played, (r >> 32) % 4, skipped, (r >> 40) % 3 == 0, key)
