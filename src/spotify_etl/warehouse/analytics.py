@@ -38,7 +38,10 @@ def _parse_params(text: str) -> dict[str, str | int]:
 
 @cache
 def _catalog() -> dict[str, QueryInfo]:
-    text = resources.files("spotify_etl.warehouse").joinpath("sql/analytics.sql").read_text()
+    # analytics.sql, then the other query files (listening.sql: PLAY), in name order
+    folder = resources.files("spotify_etl.warehouse").joinpath("sql")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
+    text = "\n".join(f.read_text() for f in files)
     queries: dict[str, QueryInfo] = {}
     for block in re.split(r"\n(?=-- name:)", text)[1:]:
         meta: dict[str, str] = {}
