@@ -12,6 +12,8 @@ can neither corrupt the object nor erase each other's work.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from datetime import datetime, timedelta
 
 import msgspec
@@ -188,9 +190,16 @@ class StateStore:
                 "move it aside to start afresh (known ids will be fetched again)"
             ) from None
 
-    def save(self, delta: Delta, shard: str, run_id: str, at: str, attempts: int = 20) -> State:
-        """Merge `delta` into the newest state with a conditional write; retry on a lost race."""
-        for _ in range(attempts):
+    def save(self, delta: Delta, shard: str, run_id: str, at: str, attempts: int = 40) -> State:
+        """Merge `delta` into the newest state with a conditional write; retry on a lost race.
+
+        Lost races back off with full jitter (capped at 1 s): without it, writers that collide
+        once re-read and re-write in lock-step and keep colliding (seen with 4 writers on a
+        busy 2-core machine, which gave up after 20 back-to-back attempts).
+        """
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(random.uniform(0, min(1.0, 0.01 * 2**attempt)))
             current, etag = self.load()
             merged = delta.apply(current, shard, run_id, at)
             data = msgspec.json.encode(merged)
