@@ -61,6 +61,7 @@ def register_commands() -> None:
     from spotify_etl.history import cli as history_cli
     from spotify_etl.pipeline import cli as pipeline_cli
     from spotify_etl.pipeline import listen_cli
+    from spotify_etl.report import cli as report_cli
     from spotify_etl.simulator import cli as simulator_cli
     from spotify_etl.spotify import cli as auth_cli
     from spotify_etl.transform import cli as transform_cli
@@ -71,6 +72,7 @@ def register_commands() -> None:
         extract_cli,
         transform_cli,
         warehouse_cli,
+        report_cli,
         auth_cli,
         simulator_cli,
         listen_cli,

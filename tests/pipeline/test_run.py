@@ -141,6 +141,8 @@ def test_demo_runs_twice_with_the_same_counts(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "spotify-data" / "warehouse.duckdb")) as con:
         days = con.execute("SELECT count(DISTINCT snapshot_date) FROM PLAYLIST_ITEM").fetchone()
     assert days == (2,)  # the trend queries have two days to compare
+    report = tmp_path / "spotify-data" / "report.html"
+    assert report.as_uri() in runs[1].stdout and 'id="report-specs"' in report.read_text()
 
 
 def test_a_locked_warehouse_stops_the_run_before_any_request(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from spotify_etl.warehouse import Warehouse, run_query
+from spotify_etl.warehouse import Warehouse, list_queries, run_query
+from spotify_etl.warehouse.analytics import render
 
 T0 = "TIMESTAMP '2026-01-01'"
 PLAYS = [
@@ -70,3 +71,23 @@ EXPECTED: dict[str, list[tuple[Any, ...]]] = {
 def test_listening_query_answer(plays: Warehouse, name: str) -> None:
     _columns, rows = run_query(plays, name)
     assert [tuple(float(v) if hasattr(v, "as_tuple") else v for v in r) for r in rows] == EXPECTED[name]
+
+
+EMPTY: dict[str, list[tuple[Any, ...]]] = {name: [] for name in EXPECTED}
+EMPTY["followed_playlist_share"] = [(0, 0, 0, 0, None)]
+
+
+def test_every_listening_query_is_in_listening_sql_and_safe_on_an_empty_warehouse(
+    wh: Warehouse,
+) -> None:
+    assert {q.name for q in list_queries() if q.source == "listening.sql"} == set(EXPECTED)
+    for name, answer in EMPTY.items():
+        assert run_query(wh, name)[1] == answer
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_listening_query_transpiles_to_snowflake(name: str) -> None:
+    import sqlglot
+
+    sql = render(name, "snowflake")
+    assert sqlglot.parse_one(sql, read="snowflake") is not None and ":limit" not in sql

@@ -15,12 +15,16 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from pydantic import SecretStr
 
-from spotify_etl.config import Secrets, load_config
+from spotify_etl.config import PipelineConfig, Secrets, load_config
 from spotify_etl.errors import SpotifyEtlError
+
+if TYPE_CHECKING:
+    from spotify_etl.warehouse import Warehouse
 
 DEMO_QUERIES = ("top_artists_by_songs", "playlist_entries_exits", "explicit_share_per_playlist")
 
@@ -87,10 +91,20 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
     try:
         for name in DEMO_QUERIES:
             print_query(warehouse, name, limit=8)
+        report = _write_report(config, warehouse)
     finally:
         warehouse.close()
     out.print(f"data in {config.path(config.storage.raw)} and {warehouse_url(config)}")
+    out.print(f"report: {report}", soft_wrap=True)  # a file:// link, whole on one line
     return max(r.exit_code for r in reports)
+
+
+def _write_report(config: PipelineConfig, warehouse: Warehouse) -> str:
+    """spotify-data/report.html, beside the lake (see `spotify-etl report`)."""
+    from spotify_etl.report.publish import build_for, publish
+
+    path = Path(config.path(config.storage.raw)).parent / "report.html"
+    return publish(build_for(config, warehouse, days=30), str(path))
 
 
 def main() -> None:

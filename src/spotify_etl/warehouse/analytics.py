@@ -1,4 +1,7 @@
-"""Named analytics queries: one SQL source (sql/analytics.sql), run on DuckDB or Snowflake.
+"""Named analytics queries: one SQL source (sql/*.sql), run on DuckDB or Snowflake.
+
+analytics.sql holds the general questions, report.sql what the report's charts ask, trends.sql
+the trend detection; views.sql is not queries but the V_* views (views.py).
 
 Queries are written in portable SQL with `:name` parameters; sqlglot binds the parameters as
 literals (typed by each parameter's default) and writes the statement in the warehouse's
@@ -26,6 +29,10 @@ class QueryInfo:
     description: str
     params: dict[str, str | int] = field(default_factory=dict)
     sql: str = ""
+    source: str = ""  # the file it is written in
+
+
+QUERY_FILES = ("analytics.sql", "report.sql", "trends.sql", "listening.sql")
 
 
 def _parse_params(text: str) -> dict[str, str | int]:
@@ -38,11 +45,18 @@ def _parse_params(text: str) -> dict[str, str | int]:
 
 @cache
 def _catalog() -> dict[str, QueryInfo]:
-    # analytics.sql, then the other query files (listening.sql: PLAY), in name order
-    folder = resources.files("spotify_etl.warehouse").joinpath("sql")
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
-    text = "\n".join(f.read_text() for f in files)
     queries: dict[str, QueryInfo] = {}
+    for source in QUERY_FILES:
+        text = resources.files("spotify_etl.warehouse").joinpath(f"sql/{source}").read_text()
+        for info in _parse_file(text, source):
+            if info.name in queries:
+                raise ValueError(f"query {info.name!r} is defined twice")
+            queries[info.name] = info
+    return queries
+
+
+def _parse_file(text: str, source: str) -> list[QueryInfo]:
+    queries: list[QueryInfo] = []
     for block in re.split(r"\n(?=-- name:)", text)[1:]:
         meta: dict[str, str] = {}
         body: list[str] = []
@@ -53,10 +67,8 @@ def _catalog() -> dict[str, QueryInfo]:
             elif line.strip() and not line.startswith("--"):
                 body.append(line)
         sql = "\n".join(body).strip().rstrip(";")
-        info = QueryInfo(
-            meta["name"], meta["description"], _parse_params(meta.get("params", "")), sql
-        )
-        queries[info.name] = info
+        params = _parse_params(meta.get("params", ""))
+        queries.append(QueryInfo(meta["name"], meta["description"], params, sql, source))
     return queries
 
 

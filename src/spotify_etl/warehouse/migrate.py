@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from spotify_etl.errors import ConfigError
-from spotify_etl.model import SCHEMA_VERSION, Table
+from spotify_etl.model import SCHEMA_VERSION, TABLES, Table
 from spotify_etl.warehouse.ddl import (
     MIGRATIONS_TABLE,
     Dialect,
     create_statements,
     expected_columns,
 )
+from spotify_etl.warehouse.views import view_statements
 
 
 class _Migratable(Protocol):
@@ -67,6 +68,11 @@ def apply(wh: _Migratable, tables: tuple[Table, ...]) -> list[str]:
         wh.execute(statement)
     for statement in alters:
         wh.execute(statement)
+    # Views hold no data: replacing them every time keeps them at this version's definition.
+    # They read the whole model, so a warehouse built for a partial model (tests) has none.
+    if tables == TABLES:
+        for statement in view_statements(wh.dialect):
+            wh.execute(statement)
     _cols, rows = wh.execute(f"SELECT max(version) FROM {MIGRATIONS_TABLE}")
     current = rows[0][0] if rows and rows[0][0] is not None else None
     if current is None or int(current) != SCHEMA_VERSION or alters:

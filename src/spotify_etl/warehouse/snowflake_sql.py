@@ -174,6 +174,12 @@ def _monitoring(s: DeploySettings) -> list[str]:
     return out
 
 
+def _views(s: DeploySettings) -> list[str]:
+    from spotify_etl.warehouse.views import view_statements
+
+    return view_statements("snowflake")
+
+
 SECTIONS: tuple[tuple[str, str, Callable[[DeploySettings], list[str]]], ...] = (
     ("01_database.sql", "Warehouse, database and schema", _database),
     ("02_storage_integration.sql", "Storage integration (ACCOUNTADMIN)", _integration),
@@ -187,6 +193,7 @@ SECTIONS: tuple[tuple[str, str, Callable[[DeploySettings], list[str]]], ...] = (
         _streams_tasks,
     ),
     ("08_monitoring.sql", "Monitoring: pipe status, copy and task history", _monitoring),
+    ("09_views.sql", "Views for BI tools (the same as the DuckDB migrations create)", _views),
 )
 
 
