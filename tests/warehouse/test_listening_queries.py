@@ -9,43 +9,11 @@ import pytest
 
 from spotify_etl.warehouse import Warehouse, list_queries, run_query
 from spotify_etl.warehouse.analytics import render
-
-T0 = "TIMESTAMP '2026-01-01'"
-PLAYS = [
-    # played_at, song, ms_played, context_type, context_uri, skipped, track, artist, source
-    ("2026-11-23 10:05:00", "s1", 200000, "playlist", "spotify:playlist:pl1", False, None, None, "api+export"),
-    ("2026-11-23 10:30:00", "s2", None, "playlist", "spotify:playlist:plX", None, None, None, "api"),
-    ("2026-11-24 22:00:00", "s1", 30000, "album", "spotify:album:al1", True, None, None, "export"),
-    ("2026-11-26 08:00:00", "s3", 60000, None, None, False, "Zz", "Zed", "export"),
-]  # fmt: skip
-
+from tests.warehouse.plays_data import insert_plays
 
 @pytest.fixture
 def plays(wh: Warehouse) -> Warehouse:
-    for song, name, ms, artist in (("s1", "One", 200000, "ar1"), ("s2", "Two", 180000, "ar2")):
-        wh.execute(
-            "INSERT INTO SONGS (song_id, song_name, duration_ms, primary_artist_id, first_seen_at, "
-            f"last_seen_at) VALUES (?, ?, ?, ?, {T0}, {T0})",
-            [song, name, ms, artist],
-        )
-    for artist, name in (("ar1", "Alpha"), ("ar2", "Beta")):
-        wh.execute(
-            "INSERT INTO ARTIST (artist_id, artist_name, first_seen_at, last_seen_at) "
-            f"VALUES (?, ?, {T0}, {T0})",
-            [artist, name],
-        )
-    wh.execute(
-        "INSERT INTO PLAYLIST (playlist_id, playlist_name, first_seen_at, last_seen_at) "
-        f"VALUES ('pl1', 'Mine', {T0}, {T0})"
-    )
-    for row in PLAYS:
-        wh.execute(
-            "INSERT INTO PLAY (played_at, song_id, ms_played, context_type, context_uri, skipped, "
-            "track_name, artist_name, source, fetched_at) "
-            f"VALUES (CAST(? AS TIMESTAMP), ?, ?, ?, ?, ?, ?, ?, ?, {T0})",
-            list(row),
-        )
-    return wh
+    return insert_plays(wh)
 
 
 EXPECTED: dict[str, list[tuple[Any, ...]]] = {
