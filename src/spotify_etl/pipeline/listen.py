@@ -87,8 +87,12 @@ class Listener:
         token_store: TokenStore | None = None,
         client: SpotifyClient | None = None,
         budget: int | None = None,
+        settle: bool = True,
     ) -> None:
         self.config = config
+        # False on AWS: the raw part's S3 event triggers the transform Lambda and Snowpipe
+        # loads its files, so the poll only extracts (the same path as the daily run).
+        self.settle = settle
         self.secrets = secrets
         self.interval_s = interval_s
         self.raw: ObjectStore = open_store(config.path(config.storage.raw))
@@ -115,7 +119,7 @@ class Listener:
         if now.date() != self.budget_day:  # the budget is per UTC day for a long listener
             self.budget_day, self.meter.used = now.date(), 0
         state, _ = self.states.load()
-        if state.listen is not None and state.listen.pending_parts:
+        if self.settle and state.listen is not None and state.listen.pending_parts:
             self._settle(list(state.listen.pending_parts))  # a killed listener's leftovers
             state, _ = self.states.load()
         run_id = new_run_id(now)
@@ -129,8 +133,10 @@ class Listener:
             result = poll(self.client, writer, state, delta, now=now)
         finally:
             self.report.requests += self.meter.used - used
+        if not self.settle and delta.listen is not None:
+            delta.listen.pending_parts = []
         self.states.save(delta, SHARD, run_id, iso(datetime.now(UTC)))
-        if result.part_key is not None:
+        if result.part_key is not None and self.settle:
             self._settle([result.part_key])
         self.report.polls += 1
         self.report.plays += result.plays
