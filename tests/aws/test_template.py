@@ -195,5 +195,8 @@ def test_listen_is_the_extract_function_on_a_rate_schedule_parameter(
     listen = _props(template, "ExtractFunction")["Events"]["Listen"]
     assert listen["Type"] == "Schedule"
     assert listen["Properties"]["Input"] == '{"listen": true}'
-    assert listen["Properties"]["Schedule"]["Fn::If"][:2] == ["HasListen", {"Ref": "ListenSchedule"}]
+    assert listen["Properties"]["Schedule"]["Fn::If"][:2] == [
+        "HasListen",
+        {"Ref": "ListenSchedule"},
+    ]
     assert template["Parameters"]["ListenSchedule"]["Default"] == "rate(20 minutes)"

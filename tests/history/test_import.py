@@ -134,6 +134,3 @@ def test_short_format_plays_fold_into_the_plays_the_api_knows(tmp_path: Path) ->
         assert ctx.plays() == api  # folded into the API's plays, none added
         (filled,) = ctx.warehouse_rows("SELECT count(*) FROM PLAY WHERE ms_played IS NOT NULL")[0]
         assert filled == matched
-
-
-

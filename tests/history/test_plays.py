@@ -49,8 +49,11 @@ def test_bad_uris_times_and_podcasts() -> None:
             Extended(ts="2020-04-11T00:27:53Z", spotify_track_uri="spotify:episode:" + SONG),
             Extended(ts="2020-02-30T00:27:53Z", spotify_track_uri=f"spotify:track:{SONG}"),
             Extended(ts="2020-04-11T00:27:53Z", spotify_episode_uri="spotify:episode:" + SONG),
-            Extended(ts="2020-04-11T02:27:53+02:00", spotify_track_uri=f"spotify:track:{SONG}",
-                     ms_played=-1),  # fmt: skip
+            Extended(
+                ts="2020-04-11T02:27:53+02:00",
+                spotify_track_uri=f"spotify:track:{SONG}",
+                ms_played=-1,
+            ),
             Extended(ts="2020-04-11T02:27:53+02:00", spotify_track_uri=f"spotify:track:{SONG}"),
         ],
         10,

@@ -33,7 +33,9 @@ def _read(data: bytes, chunk: int) -> tuple[list[dict[str, Any]], list[tuple[int
     good: list[dict[str, Any]] = []
     bad: list[tuple[int, str, Any]] = []
     for piece in read_pieces(io.BytesIO(data), "extended", chunk):
-        good += [{"ms_played": r.ms_played, "name": r.master_metadata_track_name} for r in piece.records]
+        good += [
+            {"ms_played": r.ms_played, "name": r.master_metadata_track_name} for r in piece.records
+        ]
         bad += [(b.index, b.reason, b.record) for b in piece.bad]
     return good, bad
 
@@ -46,11 +48,15 @@ def test_any_chunking_reads_what_json_loads_reads(
     data = json.dumps(recs, indent=indent, ensure_ascii=False).encode()
     good, bad = _read(data, chunk)
     assert bad == []
-    assert good == [{"ms_played": r["ms_played"], "name": r["master_metadata_track_name"]} for r in recs]
+    assert good == [
+        {"ms_played": r["ms_played"], "name": r["master_metadata_track_name"]} for r in recs
+    ]
 
 
 def test_a_wrong_type_quarantines_that_element_only_without_personal_fields() -> None:
-    recs = [{"ts": "2020-04-11T00:27:53Z", "ms_played": n, "ip_addr": "192.0.2.1"} for n in range(5)]
+    recs = [
+        {"ts": "2020-04-11T00:27:53Z", "ms_played": n, "ip_addr": "192.0.2.1"} for n in range(5)
+    ]
     recs[2]["ms_played"] = "2 s"
     del recs[3]["ts"]
     good, bad = _read(json.dumps(recs, indent=2).encode(), 40)
@@ -64,7 +70,9 @@ def test_a_wrong_type_quarantines_that_element_only_without_personal_fields() ->
 
 
 def test_a_truncated_file_keeps_every_whole_element_and_names_the_cut() -> None:
-    data = json.dumps([{"ts": "2020-04-11T00:27:53Z", "ip_addr": "192.0.2.1"}] * 3, indent=2).encode()
+    data = json.dumps(
+        [{"ts": "2020-04-11T00:27:53Z", "ip_addr": "192.0.2.1"}] * 3, indent=2
+    ).encode()
     cut = data.rindex(b"192.0.2.1") + 12  # inside the last element, after its address
     good, bad = _read(data[:cut], 64)
     assert len(good) == 2
@@ -73,7 +81,10 @@ def test_a_truncated_file_keeps_every_whole_element_and_names_the_cut() -> None:
 
 
 def test_a_broken_element_in_the_middle_is_quarantined_and_the_rest_read() -> None:
-    text = '[{"ts": "2020-04-11T00:27:53Z"}, {"ts": "2020-04-11T00:27:54Z" "x"}, {"ts": "2020-04-11T00:27:55Z"}]'
+    text = (
+        '[{"ts": "2020-04-11T00:27:53Z"}, {"ts": "2020-04-11T00:27:54Z" "x"}, '
+        '{"ts": "2020-04-11T00:27:55Z"}]'
+    )
     good, bad = _read(text.encode(), 1 << 20)
     assert len(good) == 2 and [(i, why) for i, why, _ in bad] == [(1, "not valid JSON")]
 

@@ -44,7 +44,9 @@ class Listening:
 
     def plays(self) -> set[tuple[str, str]]:
         """PLAY keys in the warehouse, as ('YYYY-MM-DD HH:MM:SS', song id)."""
-        rows = self.warehouse_rows("SELECT strftime(played_at, '%Y-%m-%d %H:%M:%S'), song_id FROM PLAY")
+        rows = self.warehouse_rows(
+            "SELECT strftime(played_at, '%Y-%m-%d %H:%M:%S'), song_id FROM PLAY"
+        )
         return {(a, b) for a, b in rows}
 
     def expected(self, until_ms: int | None = None) -> set[tuple[str, str]]:

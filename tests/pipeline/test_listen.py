@@ -19,7 +19,9 @@ from tests.pipeline.listening import START, Listening, listening
 
 
 def _listener(ctx: Listening, interval_s: float = DEFAULT_INTERVAL_S) -> Listener:
-    return Listener(ctx.config, secrets=demo_secrets(), interval_s=interval_s, token_store=ctx.token)
+    return Listener(
+        ctx.config, secrets=demo_secrets(), interval_s=interval_s, token_store=ctx.token
+    )
 
 
 def _recent_requests(ctx: Listening) -> int:
@@ -67,7 +69,9 @@ def test_a_burst_beyond_50_plays_between_polls_is_reported_with_its_window(
         ctx.clock.advance(1200)
         assert listener.poll_once().gap is None  # caught up again
         lost = ctx.expected() - ctx.plays()
-        assert lost and all(result.gap.after[:19] < t.replace(" ", "T") < result.gap.before for t, _ in lost)
+        assert lost and all(
+            result.gap.after[:19] < t.replace(" ", "T") < result.gap.before for t, _ in lost
+        )
 
 
 def test_quiet_intervals_cost_one_request_each_and_write_no_rows(tmp_path: Path) -> None:
@@ -131,5 +135,5 @@ def test_intervals_parse(text: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("text", ["", "0s", "-1m", "20 minutes", "m"])
 def test_bad_intervals_name_the_fix(text: str) -> None:
-    with pytest.raises(ConfigError, match="e.g. 20m"):
+    with pytest.raises(ConfigError, match=r"e\.g\. 20m"):
         parse_interval(text)

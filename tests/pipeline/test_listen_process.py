@@ -13,13 +13,13 @@ from pathlib import Path
 
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from spotify_etl.storage import LocalStore
 from spotify_etl.simulator.playclock import PlayClockSettings
+from spotify_etl.storage import LocalStore
 from tests.pipeline.listening import START, Listening, listening
 
 # Two plays a minute, a simulated minute per second: plenty of micro-batches in a few seconds.
 FAST = PlayClockSettings(start=START, plays_per_hour=120, speed=60)
-LEASE = 'lock_minutes = 0.02'  # a killed listener's lease lapses after 1.2 s
+LEASE = "lock_minutes = 0.02"  # a killed listener's lease lapses after 1.2 s
 
 
 def _start(ctx: Listening, *extra: str) -> subprocess.Popen[str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from spotify_etl.warehouse import Warehouse
 
 T0 = "TIMESTAMP '2026-01-01'"
+PL1, PLX, AL1 = "spotify:playlist:pl1", "spotify:playlist:plX", "spotify:album:al1"
 PLAYS = [
     # played_at, song, ms_played, context_type, context_uri, skipped, track, artist, source
-    ("2026-11-23 10:05:00", "s1", 200000, "playlist", "spotify:playlist:pl1", False, None, None, "api+export"),
-    ("2026-11-23 10:30:00", "s2", None, "playlist", "spotify:playlist:plX", None, None, None, "api"),
-    ("2026-11-24 22:00:00", "s1", 30000, "album", "spotify:album:al1", True, None, None, "export"),
+    ("2026-11-23 10:05:00", "s1", 200000, "playlist", PL1, False, None, None, "api+export"),
+    ("2026-11-23 10:30:00", "s2", None, "playlist", PLX, None, None, None, "api"),
+    ("2026-11-24 22:00:00", "s1", 30000, "album", AL1, True, None, None, "export"),
     ("2026-11-26 08:00:00", "s3", 60000, None, None, False, "Zz", "Zed", "export"),
 ]  # fmt: skip
 
@@ -39,5 +40,3 @@ def insert_plays(wh: Warehouse) -> Warehouse:
             list(row),
         )
     return wh
-
-

@@ -98,7 +98,12 @@ def poll(
     times = played_times(reply.body)
     result.plays = len(times)
     gaps = list(cursor.gaps)
-    if times and cursor.after_ms is not None and len(times) >= PAGE and min(times) > cursor.after_ms:
+    if (
+        times
+        and cursor.after_ms is not None
+        and len(times) >= PAGE
+        and min(times) > cursor.after_ms
+    ):
         result.gap = Gap(
             after=cursor.last_played_at or _iso_ms(cursor.after_ms),
             before=_iso_ms(min(times)),

@@ -65,10 +65,10 @@ class Extended(msgspec.Struct, gc=False):
 
 
 class Short(msgspec.Struct, gc=False):
-    endTime: str  # noqa: N815 - the export's own name
-    artistName: str | None = None  # noqa: N815
-    trackName: str | None = None  # noqa: N815
-    msPlayed: int | None = None  # noqa: N815
+    endTime: str
+    artistName: str | None = None
+    trackName: str | None = None
+    msPlayed: int | None = None
 
 
 RECORD_TYPES: dict[Format, type[Extended] | type[Short]] = {"extended": Extended, "short": Short}

@@ -65,7 +65,9 @@ class ImportSummary:
         if self.counts:
             out.append(
                 "without a track URI: "
-                + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(self.counts.items()))
+                + ", ".join(
+                    f"{n} {what.replace('_', ' ')}" for what, n in sorted(self.counts.items())
+                )
             )
         out += [f"skipped {n} {what}" for what, n in sorted(self.skipped.items())]
         out += [f"quarantined {n}: {why}" for why, n in self.quarantined.most_common(5)]
@@ -165,7 +167,12 @@ def _import_file(
                     batcher.flush()
     except (NotAnArray, OSError, EOFError, zipfile.BadZipFile) as exc:
         mapper.quarantine.append(
-            {"source": file.name, "table": None, "reason": f"file unreadable: {exc}", "record": None}
+            {
+                "source": file.name,
+                "table": None,
+                "reason": f"file unreadable: {exc}",
+                "record": None,
+            }
         )
     batcher.flush()
 
@@ -202,4 +209,3 @@ def _queue_unknown(raw: ObjectStore, song_ids: set[str]) -> int:
     if n:
         states.save(delta, "import", "import-history", at)
     return n
-

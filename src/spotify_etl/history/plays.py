@@ -107,7 +107,9 @@ class Mapper:
             self.duplicates += 1
             self.lines[key] = max(seen, line)
 
-    def _by_name(self, artist: str | None, track: str | None, index: int, record: Any) -> str | None:
+    def _by_name(
+        self, artist: str | None, track: str | None, index: int, record: Any
+    ) -> str | None:
         found = self.names.match(artist, track)
         if found:
             self.counts["matched_by_name"] += 1

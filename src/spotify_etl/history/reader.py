@@ -105,7 +105,9 @@ def read_pieces(stream: IO[bytes], fmt: Format, chunk: int = CHUNK) -> Iterator[
                 yield piece
 
 
-def _slow(body: bytes, first: int, one: msgspec.json.Decoder[Any], truncated: bool = False) -> Piece:
+def _slow(
+    body: bytes, first: int, one: msgspec.json.Decoder[Any], truncated: bool = False
+) -> Piece:
     """Element by element: each bad one is quarantined with its reason, the rest kept."""
     records: list[Any] = []
     bad: list[Bad] = []

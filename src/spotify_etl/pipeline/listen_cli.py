@@ -56,8 +56,5 @@ def listen(
     raise typer.Exit(report.exit_code)
 
 
-
-
-
 def register(app: typer.Typer) -> None:
     app.command("listen")(listen)

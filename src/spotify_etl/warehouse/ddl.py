@@ -160,7 +160,10 @@ def _combined(col: Column) -> str:
     if col.merge == "known":  # any known value; MAX makes the choice deterministic
         return f"MAX({c}) AS {c}"
     if col.merge == "union":  # two sources at most: 'api', 'export' -> 'api+export'
-        return f"CASE WHEN MIN({c}) = MAX({c}) THEN MIN({c}) ELSE MIN({c}) || '+' || MAX({c}) END AS {c}"
+        return (
+            f"CASE WHEN MIN({c}) = MAX({c}) THEN MIN({c}) "
+            f"ELSE MIN({c}) || '+' || MAX({c}) END AS {c}"
+        )
     return f"MAX_BY({c}, fetched_at) AS {c}"
 
 
@@ -170,9 +173,7 @@ def dedup_source(table: Table, source: str, where: str = "") -> str:
     cols = ", ".join(table.column_names)
     where_sql = f" WHERE {where}" if where else ""
     if combines(table):
-        values = ", ".join(
-            c.name if c.name in table.key else _combined(c) for c in table.columns
-        )
+        values = ", ".join(c.name if c.name in table.key else _combined(c) for c in table.columns)
         return f"SELECT {values} FROM {source}{where_sql} GROUP BY {', '.join(table.key)}"
     return (
         f"SELECT {cols} FROM {source}{where_sql} "

@@ -77,7 +77,9 @@ def _facts(ctx: ReportContext) -> Card:
     ]
     if streak:
         top = streak[0]
-        facts.append(("longest streak", f"{top['days']} days ({top['first_day']} to {top['last_day']})"))
+        facts.append(
+            ("longest streak", f"{top['days']} days ({top['first_day']} to {top['last_day']})")
+        )
     if share["followed_share"] is not None:
         facts.append(("plays from followed playlists", f"{share['followed_share']:.1%}"))
     return Card(
@@ -96,7 +98,9 @@ def build(ctx: ReportContext) -> list[Card]:
     return [
         _facts(ctx),
         _heatmap(ctx),
-        _ranked(ctx, "listening-artists", "Top artists by time", "top_artists_by_time", "artist_name"),
+        _ranked(
+            ctx, "listening-artists", "Top artists by time", "top_artists_by_time", "artist_name"
+        ),
         _ranked(ctx, "listening-songs", "Top songs by time", "top_songs_by_time", "song_name"),
         _skips(ctx),
     ]
