@@ -38,6 +38,11 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _peak_mb() -> float:
+    """This process's peak RSS: VmHWM belongs to the address space exec made (ru_maxrss would
+    carry over the parent's peak, which generated the exports)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
