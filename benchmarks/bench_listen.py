@@ -115,13 +115,14 @@ def _export(n: int, folder: Path) -> Path:
 
 # ---- listen --------------------------------------------------------------------------------
 def bench_listen(work: Path) -> tuple[float, float]:
+    from tests.extract.conftest import demo_secrets, user_token
+    from tests.pipeline.listening import LISTEN_SCOPES, listen_config_text
+
     from spotify_etl.config import parse_config
     from spotify_etl.pipeline.listen import DEFAULT_INTERVAL_S, Listener
     from spotify_etl.simulator import SimulatorConfig, running_simulator
     from spotify_etl.simulator.catalog import Catalog
     from spotify_etl.simulator.playclock import PlayClock, PlayClockSettings
-    from tests.extract.conftest import demo_secrets, user_token
-    from tests.pipeline.listening import LISTEN_SCOPES, listen_config_text
 
     # Asleep from midnight to 06:00, then ~12 plays an hour (a burst-free morning).
     settings = PlayClockSettings(start=START, plays_per_hour=12, bursts=())

@@ -56,7 +56,9 @@ def test_recently_played_is_the_last_50_newest_first_with_cursors() -> None:
         url = f"{sim.api_base}/me/player/recently-played"
         page = httpx.get(url, params={"limit": 50}, headers=headers).json()
         recent = clock.recent()
-        assert [i["played_at"] for i in page["items"]] == [played_at_text(p.ended_ms) for p in recent]
+        assert [i["played_at"] for i in page["items"]] == [
+            played_at_text(p.ended_ms) for p in recent
+        ]
         assert len(page["items"]) == 50 and page["items"][0]["played_at"][-5] == "."  # ms
         newest = int(page["cursors"]["after"])
         clock.advance(1200)

@@ -67,7 +67,9 @@ def test_one_play_from_both_sources_is_one_row_with_both_fields(
         write_csv(root, PLAY, "2026-11-24", [API, EXPORT, OTHER])
         load_pending(store, engine)
     else:
-        first, second = ([API], [EXPORT, OTHER]) if order == "api first" else ([EXPORT, OTHER], [API])
+        first, second = (
+            ([API], [EXPORT, OTHER]) if order == "api first" else ([EXPORT, OTHER], [API])
+        )
         write_csv(root, PLAY, "2026-11-24", first, name="a")
         load_pending(store, engine)
         write_csv(root, PLAY, "2026-11-25", second, name="b")
