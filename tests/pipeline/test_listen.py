@@ -66,6 +66,11 @@ def test_a_burst_beyond_50_plays_between_polls_is_reported_with_its_window(
         state, _ = StateStore(LocalStore(tmp_path / "lake")).load()
         assert state.listen is not None and state.listen.gaps == [result.gap]
         assert any("may be missing" in line for line in listener.report.lines())
+        from spotify_etl.pipeline.status import collect_status, listen_lines
+
+        shown = listen_lines(collect_status(ctx.config))
+        gap_line = f"listen gap: plays between {result.gap.after} and {result.gap.before}"
+        assert shown[0].startswith("listen: 2 polls") and any(gap_line in s for s in shown)
         ctx.clock.advance(1200)
         assert listener.poll_once().gap is None  # caught up again
         lost = ctx.expected() - ctx.plays()
