@@ -134,3 +134,31 @@ def test_short_format_plays_fold_into_the_plays_the_api_knows(tmp_path: Path) ->
         assert ctx.plays() == api  # folded into the API's plays, none added
         (filled,) = ctx.warehouse_rows("SELECT count(*) FROM PLAY WHERE ms_played IS NOT NULL")[0]
         assert filled == matched
+
+
+def test_the_cli_imports_a_folder_and_an_unreadable_file_fails_the_command_alone(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from spotify_etl import cli
+
+    clock = PlayClock(Catalog(SEED, SCALE), PlayClockSettings(start=START))
+    export = tmp_path / "export"
+    write_export(clock, export, START, START + timedelta(days=1))
+    broken = export / "Spotify Extended Streaming History" / "Streaming_History_Audio_2026_9.json"
+    broken.write_text('{"ts": "2026-11-24T00:00:00Z"}')
+    config = tmp_path / "p.toml"
+    config.write_text(
+        f'[storage]\nraw = "{tmp_path / "lake"}"\ntransformed = "{tmp_path / "out"}"\n'
+        f'[warehouse]\nurl = "duckdb:///{tmp_path / "wh.duckdb"}"\n'
+    )
+    cli.register_commands()
+    result = CliRunner().invoke(
+        cli.app,
+        ["import", "history", str(export), "--config", str(config)],
+        prog_name="spotify-etl",
+    )
+    assert result.exit_code == 1, result.output
+    assert "unreadable:" in result.output and "not a JSON array" in result.output
+    assert _count(tmp_path) > 200  # the readable file still landed

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from spotify_etl.cli_options import ConfigOpt
-from spotify_etl.errors import EXIT_FAILED, EXIT_OK
 
 
 def import_history(
@@ -31,8 +30,7 @@ def import_history(
     summary = run_import(load_config(config), target, secrets=load_secrets(), load=not no_load)
     for line in summary.lines():
         typer.echo(line)
-    failed = summary.load is not None and summary.load.exit_code != EXIT_OK
-    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+    raise typer.Exit(summary.exit_code)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from spotify_etl.errors import EXIT_FAILED, EXIT_OK
 from spotify_etl.extract.state import Delta, StateStore, iso
 from spotify_etl.history.batches import write_play_batch
 from spotify_etl.history.plays import Mapper, NameIndex
@@ -54,7 +55,13 @@ class ImportSummary:
     skipped: Counter[str] = field(default_factory=Counter)  # episodes
     batches: list[str] = field(default_factory=list)
     queued_tracks: int = 0
+    unreadable: list[str] = field(default_factory=list)  # files that could not be read at all
     load: LoadSummary | None = None
+
+    @property
+    def exit_code(self) -> int:
+        failed = self.unreadable or (self.load is not None and self.load.exit_code != EXIT_OK)
+        return EXIT_FAILED if failed else EXIT_OK
 
     def lines(self) -> list[str]:
         out = [
@@ -71,6 +78,7 @@ class ImportSummary:
             )
         out += [f"skipped {n} {what}" for what, n in sorted(self.skipped.items())]
         out += [f"quarantined {n}: {why}" for why, n in self.quarantined.most_common(5)]
+        out += [f"unreadable: {what}" for what in self.unreadable]
         if self.queued_tracks:
             out.append(f"{self.queued_tracks} track(s) queued for the next extraction")
         if self.load is not None:
@@ -166,6 +174,7 @@ def _import_file(
                 if batcher.full():
                     batcher.flush()
     except (NotAnArray, OSError, EOFError, zipfile.BadZipFile) as exc:
+        summary.unreadable.append(f"{file.name}: {exc}")
         mapper.quarantine.append(
             {
                 "source": file.name,
