@@ -80,10 +80,11 @@ workers = 1
 
 @contextmanager
 def listening(
-    root: Path, settings: PlayClockSettings | None = None, extract: str = ""
+    root: Path, settings: PlayClockSettings | None = None, extract: str = "", **sim_config: Any
 ) -> Iterator[Listening]:
     clock = PlayClock(Catalog(SEED, SCALE), settings or PlayClockSettings(start=START))
-    with running_simulator(SimulatorConfig(seed=SEED, scale=SCALE, play_clock=clock)) as sim:
+    config = SimulatorConfig(seed=SEED, scale=SCALE, play_clock=clock, **sim_config)
+    with running_simulator(config) as sim:
         token = user_token(sim, root / "token.json", scopes=LISTEN_SCOPES)
         config = parse_config(listen_config_text(root, sim, extract), base_dir=root)
         yield Listening(sim, clock, config, token, root)

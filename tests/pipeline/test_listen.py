@@ -141,3 +141,16 @@ def test_intervals_parse(text: str, seconds: float) -> None:
 def test_bad_intervals_name_the_fix(text: str) -> None:
     with pytest.raises(ConfigError, match=r"e\.g\. 20m"):
         parse_interval(text)
+
+
+def test_a_quota_lockout_stops_with_exit_75_and_the_cursor_saved(tmp_path: Path) -> None:
+    with listening(tmp_path, daily_quota=3, quota_retry_after_s=3600) as ctx:
+        listener = Listener(
+            ctx.config, secrets=demo_secrets(), interval_s=0.01, token_store=ctx.token
+        )
+        ctx.clock.advance(3600)
+        report = listener.run(threading.Event())
+        assert report.exit_code == 75 and report.polls >= 1
+        assert "quota" in (report.stopped + report.message).lower()
+        state, _ = StateStore(LocalStore(tmp_path / "lake")).load()
+        assert state.listen is not None and state.listen.after_ms is not None
