@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck unit test-slow bench lambda-package clean
+.PHONY: demo test lint typecheck unit test-slow bench lambda-package report-screenshot clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("python3 >= 3.11 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -34,6 +34,10 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# docs/report.png in the README: the report of a synthetic 30-day warehouse, in headless chromium.
+report-screenshot: $(STAMP)
+	$(BIN)/python benchmarks/report_screenshot.py docs/report.png
 
 lambda-package: $(STAMP)
 	$(BIN)/python -m spotify_etl.aws.package --out build/lambda

@@ -60,7 +60,7 @@ def test_sam_generates_no_roles_or_managed_policies(template: dict[str, Any]) ->
     functions = {
         n: r for n, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"
     }
-    assert set(functions) == {"ExtractFunction", "TransformFunction"}
+    assert set(functions) == {"ExtractFunction", "TransformFunction", "ReportFunction"}
     for resource in functions.values():
         assert "Role" in resource["Properties"] and "Policies" not in resource["Properties"]
     assert "Policies" not in template["Globals"]["Function"]

@@ -35,8 +35,11 @@ def run(page: Path, *args: str, timeout_s: float = 120) -> str:
     with tempfile.TemporaryDirectory(prefix="report-chromium-") as profile:
         done = subprocess.run(
             [chromium(), *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()],
-            capture_output=True, text=True, timeout=timeout_s, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
@@ -46,6 +49,10 @@ def dump_dom(page: Path) -> str:
 
 
 def screenshot(page: Path, png: Path, width: int = 1280, height: int = 2200) -> Path:
-    run(page, f"--screenshot={png.resolve()}", f"--window-size={width},{height}",
-        "--hide-scrollbars")  # fmt: skip
+    run(
+        page,
+        f"--screenshot={png.resolve()}",
+        f"--window-size={width},{height}",
+        "--hide-scrollbars",
+    )
     return png

@@ -83,9 +83,11 @@ def test_a_changed_vendored_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
     from spotify_etl.report import runtime
 
     script.cache_clear()
-    monkeypatch.setattr(runtime, "RUNTIME", tuple(
-        runtime.Vendored(v.file, v.package, v.version, "0" * 64) for v in runtime.RUNTIME
-    ))  # fmt: skip
+    monkeypatch.setattr(
+        runtime,
+        "RUNTIME",
+        tuple(runtime.Vendored(v.file, v.package, v.version, "0" * 64) for v in runtime.RUNTIME),
+    )
     with pytest.raises(FatalError, match="not vega"):
         script("vega.min.js")
     script.cache_clear()
@@ -104,8 +106,12 @@ def test_renders_in_headless_chromium_with_every_chart_drawn(
     dom = browser.dump_dom(page)
     charts = sum(c.spec is not None for c in built.report.cards)
     assert charts >= 14
-    assert _status(dom) == {"state": "done", "charts": str(charts), "drawn": str(charts),
-                            "errors": "0"}  # fmt: skip
+    assert _status(dom) == {
+        "state": "done",
+        "charts": str(charts),
+        "drawn": str(charts),
+        "errors": "0",
+    }
     assert 'id="report-errors" hidden' in dom
     for card in built.report.cards:
         if card.spec is not None:  # each chart's container holds an SVG with marks

@@ -20,16 +20,25 @@ NOW = datetime(2026, 11, 24, 7, 0)
 d1, d2, d3 = D1.isoformat(), D2.isoformat(), D3.isoformat()
 
 EXPECTED: dict[str, list[tuple[Any, ...]]] = {
-    "overview-tables": [("ALBUM", 4), ("ARTIST", 3), ("ARTIST_GENRE", 3), ("SONGS", 6),
-                        ("SONG_ARTIST", 8), ("PLAYLIST", 2), ("PLAYLIST_ITEM", 14)],
+    "overview-tables": [
+        ("ALBUM", 4),
+        ("ARTIST", 3),
+        ("ARTIST_GENRE", 3),
+        ("SONGS", 6),
+        ("SONG_ARTIST", 8),
+        ("PLAYLIST", 2),
+        ("PLAYLIST_ITEM", 14),
+    ],
     # p1 alone on D1; p1 + p2 after. D3: p1 has a local file (an item, not a song).
     "playlists-items": [(d1, 3, 3, 1), (d2, 5, 5, 2), (d3, 6, 5, 2)],
     "playlists-moves": [(d1, None, None), (d2, 1, 1), (d3, 1, 1)],
     # exits / previous snapshots' songs: D2 1/3 (p2 has no previous), D3 (1 + 0) / (3 + 2).
     "playlists-churn": [(d1, None), (d2, 33.3), (d3, 20.0)],
     "playlists-explicit": [("Daily Mix", 3, 2, 100.0), ("Rock Hits", 2, 1, 50.0)],
-    "playlists-busiest": [("p1", "Daily Mix", 3, 3, 2, 2, 4, 33.3),
-                          ("p2", "Rock Hits", 2, 2, 0, 0, 0, 0.0)],
+    "playlists-busiest": [
+        ("p1", "Daily Mix", 3, 3, 2, 2, 4, 33.3),
+        ("p2", "Rock Hits", 2, 2, 0, 0, 0, 0.0),
+    ],
     "artists-songs": [("Alpha", 4, 3), ("Beta", 3, 2), ("Gamma", 1, 1)],
     "artists-days": [("Beta", 3, 9), ("Alpha", 3, 6), ("Gamma", 1, 1)],
     "artists-playlists": [("Beta", 2, 3), ("Alpha", 1, 3), ("Gamma", 1, 1)],
@@ -39,7 +48,7 @@ EXPECTED: dict[str, list[tuple[Any, ...]]] = {
     "catalogue-durations": [(1999, 3, 3.44, 4.0), (2005, 1, 3.5, 3.5), (2011, 1, 5.0, 5.0)],
     "catalogue-labels": [("Lab A", 2, 4)],  # '(unknown)' is not a label
     "catalogue-genres": [("dance", 1, 4), ("pop", 1, 4), ("rock", 1, 3)],
-}  # fmt: skip
+}
 
 # Cards that say why there is no chart (never an empty chart), and what they say.
 UNAVAILABLE = {
@@ -73,8 +82,12 @@ def test_every_chart_holds_exactly_its_table(literal: Warehouse) -> None:
     built = build_report(literal, days=30, now=NOW)
     _check(built)
     assert [s.id for s in built.report.sections] == [
-        "overview", "playlists", "artists", "catalogue", "trends"
-    ]  # fmt: skip
+        "overview",
+        "playlists",
+        "artists",
+        "catalogue",
+        "trends",
+    ]
     facts = dict(built.report.card("overview-facts").facts)
     assert facts["snapshot days"] == "3"
     assert (facts["first day"], facts["last day"]) == (d1, d3)

@@ -47,34 +47,75 @@ def _songs(songs: dict[str, tuple[str, str]]) -> tuple[list[dict[str, Any]], lis
     """song id -> (artist id, album id)."""
     rows, links = [], []
     for song, (artist, album) in songs.items():
-        rows.append({"song_id": song, "song_name": song.upper(), "album_id": album,
-                     "primary_artist_id": artist, "explicit": False,
-                     "first_seen_at": SEEN, "last_seen_at": SEEN})  # fmt: skip
-        links.append({"song_id": song, "artist_position": 0, "artist_id": artist,
-                      "fetched_at": SEEN})  # fmt: skip
+        rows.append(
+            {
+                "song_id": song,
+                "song_name": song.upper(),
+                "album_id": album,
+                "primary_artist_id": artist,
+                "explicit": False,
+                "first_seen_at": SEEN,
+                "last_seen_at": SEEN,
+            }
+        )
+        links.append(
+            {"song_id": song, "artist_position": 0, "artist_id": artist, "fetched_at": SEEN}
+        )
     return rows, links
 
 
-def _write(wh: Warehouse, snapshots: dict[date, dict[str, list[str]]],
-           songs: dict[str, tuple[str, str]]) -> None:  # fmt: skip
-    _insert(wh, "ARTIST", [{"artist_id": a, "artist_name": n, "first_seen_at": SEEN,
-                            "last_seen_at": SEEN} for a, n in ARTISTS.items()])  # fmt: skip
-    _insert(wh, "ARTIST_GENRE", [{"artist_id": a, "genre": g, "fetched_at": SEEN}
-                                 for a, g in GENRES.items()])  # fmt: skip
-    _insert(wh, "ALBUM", [
-        {"album_id": "al-new", "album_name": "New", "release_date": D[18],
-         "release_date_precision": "day", "release_year": 2026, "first_seen_at": SEEN,
-         "last_seen_at": SEEN},
-        {"album_id": "al-old", "album_name": "Old", "release_date": date(2010, 1, 1),
-         "release_date_precision": "day", "release_year": 2010, "first_seen_at": SEEN,
-         "last_seen_at": SEEN},
-    ])  # fmt: skip
+def _write(
+    wh: Warehouse, snapshots: dict[date, dict[str, list[str]]], songs: dict[str, tuple[str, str]]
+) -> None:
+    _insert(
+        wh,
+        "ARTIST",
+        [
+            {"artist_id": a, "artist_name": n, "first_seen_at": SEEN, "last_seen_at": SEEN}
+            for a, n in ARTISTS.items()
+        ],
+    )
+    _insert(
+        wh,
+        "ARTIST_GENRE",
+        [{"artist_id": a, "genre": g, "fetched_at": SEEN} for a, g in GENRES.items()],
+    )
+    _insert(
+        wh,
+        "ALBUM",
+        [
+            {
+                "album_id": "al-new",
+                "album_name": "New",
+                "release_date": D[18],
+                "release_date_precision": "day",
+                "release_year": 2026,
+                "first_seen_at": SEEN,
+                "last_seen_at": SEEN,
+            },
+            {
+                "album_id": "al-old",
+                "album_name": "Old",
+                "release_date": date(2010, 1, 1),
+                "release_date_precision": "day",
+                "release_year": 2010,
+                "first_seen_at": SEEN,
+                "last_seen_at": SEEN,
+            },
+        ],
+    )
     song_rows, links = _songs(songs)
     _insert(wh, "SONGS", song_rows)
     _insert(wh, "SONG_ARTIST", links)
     names = {"p1": "Charts", "p2": "Rotation", "p3": "Once"}
-    _insert(wh, "PLAYLIST", [{"playlist_id": p, "playlist_name": n, "first_seen_at": SEEN,
-                              "last_seen_at": SEEN} for p, n in names.items()])  # fmt: skip
+    _insert(
+        wh,
+        "PLAYLIST",
+        [
+            {"playlist_id": p, "playlist_name": n, "first_seen_at": SEEN, "last_seen_at": SEEN}
+            for p, n in names.items()
+        ],
+    )
     added: dict[tuple[str, str], date] = {}
     items = []
     for day in sorted(snapshots):
@@ -82,10 +123,18 @@ def _write(wh: Warehouse, snapshots: dict[date, dict[str, list[str]]],
             for position, song in enumerate(ids):
                 when = added.setdefault((playlist, song), D[20] if song in ("r2", "r3") else day)
                 age = (when - (D[18] if songs[song][1] == "al-new" else date(2010, 1, 1))).days
-                items.append({"snapshot_date": day, "playlist_id": playlist,
-                              "position": position, "item_type": "track", "song_id": song,
-                              "added_at": datetime.combine(when, datetime.min.time()),
-                              "days_since_release": age, "fetched_at": SEEN})  # fmt: skip
+                items.append(
+                    {
+                        "snapshot_date": day,
+                        "playlist_id": playlist,
+                        "position": position,
+                        "item_type": "track",
+                        "song_id": song,
+                        "added_at": datetime.combine(when, datetime.min.time()),
+                        "days_since_release": age,
+                        "fetched_at": SEEN,
+                    }
+                )
     _insert(wh, "PLAYLIST_ITEM", items)
 
 
@@ -99,14 +148,26 @@ def _rotor_songs() -> dict[str, tuple[str, str]]:
 
 
 def write_trending(wh: Warehouse) -> None:
-    songs = {"s1": ("ar-s", "al-old"), "s2": ("ar-s", "al-old"), "r1": ("ar-r", "al-old"),
-             "r2": ("ar-r", "al-new"), "r3": ("ar-r", "al-new"), "f1": ("ar-f", "al-old"),
-             "f2": ("ar-f", "al-old"), "f3": ("ar-f", "al-old"), "f4": ("ar-f", "al-old"),
-             "t1": ("ar-t", "al-old"), **_rotor_songs()}  # fmt: skip
+    songs = {
+        "s1": ("ar-s", "al-old"),
+        "s2": ("ar-s", "al-old"),
+        "r1": ("ar-r", "al-old"),
+        "r2": ("ar-r", "al-new"),
+        "r3": ("ar-r", "al-new"),
+        "f1": ("ar-f", "al-old"),
+        "f2": ("ar-f", "al-old"),
+        "f3": ("ar-f", "al-old"),
+        "f4": ("ar-f", "al-old"),
+        "t1": ("ar-t", "al-old"),
+        **_rotor_songs(),
+    }
     snapshots: dict[date, dict[str, list[str]]] = {}
     for i, day in enumerate(D):
-        p1 = ["s1", "s2", "r1", "f1", "f2", "f3", "f4"] if i < 21 else [
-            "s1", "s2", "r1", "r2", "r3", "f1", "f2"]  # fmt: skip
+        p1 = (
+            ["s1", "s2", "r1", "f1", "f2", "f3", "f4"]
+            if i < 21
+            else ["s1", "s2", "r1", "r2", "r3", "f1", "f2"]
+        )
         snapshots[day] = {"p1": p1, "p2": _rotation(i)}
         if i == 3:
             snapshots[day]["p3"] = ["t1"]

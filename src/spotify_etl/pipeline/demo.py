@@ -101,11 +101,11 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
     try:
         for name in DEMO_QUERIES:
             print_query(warehouse, name, limit=8)
-        report = _write_report(config, warehouse)
+        report_link = _write_report(config, warehouse)
     finally:
         warehouse.close()
     out.print(f"data in {config.path(config.storage.raw)} and {warehouse_url(config)}")
-    out.print(f"report: {report}", soft_wrap=True)  # a file:// link, whole on one line
+    out.print(f"report: {report_link}", soft_wrap=True)  # a file:// link, whole on one line
     return max(r.exit_code for r in reports)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from spotify_etl.errors import ConfigError
 from spotify_etl.report.context import LakeFacts, ReportContext
@@ -20,7 +21,7 @@ TITLE = "spotify-etl report"
 class BuiltReport:
     report: Report
     html: str
-    queries: list[str]  # the named queries it ran
+    queries: list[tuple[str, dict[str, Any]]]  # the named queries it ran, with parameters
 
     @property
     def size(self) -> int:

@@ -38,7 +38,7 @@ def report_command(
     charts = sum(c.spec is not None for c in built.report.cards)
     typer.echo(
         f"report: {len(built.report.cards)} cards ({charts} charts) from "
-        f"{len(built.queries)} named queries, {built.size / 1024:,.0f} KB, "
+        f"{len({name for name, _ in built.queries})} named queries, {built.size / 1024:,.0f} KB, "
         f"{time.perf_counter() - started:.1f} s"
     )
     typer.echo(where)

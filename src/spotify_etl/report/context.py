@@ -102,5 +102,6 @@ class ReportContext:
         return False
 
     @property
-    def queries_run(self) -> list[str]:
-        return sorted({name for name, _params in self._cache})
+    def queries_run(self) -> list[tuple[str, dict[str, Any]]]:
+        """Each distinct (query, parameters) the report ran, for `query` and the benchmark."""
+        return [(name, dict(params)) for name, params in self._cache]

@@ -86,6 +86,13 @@ def get_query(name: str) -> QueryInfo:
 
 def render(name: str, dialect: Dialect, params: dict[str, Any] | None = None) -> str:
     """The query `name` in `dialect`, with its parameters bound as literals."""
+    return _render(name, dialect, tuple(sorted((params or {}).items())))
+
+
+@cache
+def _render(name: str, dialect: Dialect, bound: tuple[tuple[str, Any], ...]) -> str:
+    # Pure and costly (sqlglot parses and writes the whole statement): once per process.
+    params = dict(bound)
     import sqlglot
     from sqlglot import exp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spotify_etl.report import charts
 from spotify_etl.report.context import ReportContext
-from spotify_etl.report.model import Card, Section
+from spotify_etl.report.model import Card, Rows, Section
 
 NO_SNAPSHOTS = "No playlist snapshots yet: add playlists to [sources] and run the pipeline"
 
@@ -65,16 +65,17 @@ def build(ctx: ReportContext) -> list[Card]:
             query="playlist_days",
         )
     )
-    explicit = ctx.query("explicit_share_per_playlist").select(
+    shown = 15
+    ranked = ctx.query("explicit_share_per_playlist").select(
         "playlist_name", "tracks", "explicit_tracks", "explicit_pct"
     )
+    explicit = Rows(ranked.columns, ranked.rows[:shown])
     cards.append(
         Card(
             "playlists-explicit",
             "Explicit share per playlist",
-            "Latest snapshot of each "
-            "playlist: percent of its tracks marked explicit (tracks of unknown explicitness "
-            "left out).",
+            f"The {shown} playlists with the highest share on their latest snapshot: percent "
+            "of tracks marked explicit (tracks of unknown explicitness left out).",
             explicit,
             charts.bar(
                 explicit,

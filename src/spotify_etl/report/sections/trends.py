@@ -15,6 +15,8 @@ from spotify_etl.report.context import ReportContext
 from spotify_etl.report.model import Card, Rows, Section
 from spotify_etl.warehouse.analytics import get_query
 
+ARTISTS_SHOWN = 10
+
 
 def rule(name: str) -> dict[str, Any]:
     """The parameters a trend query runs with (its defaults: one source for SQL and captions)."""
@@ -23,7 +25,7 @@ def rule(name: str) -> dict[str, Any]:
 
 def _artists(ctx: ReportContext) -> Card:
     p = rule("trend_artists")
-    rows = ctx.query("trend_artists").select(
+    flagged = ctx.query("trend_artists").select(
         "artist_name",
         "direction",
         "change_pct",
@@ -32,11 +34,20 @@ def _artists(ctx: ReportContext) -> Card:
         "recent_appearances",
         "baseline_appearances",
     )
+    # The strongest ARTISTS_SHOWN each way; `spotify-etl query trend_artists` lists them all.
+    rows = Rows(
+        flagged.columns,
+        tuple(
+            r
+            for way in ("rising", "falling")
+            for r in [r for r in flagged.rows if r[1] == way][:ARTISTS_SHOWN]
+        ),
+    )
     caption = (
         f"Playlist appearances per snapshot day, last {p['recent_days']} days against the "
         f"{p['baseline_days']} before; flagged at a change of at least {p['min_change_pct']}% "
         f"with at least {p['min_support']} appearances in either window. New artists (no "
-        "baseline) are rising; their change is blank."
+        f"baseline) are rising; their change is blank. The {ARTISTS_SHOWN} strongest each way."
     )
     title = "Rising and falling artists"
     if not len(rows):

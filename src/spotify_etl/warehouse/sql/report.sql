@@ -41,24 +41,20 @@ ORDER BY pi.snapshot_date;
 -- name: playlist_summary
 -- description: Per tracked playlist over the last :days days: snapshot days, songs on its latest snapshot, songs that entered and left, average churn percent per day
 -- params: days=30
-WITH last AS (SELECT MAX(snapshot_date) AS d FROM PLAYLIST_ITEM), w AS (
-    SELECT v.* FROM V_PLAYLIST_DAY AS v CROSS JOIN last
-    WHERE DATE_DIFF('day', v.snapshot_date, last.d) < :days
-), latest AS (
-    SELECT playlist_id, MAX(snapshot_date) AS snapshot_date FROM w GROUP BY playlist_id
-)
-SELECT w.playlist_id,
-       MAX(w.playlist_name) AS playlist_name,
+WITH last AS (SELECT MAX(snapshot_date) AS d FROM PLAYLIST_ITEM)
+SELECT v.playlist_id,
+       MAX(v.playlist_name) AS playlist_name,
        COUNT(*) AS snapshot_days,
-       MAX(CASE WHEN w.snapshot_date = l.snapshot_date THEN w.songs END) AS songs_now,
-       COALESCE(SUM(w.entries), 0) AS entries,
-       COALESCE(SUM(w.exits), 0) AS exits,
-       COALESCE(SUM(w.entries), 0) + COALESCE(SUM(w.exits), 0) AS changes,
-       ROUND(AVG(w.churn_pct), 1) AS avg_churn_pct
-FROM w
-JOIN latest AS l ON l.playlist_id = w.playlist_id
-GROUP BY w.playlist_id
-ORDER BY changes DESC, songs_now DESC, w.playlist_id
+       ARG_MAX(v.songs, v.snapshot_date) AS songs_now,
+       COALESCE(SUM(v.entries), 0) AS entries,
+       COALESCE(SUM(v.exits), 0) AS exits,
+       COALESCE(SUM(v.entries), 0) + COALESCE(SUM(v.exits), 0) AS changes,
+       ROUND(AVG(v.churn_pct), 1) AS avg_churn_pct
+FROM V_PLAYLIST_DAY AS v
+CROSS JOIN last
+WHERE DATE_DIFF('day', v.snapshot_date, last.d) < :days
+GROUP BY v.playlist_id
+ORDER BY changes DESC, songs_now DESC, v.playlist_id
 LIMIT 25;
 
 -- name: load_activity

@@ -102,32 +102,31 @@ ORDER BY ABS(robust_z) DESC, snapshot_date, playlist_id;
 -- description: Genre share shifts: a genre's share of the playlist appearances of artists with any genre, in the last :recent_days days against the :baseline_days days before; flagged when the share moved by at least :min_shift_pts percentage points and either window has at least :min_support appearances; empty where the profile has no genres
 -- params: recent_days=7, baseline_days=21, min_support=5, min_shift_pts=5
 WITH last AS (SELECT MAX(snapshot_date) AS d FROM PLAYLIST_ITEM), windowed AS (
-    SELECT g.genre, g.appearances,
-           CASE WHEN DATE_DIFF('day', g.snapshot_date, last.d) < :recent_days THEN 'recent'
-                WHEN DATE_DIFF('day', g.snapshot_date, last.d) < :recent_days + :baseline_days
-                THEN 'baseline' END AS win
-    FROM V_GENRE_DAY AS g
-    CROSS JOIN last
-), totals AS (
-    SELECT ad.snapshot_date, SUM(ad.appearances) AS appearances,
+    -- one pass over V_ARTIST_DAY: artists with a genre, tagged by window
+    SELECT ad.artist_id, ad.appearances,
            CASE WHEN DATE_DIFF('day', ad.snapshot_date, last.d) < :recent_days THEN 'recent'
                 WHEN DATE_DIFF('day', ad.snapshot_date, last.d) < :recent_days + :baseline_days
                 THEN 'baseline' END AS win
     FROM V_ARTIST_DAY AS ad
     CROSS JOIN last
     WHERE ad.artist_id IN (SELECT artist_id FROM ARTIST_GENRE)
-    GROUP BY ad.snapshot_date, last.d
-), window_totals AS (
-    SELECT SUM(CASE WHEN win = 'recent' THEN appearances ELSE 0 END) AS recent_total,
-           SUM(CASE WHEN win = 'baseline' THEN appearances ELSE 0 END) AS baseline_total
-    FROM totals
-), per_genre AS (
-    SELECT genre,
+), per_artist AS (
+    SELECT artist_id,
            SUM(CASE WHEN win = 'recent' THEN appearances ELSE 0 END) AS recent_appearances,
            SUM(CASE WHEN win = 'baseline' THEN appearances ELSE 0 END) AS baseline_appearances
     FROM windowed
     WHERE win IS NOT NULL
-    GROUP BY genre
+    GROUP BY artist_id
+), window_totals AS (
+    SELECT SUM(recent_appearances) AS recent_total, SUM(baseline_appearances) AS baseline_total
+    FROM per_artist
+), per_genre AS (
+    SELECT ag.genre,
+           SUM(p.recent_appearances) AS recent_appearances,
+           SUM(p.baseline_appearances) AS baseline_appearances
+    FROM per_artist AS p
+    JOIN ARTIST_GENRE AS ag ON ag.artist_id = p.artist_id
+    GROUP BY ag.genre
 ), shares AS (
     SELECT p.*,
            100.0 * p.recent_appearances / t.recent_total AS recent_share_pct,

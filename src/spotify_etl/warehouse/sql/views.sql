@@ -8,49 +8,66 @@
 -- view: V_PLAYLIST_DAY
 -- grain: one row per playlist and snapshot day
 -- description: Items, songs, episodes and local files on the day; songs entering and leaving against the playlist's previous snapshot (NULL on its first); churn (share of the previous snapshot's songs that left); explicit share of the songs whose explicitness is known; median track age at add time (added_at - release date, day-precision releases only)
-WITH items AS (
-    SELECT pi.playlist_id, pi.snapshot_date, pi.item_type, pi.days_since_release, s.explicit,
-           CASE WHEN pi.item_type = 'track' THEN pi.song_id END AS song_id
-    FROM PLAYLIST_ITEM AS pi
-    LEFT JOIN SONGS AS s ON s.song_id = pi.song_id AND pi.item_type = 'track'
-), days AS (
+WITH presence AS (
+    -- each song once per playlist and day, with its previous and next day on the playlist:
+    -- a song enters when it was not on the playlist's previous snapshot and leaves when it is
+    -- not on the next one (one window pass instead of joining each snapshot to the last)
+    SELECT playlist_id, snapshot_date, song_id,
+           LAG(snapshot_date) OVER (PARTITION BY playlist_id, song_id ORDER BY snapshot_date)
+               AS song_previous,
+           LEAD(snapshot_date) OVER (PARTITION BY playlist_id, song_id ORDER BY snapshot_date)
+               AS song_next
+    FROM (
+        SELECT DISTINCT playlist_id, snapshot_date, song_id
+        FROM PLAYLIST_ITEM
+        WHERE item_type = 'track' AND song_id IS NOT NULL
+    ) AS s
+), song_days AS (
+    SELECT p.playlist_id, p.snapshot_date,
+           COUNT(*) AS songs,
+           COUNT(CASE WHEN s.explicit THEN 1 END) AS explicit_songs,
+           COUNT(s.explicit) AS songs_explicit_known
+    FROM presence AS p
+    LEFT JOIN SONGS AS s ON s.song_id = p.song_id
+    GROUP BY p.playlist_id, p.snapshot_date
+), item_days AS (
     SELECT playlist_id, snapshot_date,
            COUNT(*) AS items,
-           COUNT(DISTINCT song_id) AS songs,
            COUNT(CASE WHEN item_type = 'episode' THEN 1 END) AS episodes,
            COUNT(CASE WHEN item_type = 'local' THEN 1 END) AS local_files,
-           COUNT(DISTINCT CASE WHEN explicit THEN song_id END) AS explicit_songs,
-           COUNT(DISTINCT CASE WHEN explicit IS NOT NULL THEN song_id END) AS songs_explicit_known,
-           MEDIAN(CASE WHEN song_id IS NOT NULL THEN days_since_release END)
-               AS median_days_since_release
-    FROM items
+           MEDIAN(CASE WHEN item_type = 'track' AND song_id IS NOT NULL
+                       THEN days_since_release END) AS median_days_since_release
+    FROM PLAYLIST_ITEM
     GROUP BY playlist_id, snapshot_date
 ), ordered AS (
-    SELECT d.*,
-           LAG(snapshot_date) OVER (PARTITION BY playlist_id ORDER BY snapshot_date)
+    SELECT i.playlist_id, i.snapshot_date, i.items, i.episodes, i.local_files,
+           i.median_days_since_release,
+           COALESCE(sd.songs, 0) AS songs,
+           COALESCE(sd.explicit_songs, 0) AS explicit_songs,
+           COALESCE(sd.songs_explicit_known, 0) AS songs_explicit_known,
+           LAG(i.snapshot_date) OVER (PARTITION BY i.playlist_id ORDER BY i.snapshot_date)
                AS previous_snapshot,
-           LAG(songs) OVER (PARTITION BY playlist_id ORDER BY snapshot_date) AS previous_songs
-    FROM days AS d
-), songs AS (
-    SELECT DISTINCT playlist_id, snapshot_date, song_id FROM items WHERE song_id IS NOT NULL
+           LEAD(i.snapshot_date) OVER (PARTITION BY i.playlist_id ORDER BY i.snapshot_date)
+               AS next_snapshot,
+           LAG(COALESCE(sd.songs, 0)) OVER (PARTITION BY i.playlist_id ORDER BY i.snapshot_date)
+               AS previous_songs
+    FROM item_days AS i
+    LEFT JOIN song_days AS sd
+      ON sd.playlist_id = i.playlist_id AND sd.snapshot_date = i.snapshot_date
 ), entries AS (
-    SELECT o.playlist_id, o.snapshot_date, COUNT(*) AS n
-    FROM ordered AS o
-    JOIN songs AS c ON c.playlist_id = o.playlist_id AND c.snapshot_date = o.snapshot_date
-    LEFT JOIN songs AS p
-      ON p.playlist_id = o.playlist_id AND p.snapshot_date = o.previous_snapshot
-     AND p.song_id = c.song_id
-    WHERE o.previous_snapshot IS NOT NULL AND p.song_id IS NULL
-    GROUP BY o.playlist_id, o.snapshot_date
+    SELECT p.playlist_id, p.snapshot_date, COUNT(*) AS n
+    FROM presence AS p
+    JOIN ordered AS o ON o.playlist_id = p.playlist_id AND o.snapshot_date = p.snapshot_date
+    WHERE o.previous_snapshot IS NOT NULL
+      AND (p.song_previous IS NULL OR p.song_previous <> o.previous_snapshot)
+    GROUP BY p.playlist_id, p.snapshot_date
 ), exits AS (
-    SELECT o.playlist_id, o.snapshot_date, COUNT(*) AS n
-    FROM ordered AS o
-    JOIN songs AS p ON p.playlist_id = o.playlist_id AND p.snapshot_date = o.previous_snapshot
-    LEFT JOIN songs AS c
-      ON c.playlist_id = o.playlist_id AND c.snapshot_date = o.snapshot_date
-     AND c.song_id = p.song_id
-    WHERE c.song_id IS NULL
-    GROUP BY o.playlist_id, o.snapshot_date
+    SELECT o.playlist_id, o.next_snapshot AS snapshot_date, COUNT(*) AS n
+    FROM presence AS p
+    JOIN ordered AS o ON o.playlist_id = p.playlist_id AND o.snapshot_date = p.snapshot_date
+    WHERE o.next_snapshot IS NOT NULL
+      AND (p.song_next IS NULL OR p.song_next <> o.next_snapshot)
+    GROUP BY o.playlist_id, o.next_snapshot
 )
 SELECT o.playlist_id,
        pl.playlist_name,
@@ -118,17 +135,34 @@ LEFT JOIN ALBUM AS al ON al.album_id = s.album_id;
 -- view: V_ARTIST_DAY
 -- grain: one row per artist and snapshot day
 -- description: On how many tracked playlists an artist's songs sat that day, how many distinct songs and how many playlist slots (appearances); every credited artist of a song counts, not only the primary one
-SELECT sa.artist_id,
+WITH credited AS (
+    SELECT sa.artist_id, pi.snapshot_date, pi.playlist_id, pi.song_id
+    FROM PLAYLIST_ITEM AS pi
+    JOIN SONG_ARTIST AS sa ON sa.song_id = pi.song_id
+    WHERE pi.item_type = 'track' AND pi.song_id IS NOT NULL
+), by_song AS (
+    -- grouping twice instead of COUNT(DISTINCT ...): the same counts, several times faster
+    SELECT artist_id, snapshot_date, COUNT(*) AS songs, SUM(n) AS appearances
+    FROM (
+        SELECT artist_id, snapshot_date, song_id, COUNT(*) AS n
+        FROM credited
+        GROUP BY artist_id, snapshot_date, song_id
+    ) AS per_song
+    GROUP BY artist_id, snapshot_date
+), by_playlist AS (
+    SELECT artist_id, snapshot_date, COUNT(*) AS playlists
+    FROM (SELECT DISTINCT artist_id, snapshot_date, playlist_id FROM credited) AS per_playlist
+    GROUP BY artist_id, snapshot_date
+)
+SELECT b.artist_id,
        a.artist_name,
-       pi.snapshot_date,
-       COUNT(DISTINCT pi.playlist_id) AS playlists,
-       COUNT(DISTINCT pi.song_id) AS songs,
-       COUNT(*) AS appearances
-FROM PLAYLIST_ITEM AS pi
-JOIN SONG_ARTIST AS sa ON sa.song_id = pi.song_id
-LEFT JOIN ARTIST AS a ON a.artist_id = sa.artist_id
-WHERE pi.item_type = 'track' AND pi.song_id IS NOT NULL
-GROUP BY sa.artist_id, a.artist_name, pi.snapshot_date;
+       b.snapshot_date,
+       p.playlists,
+       b.songs,
+       b.appearances
+FROM by_song AS b
+JOIN by_playlist AS p ON p.artist_id = b.artist_id AND p.snapshot_date = b.snapshot_date
+LEFT JOIN ARTIST AS a ON a.artist_id = b.artist_id;
 
 -- view: V_GENRE_DAY
 -- grain: one row per genre and snapshot day
