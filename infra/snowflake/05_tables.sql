@@ -306,3 +306,47 @@ CREATE TABLE IF NOT EXISTS EPISODE_LANDING (
   _load_id BIGINT NOT NULL,
   _loaded_at TIMESTAMP_NTZ NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS PLAY (
+  played_at TIMESTAMP_NTZ NOT NULL,
+  song_id VARCHAR NOT NULL,
+  played_at_exact TIMESTAMP_NTZ,
+  ms_played BIGINT,
+  context_type VARCHAR,
+  context_uri VARCHAR,
+  source VARCHAR NOT NULL,
+  track_name VARCHAR,
+  artist_name VARCHAR,
+  reason_start VARCHAR,
+  reason_end VARCHAR,
+  shuffle BOOLEAN,
+  skipped BOOLEAN,
+  offline BOOLEAN,
+  platform VARCHAR,
+  conn_country VARCHAR,
+  fetched_at TIMESTAMP_NTZ NOT NULL,
+  PRIMARY KEY (played_at, song_id)
+);
+
+CREATE TABLE IF NOT EXISTS PLAY_LANDING (
+  played_at TIMESTAMP_NTZ NOT NULL,
+  song_id VARCHAR NOT NULL,
+  played_at_exact TIMESTAMP_NTZ,
+  ms_played BIGINT,
+  context_type VARCHAR,
+  context_uri VARCHAR,
+  source VARCHAR NOT NULL,
+  track_name VARCHAR,
+  artist_name VARCHAR,
+  reason_start VARCHAR,
+  reason_end VARCHAR,
+  shuffle BOOLEAN,
+  skipped BOOLEAN,
+  offline BOOLEAN,
+  platform VARCHAR,
+  conn_country VARCHAR,
+  fetched_at TIMESTAMP_NTZ NOT NULL,
+  _source_file VARCHAR NOT NULL,
+  _load_id BIGINT NOT NULL,
+  _loaded_at TIMESTAMP_NTZ NOT NULL
+);

@@ -19,6 +19,8 @@ SELECT 'SHOWS_PIPE' AS pipe, SYSTEM$PIPE_STATUS('SHOWS_PIPE') AS status;
 
 SELECT 'EPISODE_PIPE' AS pipe, SYSTEM$PIPE_STATUS('EPISODE_PIPE') AS status;
 
+SELECT 'PLAY_PIPE' AS pipe, SYSTEM$PIPE_STATUS('PLAY_PIPE') AS status;
+
 SELECT table_name, file_name, status, row_count, first_error_message, last_load_time FROM TABLE(INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'ALBUM_LANDING', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP()))) ORDER BY last_load_time DESC;
 
 SELECT table_name, file_name, status, row_count, first_error_message, last_load_time FROM TABLE(INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'ARTIST_LANDING', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP()))) ORDER BY last_load_time DESC;
@@ -36,5 +38,7 @@ SELECT table_name, file_name, status, row_count, first_error_message, last_load_
 SELECT table_name, file_name, status, row_count, first_error_message, last_load_time FROM TABLE(INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'SHOWS_LANDING', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP()))) ORDER BY last_load_time DESC;
 
 SELECT table_name, file_name, status, row_count, first_error_message, last_load_time FROM TABLE(INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'EPISODE_LANDING', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP()))) ORDER BY last_load_time DESC;
+
+SELECT table_name, file_name, status, row_count, first_error_message, last_load_time FROM TABLE(INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'PLAY_LANDING', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP()))) ORDER BY last_load_time DESC;
 
 SELECT name, state, error_message, scheduled_time, completed_time FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => DATEADD(HOUR, -24, CURRENT_TIMESTAMP()))) ORDER BY scheduled_time DESC;

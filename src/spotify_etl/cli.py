@@ -105,7 +105,9 @@ def register_commands() -> None:
     _registered = True
     # Each stage owns its commands; this module only assembles them.
     from spotify_etl.extract import cli as extract_cli
+    from spotify_etl.history import cli as history_cli
     from spotify_etl.pipeline import cli as pipeline_cli
+    from spotify_etl.pipeline import listen_cli
     from spotify_etl.report import cli as report_cli
     from spotify_etl.simulator import cli as simulator_cli
     from spotify_etl.spotify import cli as auth_cli
@@ -120,6 +122,8 @@ def register_commands() -> None:
         report_cli,
         auth_cli,
         simulator_cli,
+        listen_cli,
+        history_cli,
     ):
         module.register(app)
 

@@ -35,6 +35,11 @@ class Column:
     type: ColumnType
     nullable: bool = True
     doc: str = ""
+    # How the warehouse MERGE combines a stored fact with another row of the same key (see
+    # warehouse.ddl.merge_statement): "latest" takes the newer fetch's value; "known" keeps
+    # a known value when the other row lacks it (a PLAY seen by the API and in the export
+    # keeps the fields of both); "union" records every distinct value ("api+export").
+    merge: Literal["latest", "known", "union"] = "latest"
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,10 @@ class Table:
 
 def _c(name: str, type_: ColumnType, nullable: bool = True, doc: str = "") -> Column:
     return Column(name, type_, nullable, doc)
+
+
+def _known(name: str, type_: ColumnType, doc: str = "") -> Column:
+    return Column(name, type_, True, doc, "known")
 
 
 FETCHED_AT = _c("fetched_at", "TIMESTAMP", False, "UTC time the API answered (latest wins)")
@@ -240,6 +249,35 @@ EPISODE = Table(
     ),
 )
 
+# One row per play, from recently-played (listen) or the privacy export (import history).
+# The key is the grain both sources share: the export's `ts` has whole seconds and, like the
+# API's played_at, marks when the play ended (support.spotify.com "Understanding my data":
+# "Date and time of when the stream ended in UTC format").
+PLAY = Table(
+    "PLAY",
+    ("played_at", "song_id"),
+    "fact",
+    (
+        _c("played_at", "TIMESTAMP", False, "UTC, whole seconds: when the play ended"),
+        _c("song_id", "VARCHAR", False),
+        _known("played_at_exact", "TIMESTAMP", "the API's played_at with milliseconds"),
+        _known("ms_played", "BIGINT", "export only: how long the stream played"),
+        _known("context_type", "VARCHAR", "API only: album | artist | playlist | show"),
+        _known("context_uri", "VARCHAR", "API only: what the play was started from"),
+        Column("source", "VARCHAR", False, "api | export | api+export", "union"),
+        _known("track_name", "VARCHAR", "as the source names it (before SONGS fills in)"),
+        _known("artist_name", "VARCHAR", "the first (API) or album (export) artist's name"),
+        _known("reason_start", "VARCHAR", "export only, e.g. trackdone, clickrow, fwdbtn"),
+        _known("reason_end", "VARCHAR", "export only, e.g. trackdone, endplay, fwdbtn"),
+        _known("shuffle", "BOOLEAN", "export only"),
+        _known("skipped", "BOOLEAN", "export only"),
+        _known("offline", "BOOLEAN", "export only"),
+        _known("platform", "VARCHAR", "export only, e.g. 'Android OS 12 API 32'"),
+        _known("conn_country", "VARCHAR", "export only: ISO country of the connection"),
+        _c("fetched_at", "TIMESTAMP", False, "API: when it answered; export: when imported"),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     ALBUM,
     ARTIST,
@@ -250,6 +288,7 @@ TABLES: tuple[Table, ...] = (
     PLAYLIST_ITEM,
     SHOWS,
     EPISODE,
+    PLAY,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 

@@ -185,3 +185,27 @@ def test_missing_configuration_is_a_config_error(
     monkeypatch.setenv("SPOTIFY_ETL_APP_SECRET_ID", stack.app_secret_arn)
     with pytest.raises(ConfigError, match="config file not found: s3://"):
         extract_handler.handler(SCHEDULED, LambdaTestContext())  # no TOML uploaded yet
+
+
+def test_the_listen_schedule_polls_recently_played_into_the_raw_bucket_once_per_event(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spotify_etl.extract.state import StateStore
+    from spotify_etl.spotify import SecretsManagerTokenStore
+    from tests.support.pkce import SCOPES, authorise
+
+    stack.put_config(pipeline_toml(sim, ""))
+    token = authorise(sim, DEMO_CLIENT_ID, SCOPES + " user-read-recently-played")
+    SecretsManagerTokenStore(stack.token_secret_id).save(token)
+    stack.use(monkeypatch, "ExtractFunction")
+
+    first = extract_handler.handler({"listen": True}, LambdaTestContext())
+    assert first["status"] == "ok" and first["plays"] == 50 and first["requests"] == 1
+    raw = S3Store(stack.raw_bucket)
+    parts = [o.key for o in raw.list("raw/library/") if o.key.endswith(".jsonl.gz")]
+    assert len(parts) == 1  # its S3 event runs the transform; Snowpipe loads the PLAY file
+    state, _ = StateStore(raw).load()
+    assert state.listen is not None and state.listen.after_ms and state.listen.pending_parts == []
+    # the next event asks only for newer plays: one request, nothing new (a quiet interval)
+    second = extract_handler.handler({"listen": True}, LambdaTestContext())
+    assert (second["plays"], second["requests"], second["gaps"]) == (0, 1, [])

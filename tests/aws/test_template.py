@@ -187,3 +187,16 @@ def test_outputs_hold_what_the_snowflake_setup_needs(template: dict[str, Any]) -
         "ConfigLocation",
         "AlarmTopicArn",
     } <= set(template["Outputs"])
+
+
+def test_listen_is_the_extract_function_on_a_rate_schedule_parameter(
+    template: dict[str, Any],
+) -> None:
+    listen = _props(template, "ExtractFunction")["Events"]["Listen"]
+    assert listen["Type"] == "Schedule"
+    assert listen["Properties"]["Input"] == '{"listen": true}'
+    assert listen["Properties"]["Schedule"]["Fn::If"][:2] == [
+        "HasListen",
+        {"Ref": "ListenSchedule"},
+    ]
+    assert template["Parameters"]["ListenSchedule"]["Default"] == "rate(20 minutes)"

@@ -46,6 +46,7 @@ def test_loads_every_table_then_offering_again_does_nothing(
         "PLAYLIST_ITEM": 14,
         "SHOWS": 0,
         "EPISODE": 0,
+        "PLAY": 0,
     }
     before = snapshot(wh)
     again = load_pending(dataset_store, wh)

@@ -33,6 +33,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     configure_logging()
     settings = LambdaSettings.from_env()
     invocation = Invocation.of(context)
+    if isinstance(event, dict) and event.get("listen") is True:
+        return listen_poll(settings, invocation.request_id)
     trigger = extract_trigger(event)
     if not trigger.shards and settings.shards > 1:
         return fan_out(settings, trigger.scheduled_at)
@@ -49,6 +51,42 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         for shard in shards
     ]
     return {"status": "ok", "runs": runs}
+
+
+def listen_poll(settings: LambdaSettings, request_id: str) -> dict[str, Any]:
+    """The `ListenSchedule` rule's event `{"listen": true}`: one poll of recently-played into
+    the raw bucket; its part's S3 event runs the transform, Snowpipe loads the PLAY file."""
+    import threading
+
+    from spotify_etl.pipeline.listen import Listener
+
+    if not settings.app_secret_id:
+        raise ConfigError("SPOTIFY_ETL_APP_SECRET_ID is not set", hint="see infra/template.yaml")
+    token_store = (
+        SecretsManagerTokenStore(settings.token_secret_id) if settings.token_secret_id else None
+    )
+    listener = Listener(
+        settings.pipeline_config(), secrets=spotify_app_secrets(settings.app_secret_id),
+        token_store=token_store, settle=False,
+    )  # fmt: skip
+    try:
+        report = listener.run(threading.Event(), once=True)
+    except StopRun as exc:  # another poll still holds the listen lease
+        log.warning("listen poll not run: %s", exc)
+        return {"status": "not_run", "reason": exc.reason}
+    emit(
+        {"Polls": report.polls, "Plays": report.plays, "Gaps": len(report.gaps),
+         QUOTA_STOPS: int(report.exit_code != 0)},
+        dimensions={"Stage": "listen"}, namespace=settings.namespace,
+        properties={"request_id": request_id, "stopped": report.stopped},
+    )  # fmt: skip
+    return {
+        "status": "ok" if report.exit_code == 0 else "stopped",
+        "plays": report.plays,
+        "requests": report.requests,
+        "gaps": [{"after": g.after, "before": g.before} for g in report.gaps],
+        "stopped": report.stopped,
+    }
 
 
 def fan_out(settings: LambdaSettings, scheduled_at: str | None) -> dict[str, Any]:

@@ -96,6 +96,10 @@ class Engine(EntityFetching):
             lib = src.library
             for listing in L.library_listings(lib.saved_tracks, lib.recently_played, lib.top):
                 self._add_listing(listing)
+        for kind, queued in self.rec.state.queued.items():  # ids seen in plays (listen, import)
+            for entity_id in queued:
+                if kind in self.pending and in_shard(entity_id, shard):
+                    self._want(kind, entity_id)
 
     def _add_listing(self, listing: L.Listing) -> None:
         if listing.user and not self.has_user_token:

@@ -77,6 +77,31 @@ class Refusal(msgspec.Struct, omit_defaults=True):
     snapshot_id: str | None = None  # of the header fetched with it
 
 
+class Gap(msgspec.Struct, omit_defaults=True):
+    """Plays that may have been missed: a full page of recently-played whose oldest play is
+    newer than the last play known (Spotify remembers only 50)."""
+
+    after: str  # ISO UTC of the last play known before the gap
+    before: str  # ISO UTC of the oldest play of the full page
+    detected_at: str
+    run_id: str
+
+
+class ListenCursor(msgspec.Struct, omit_defaults=True):
+    """`spotify-etl listen`'s place in the user's recently-played (one writer: its lease)."""
+
+    after_ms: int | None = None  # the `after` cursor: epoch ms of the newest play known
+    last_played_at: str | None = None  # ISO UTC of that play
+    pending_parts: list[str] = []  # raw parts stored but not yet transformed and loaded
+    gaps: list[Gap] = []  # the most recent first, at most MAX_GAPS
+    polls: int = 0
+    plays: int = 0
+    updated_at: str | None = None
+
+
+MAX_GAPS = 100
+
+
 class State(msgspec.Struct, omit_defaults=True):
     version: int = 1
     known: dict[str, dict[str, str]] = {}  # kind -> id -> ISO UTC of the last fetch
@@ -87,6 +112,9 @@ class State(msgspec.Struct, omit_defaults=True):
     profile: str | None = None  # the API profile the last run saw (development|extended)
     updated_at: str | None = None
     updated_by: str | None = None
+    # kind -> id -> ISO UTC when queued: ids seen in plays, for the next extraction to fetch
+    queued: dict[str, dict[str, str]] = {}
+    listen: ListenCursor | None = None
 
 
 def iso(moment: datetime) -> str:
@@ -108,9 +136,14 @@ class Delta:
         self.refused: dict[str, Refusal | None] = {}  # None: the refusal is lifted
         self.quota: dict[str, str] = {}
         self.profile: str | None = None
+        self.queued: dict[str, dict[str, str]] = {}
+        self.listen: ListenCursor | None = None
 
     def touch(self, kind: str, entity_id: str, at: str) -> None:
         self.known.setdefault(kind, {})[entity_id] = at
+
+    def queue(self, kind: str, entity_id: str, at: str) -> None:
+        self.queued.setdefault(kind, {})[entity_id] = at
 
     def apply(self, state: State, shard: str, run_id: str, at: str) -> State:
         known = {kind: dict(ids) for kind, ids in state.known.items()}
@@ -150,7 +183,24 @@ class Delta:
             profile=self.profile or state.profile,
             updated_at=at,
             updated_by=run_id,
+            queued=_queued(state.queued, self.queued, known),
+            listen=self.listen if self.listen is not None else state.listen,
         )
+
+
+IdTimes = dict[str, dict[str, str]]
+
+
+def _queued(theirs: IdTimes, mine: IdTimes, known: IdTimes) -> IdTimes:
+    """Both queues, less every id fetched by now (only unknown ids are ever queued)."""
+    out: dict[str, dict[str, str]] = {}
+    for queue in (theirs, mine):
+        for kind, ids in queue.items():
+            fetched = known.get(kind, {})
+            for entity_id, at in ids.items():
+                if entity_id not in fetched:
+                    out.setdefault(kind, {})[entity_id] = at
+    return out
 
 
 _decoder = msgspec.json.Decoder(State)

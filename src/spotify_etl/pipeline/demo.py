@@ -26,7 +26,12 @@ from spotify_etl.errors import SpotifyEtlError
 if TYPE_CHECKING:
     from spotify_etl.warehouse import Warehouse
 
-DEMO_QUERIES = ("top_artists_by_songs", "playlist_entries_exits", "explicit_share_per_playlist")
+DEMO_QUERIES = (
+    "top_artists_by_songs",
+    "playlist_entries_exits",
+    "explicit_share_per_playlist",
+    "top_artists_by_time",
+)
 # Printed last: every playlist item of the day accounted for (tracks, local files, episodes,
 # items without a row), so the counts above agree with the playlists' own totals.
 ACCOUNTING_QUERY = "playlist_items_accounted"
@@ -89,6 +94,11 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
         login(config.spotify, DEMO_CLIENT_ID, store, port=0, open_browser=False,
               show=_approve_in_background, timeout_s=30)  # fmt: skip
         out.print("authorised the demo user (Authorization Code + PKCE)")
+        from spotify_etl.history.demo import import_demo_history
+
+        # First, so the daily runs fetch the songs the export names (queued by the import).
+        for line in import_demo_history(config, secrets, seed=42, scale=scale):
+            out.print(line)
         # Two daily runs, yesterday then today (simulator days 0 and 1), so the playlist
         # snapshots change between days and the trend queries have something to say. A
         # rerun of the demo replays the same two days and converges on the same rows.

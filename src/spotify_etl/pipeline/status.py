@@ -74,6 +74,8 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
         status["profile"] = state.get("profile")
         status["quota_locked"] = dict(sorted(state.get("quota", {}).items()))
         status["refused_playlists"] = state.get("refused", {})
+        status["listen"] = state.get("listen")
+        status["queued"] = {k: len(v) for k, v in state.get("queued", {}).items()}
     status["pending_load"], status["warehouse_error"] = None, None
     if not data_keys:  # nothing transformed yet: nothing to load, no warehouse to open (or make)
         status["pending_load"] = 0
@@ -144,7 +146,7 @@ def print_status(config: PipelineConfig) -> None:
     if status.get("known_entities") is not None:
         known = ", ".join(f"{n} {kind}s" for kind, n in status["known_entities"].items())
         out.print(f"known: {known}; {status.get('tracked_playlists', 0)} playlists tracked")
-    for line in access_lines(status):
+    for line in [*access_lines(status), *listen_lines(status)]:
         out.print(line)
     if status["warehouse_error"]:
         out.print(f"warehouse: cannot open ({status['warehouse_error']})")
@@ -167,3 +169,23 @@ def access_lines(status: dict[str, Any]) -> list[str]:
             f"{refusal.get('reason')}) until {refusal.get('until')}"
         )
     return lines
+
+
+def listen_lines(status: dict[str, Any]) -> list[str]:
+    """`spotify-etl listen`'s cursor, its recorded gaps, and the ids queued for extraction."""
+    out = []
+    listen = status.get("listen")
+    if listen:
+        out.append(
+            f"listen: {listen.get('polls', 0)} polls, {listen.get('plays', 0)} plays, last play "
+            f"{listen.get('last_played_at') or 'none'}, "
+            f"{len(listen.get('pending_parts') or [])} part(s) not yet loaded"
+        )
+        for gap in (listen.get("gaps") or [])[:5]:
+            out.append(
+                f"listen gap: plays between {gap['after']} and {gap['before']} may be missing"
+            )
+    if status.get("queued"):
+        queued = ", ".join(f"{n} {kind}s" for kind, n in sorted(status["queued"].items()))
+        out.append(f"queued for the next extraction (from plays): {queued}")
+    return out

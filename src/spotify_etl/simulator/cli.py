@@ -63,6 +63,13 @@ def serve_command(
     truncated_rate: Annotated[float, typer.Option(help="Share of truncated bodies.")] = 0.0,
     drop_rate: Annotated[float, typer.Option(help="Share of dropped connections.")] = 0.0,
     fault_seed: Annotated[int, typer.Option(help="Seed of the fault sequence.")] = 0,
+    plays_per_hour: Annotated[
+        float | None,
+        typer.Option(help="Play clock: the user plays music at this pace (recently-played)."),
+    ] = None,
+    play_speed: Annotated[
+        float, typer.Option(help="Play clock: simulated seconds per real second.")
+    ] = 1.0,
 ) -> None:
     """Serve until interrupted; prints the base URL (e.g. http://127.0.0.1:54321) first."""
     from spotify_etl.simulator.server import serve
@@ -97,8 +104,31 @@ def serve_command(
         truncated_rate=truncated_rate,
         drop_rate=drop_rate,
         fault_seed=fault_seed,
+        play_clock=_play_clock(seed, scale, plays_per_hour, play_speed),
     )
     serve(config, host, port)
+
+
+def _play_clock(seed: int, scale: int, per_hour: float | None, speed: float) -> object:
+    """A play clock starting now (None without --plays-per-hour: the fixed daily list)."""
+    if per_hour is None:
+        return None
+    from datetime import UTC, datetime
+
+    from spotify_etl.simulator.catalog import Catalog
+    from spotify_etl.simulator.playclock import PlayClock, PlayClockSettings
+
+    settings = PlayClockSettings(datetime.now(UTC), per_hour, speed)
+    return PlayClock(Catalog(seed, scale), settings)
+
+
+def _export_commands() -> None:
+    from spotify_etl.simulator.export_cli import export_command
+
+    simulator_app.command("export")(export_command)
+
+
+_export_commands()
 
 
 def register(app: typer.Typer) -> None:

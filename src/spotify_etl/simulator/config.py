@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from spotify_etl.errors import ConfigError
 
@@ -93,6 +93,9 @@ class SimulatorConfig:
     truncated_rate: float = 0.0
     drop_rate: float = 0.0
     fault_seed: int = 0
+    # A simulator.playclock.PlayClock: recently-played then follows its plays (None: a fixed
+    # list per day). Not compared: a clock is a moving part, not a setting.
+    play_clock: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

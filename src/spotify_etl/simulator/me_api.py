@@ -79,6 +79,10 @@ def _cursor(ctx: Ctx, name: str) -> int | None:
 
 def get_recently_played(ctx: Ctx) -> Json:
     ctx.require_scope("user-read-recently-played")
+    if ctx.config.play_clock is not None:
+        from spotify_etl.simulator.playclock import recently_played
+
+        return recently_played(ctx, ctx.config.play_clock)
     limit = ctx.limit(20, 50)
     before, after = _cursor(ctx, "before"), _cursor(ctx, "after")
     if before is not None and after is not None:

@@ -95,6 +95,11 @@ def declared_rules(max_year: int) -> dict[str, tuple[Rule, ...]]:
             Rule("total_items", "v is None or v >= 0", "total_items is negative"),
             _fits("total_items"),
         ),
+        "PLAY": (
+            _id("song_id"),
+            Rule("ms_played", "v is None or v >= 0", "ms_played is negative"),
+            _fits("ms_played", "BIGINT"),
+        ),
         "PLAYLIST_ITEM": (
             _id("playlist_id"),
             _id("song_id", optional=True),

@@ -21,6 +21,7 @@ from spotify_etl.transform.entities import (
     emit_track,
 )
 from spotify_etl.transform.items import emit_item
+from spotify_etl.transform.plays import emit_play
 from spotify_etl.transform.podcasts import emit_episode, emit_show
 from spotify_etl.transform.shapes import Obj
 from spotify_etl.transform.values import BadValue, clean_name
@@ -143,14 +144,14 @@ def emit_page(
             etype = element.type
             if etype is not None and etype not in _TYPES:
                 etype = etype.lower()
-            if etype is None and (
+            if etype is None and element.played_at is not None and playlist_id is None:
+                played = decode_track(element.track)  # a recently-played item: a PLAY
+                if played is not None:
+                    emit_play(element, played, emit_track(played, ctx, None), ctx)
+            elif etype is None and (
                 playlist_id is not None or element.track or element.item or element.added_at
             ):
                 _emit_entry(element, ctx, playlist_id, offset + index)
-            elif etype is None and element.played_at is not None:
-                played = decode_track(element.track)
-                if played is not None:
-                    emit_track(played, ctx, None)
             elif etype == "track" and album_id is not None:
                 emit_track(element, ctx, album_id)
             elif etype == "episode" and show_id is not None:

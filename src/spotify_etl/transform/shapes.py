@@ -89,6 +89,7 @@ class Obj(msgspec.Struct, gc=False, omit_defaults=True):
     snapshot_id: str | None = None
     playlists: Obj | None = None
     played_at: str | None = None
+    context: Obj | None = None  # a recently-played item's {type, uri, href, external_urls}
     error: Any = None
     display_name: str | None = None
     # Podcasts and audiobooks: saved entries ({added_at, show|episode|audiobook}), an
@@ -124,7 +125,8 @@ RECORD_ORDER = (
     *("external_ids", "is_local", "album_type", "total_tracks", "release_date"),
     *("release_date_precision", "label", "tracks", "albums", "genres", "followers"),
     *("collaborative", "description", "owner", "public", "snapshot_id", "playlists"),
-    *("added_at", "added_by", "item", "track", "played_at", "items", "offset", "total"),
+    *("added_at", "added_by", "item", "track", "played_at", "context", "items", "offset"),
+    "total",
     *("next", "error", "display_name", "show", "episode", "audiobook", "shows", "episodes"),
     *("audiobooks", "chapters", "publisher", "media_type", "total_episodes"),
     *("currently_playing_type", "currently_playing", "queue", "__elements__", "__booleans__"),
@@ -134,7 +136,7 @@ RECORD_ORDER = (
 RECORD_NESTED = frozenset(
     {"album", "artists", "tracks", "albums", "playlists", "item", "items", "show", "episode"}
     | {"audiobook", "shows", "episodes", "audiobooks", "chapters", "currently_playing", "queue"}
-    | {"__elements__"}
+    | {"__elements__", "context"}
 )
 
 

@@ -32,7 +32,7 @@ class QueryInfo:
     source: str = ""  # the file it is written in
 
 
-QUERY_FILES = ("analytics.sql", "report.sql", "trends.sql")
+QUERY_FILES = ("analytics.sql", "report.sql", "trends.sql", "listening.sql")
 
 
 def _parse_params(text: str) -> dict[str, str | int]:

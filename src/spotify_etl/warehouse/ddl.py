@@ -146,10 +146,35 @@ def expected_columns(tables: tuple[Table, ...] = TABLES) -> dict[str, tuple[Colu
     return wanted
 
 
+def combines(table: Table) -> bool:
+    """A fact whose rows of one key come from several sources and are combined column by
+    column (model.Column.merge), not replaced whole: PLAY."""
+    return table.kind != "dimension" and any(c.merge != "latest" for c in table.columns)
+
+
+def _combined(col: Column) -> str:
+    """One key's rows -> one value, by the column's merge rule (portable aggregates only)."""
+    c = col.name
+    if c == "fetched_at":
+        return f"MAX({c}) AS {c}"
+    if col.merge == "known":  # any known value; MAX makes the choice deterministic
+        return f"MAX({c}) AS {c}"
+    if col.merge == "union":  # two sources at most: 'api', 'export' -> 'api+export'
+        return (
+            f"CASE WHEN MIN({c}) = MAX({c}) THEN MIN({c}) "
+            f"ELSE MIN({c}) || '+' || MAX({c}) END AS {c}"
+        )
+    return f"MAX_BY({c}, fetched_at) AS {c}"
+
+
 def dedup_source(table: Table, source: str, where: str = "") -> str:
-    """The MERGE source: one row per key, the latest fetch wins (no nondeterministic merge)."""
+    """The MERGE source: one row per key, the latest fetch wins (no nondeterministic merge);
+    for a combining fact, each column by its merge rule over all the key's rows."""
     cols = ", ".join(table.column_names)
     where_sql = f" WHERE {where}" if where else ""
+    if combines(table):
+        values = ", ".join(c.name if c.name in table.key else _combined(c) for c in table.columns)
+        return f"SELECT {values} FROM {source}{where_sql} GROUP BY {', '.join(table.key)}"
     return (
         f"SELECT {cols} FROM {source}{where_sql} "
         f"QUALIFY ROW_NUMBER() OVER (PARTITION BY {', '.join(table.key)} "
@@ -186,6 +211,13 @@ def merge_statement(table: Table, source_sql: str) -> str:
         matched = "TRUE"
         insert_cols = [*table.key, *body, "first_seen_at", "last_seen_at"]
         insert_vals = [f"s.{c}" for c in (*table.key, *body)] + ["s.fetched_at", "s.fetched_at"]
+    elif combines(table):
+        # Every row adds what it knows, whatever order the sources arrive in: the export
+        # (ms_played, reasons, shuffle...) and the API (context, exact time) fill each other.
+        sets = [f"{c} = {_merged(table.column(c))}" for c in values]
+        matched = "TRUE"
+        insert_cols = list(table.column_names)
+        insert_vals = [f"s.{c}" for c in table.column_names]
     else:
         sets = [f"{c} = s.{c}" for c in values]
         matched = "s.fetched_at >= t.fetched_at"
@@ -197,6 +229,25 @@ def merge_statement(table: Table, source_sql: str) -> str:
         f"WHEN NOT MATCHED THEN INSERT ({', '.join(insert_cols)}) "
         f"VALUES ({', '.join(insert_vals)})"
     )
+
+
+def _merged(col: Column) -> str:
+    """A stored value and a new one of the same key -> the value kept (see Column.merge)."""
+    c = col.name
+    if c == "fetched_at":
+        return f"GREATEST(t.{c}, s.{c})"
+    if col.merge == "known":
+        return (
+            f"CASE WHEN s.fetched_at >= t.fetched_at THEN COALESCE(s.{c}, t.{c}) "
+            f"ELSE COALESCE(t.{c}, s.{c}) END"
+        )
+    if col.merge == "union":
+        return (
+            f"CASE WHEN POSITION(s.{c} IN t.{c}) > 0 THEN t.{c} "
+            f"WHEN POSITION(t.{c} IN s.{c}) > 0 THEN s.{c} "
+            f"ELSE LEAST(t.{c}, s.{c}) || '+' || GREATEST(t.{c}, s.{c}) END"
+        )
+    return f"CASE WHEN s.fetched_at >= t.fetched_at THEN s.{c} ELSE t.{c} END"
 
 
 def merge_load(table: Table) -> str:

@@ -1,0 +1,92 @@
+"""A real `spotify-etl listen` process: SIGKILLed mid-batch and restarted, it converges on the
+same PLAY rows; SIGTERM stops it cleanly; a second one on the same lake refuses to start."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from spotify_etl.extract.state import StateStore
+from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from spotify_etl.simulator.playclock import PlayClockSettings
+from spotify_etl.storage import LocalStore
+from tests.pipeline.listening import START, Listening, listening
+
+# Two plays a minute, a simulated minute per second: plenty of micro-batches in a few seconds.
+FAST = PlayClockSettings(start=START, plays_per_hour=120, speed=60)
+LEASE = "lock_minutes = 0.02"  # a killed listener's lease lapses after 1.2 s
+
+
+def _start(ctx: Listening, *extra: str) -> subprocess.Popen[str]:
+    config = ctx.root / "pipeline.toml"
+    config.write_text(ctx.config_text(LEASE), encoding="utf-8")
+    env = {**os.environ, "SPOTIFY_CLIENT_ID": DEMO_CLIENT_ID,
+           "SPOTIFY_CLIENT_SECRET": DEMO_CLIENT_SECRET}  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "spotify_etl", "listen", "--config", str(config), *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def _parts(root: Path) -> int:
+    return len(list((root / "lake" / "raw" / "library").rglob("*.jsonl.gz")))
+
+
+def _wait_for_parts(root: Path, more_than: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while _parts(root) <= more_than:
+        assert time.monotonic() < deadline, "listen wrote no raw part"
+        time.sleep(0.05)
+
+
+def test_sigkill_mid_batch_and_restart_converge_to_every_play_once(tmp_path: Path) -> None:
+    rng = random.Random(17)
+    mid_batch = 0  # kills that left a stored part not yet transformed and loaded
+    with listening(tmp_path, FAST) as ctx:
+        for _ in range(4):
+            before = _parts(tmp_path)
+            proc = _start(ctx, "--interval", "0.2s")
+            _wait_for_parts(tmp_path, before)
+            time.sleep(rng.uniform(0.2, 1.5))  # somewhere inside a transform or a load
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            assert proc.returncode == -signal.SIGKILL
+            state, _ = StateStore(LocalStore(tmp_path / "lake")).load()
+            mid_batch += bool(state.listen and state.listen.pending_parts)
+            time.sleep(1.3)  # the lease lapses
+        ctx.clock.freeze()
+        final = _start(ctx, "--once")
+        out, _ = final.communicate(timeout=120)
+        assert final.returncode == 0, out
+        expected = ctx.expected()
+        assert len(expected) > 20
+        assert ctx.plays() == expected
+        (count,) = ctx.warehouse_rows("SELECT count(*) FROM PLAY")[0]
+        assert count == len(expected)
+        assert "gap" not in out
+        assert mid_batch >= 1, "no kill landed between a part's write and its load"
+
+
+def test_sigterm_stops_after_the_batch_in_flight_and_a_second_listener_refuses(
+    tmp_path: Path,
+) -> None:
+    with listening(tmp_path, FAST) as ctx:
+        first = _start(ctx, "--interval", "0.2s")
+        try:
+            _wait_for_parts(tmp_path, 0)
+            second = _start(ctx, "--once")
+            out2, _ = second.communicate(timeout=120)
+            assert second.returncode == 75, out2
+            assert "lock-listen.json" in out2  # names the lease and its holder
+        finally:
+            first.send_signal(signal.SIGTERM)
+            out, _ = first.communicate(timeout=120)
+        assert first.returncode == 0, out
+        assert "SIGTERM: stopping after this micro-batch" in out
+        assert "stopped: signal" in out
+        assert not (tmp_path / "lake" / "state" / "extract" / "lock-listen.json").exists()
