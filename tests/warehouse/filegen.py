@@ -1,4 +1,4 @@
-"""Writing transformed files (notes/formats.md) from row dicts, for tests and the benchmark.
+"""Writing transformed files (docs/formats.md) from row dicts, for tests and the benchmark.
 
 A stand-in for the transform's writer that follows the same contract: gzip CSV with the
 model's header, `\\N` for NULL, `""` for an empty string; Parquet typed per model via DuckDB.

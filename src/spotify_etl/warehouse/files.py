@@ -1,6 +1,6 @@
 """Finding transformed files and telling new, unchanged and changed ones apart.
 
-Layout (notes/formats.md): `<table folder>/dt=YYYY-MM-DD/<batch>.csv.gz | .parquet`; folders
+Layout (docs/formats.md): `<table folder>/dt=YYYY-MM-DD/<batch>.csv.gz | .parquet`; folders
 starting with `_` (quarantine, batch summaries) are not data. A file's identity is its key; its
 version is (size, checksum). On a local folder the checksum is the content MD5 (what S3 reports
 as the ETag of a single-part upload); it is only computed for files that are new or whose size

@@ -3,7 +3,7 @@
 Order matters and is the order of SECTIONS: database and schema, storage integration, file
 formats, external stage, tables, pipes (Snowpipe: S3 -> landing), streams and tasks (landing ->
 model by a deduplicated MERGE), monitoring queries. The CSV file format is the one transform
-writes (notes/formats.md); the bulk loader (`spotify-etl snowflake load`) uses the same options
+writes (docs/formats.md); the bulk loader (`spotify-etl snowflake load`) uses the same options
 inline, so both paths read a file identically.
 """
 
