@@ -14,10 +14,17 @@ from spotify_etl.config import parse_config
 from spotify_etl.extract import run_extract
 from spotify_etl.extract.playlists import NOT_OWNED
 from spotify_etl.extract.state import StateStore
-from spotify_etl.simulator import SimulatorConfig, running_simulator
+from spotify_etl.simulator import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    SimulatorConfig,
+    running_simulator,
+)
 from tests.extract.conftest import count, demo_secrets, envelopes, lake, sim_requests, user_token
 
 ITEMS = "GET /v1/playlists/{id}/items"
+# `config check` runs every check a run makes, the credentials' among them.
+CREDENTIALS = {"SPOTIFY_CLIENT_ID": DEMO_CLIENT_ID, "SPOTIFY_CLIENT_SECRET": DEMO_CLIENT_SECRET}
 
 
 def _toml(tmp_path: Path, base_url: str, playlists: list[str]) -> Path:
@@ -52,7 +59,7 @@ def test_another_users_playlist_is_refused_once_remembered_and_kept_as_a_header(
         expired = sim_requests(sim)
         (tmp_path / "out").mkdir()  # nothing transformed in this test; status wants the folder
         status = CliRunner().invoke(cli.app, ["status", "-c", str(path)])
-        check = CliRunner().invoke(cli.app, ["config", "check", "-c", str(path)])
+        check = CliRunner().invoke(cli.app, ["config", "check", "-c", str(path)], env=CREDENTIALS)
     assert first.outcome == second.outcome == third.outcome == "complete"
     # Recorded once, with its reason; what can be had (the header) is kept.
     assert first.skipped == [
@@ -89,6 +96,6 @@ def test_another_users_playlist_is_refused_once_remembered_and_kept_as_a_header(
 def test_config_check_flags_nothing_before_any_run(tmp_path: Path) -> None:
     cli.register_commands()
     path = _toml(tmp_path, "http://127.0.0.1:9/v1", ["5fRpF8fnuXJPhpORFHpCEA"])
-    check = CliRunner().invoke(cli.app, ["config", "check", "-c", str(path)])
+    check = CliRunner().invoke(cli.app, ["config", "check", "-c", str(path)], env=CREDENTIALS)
     assert check.exit_code == 0, check.output
     assert "WARNING" not in check.output and "profile:" not in check.output

@@ -144,7 +144,7 @@ def test_bad_intervals_name_the_fix(text: str) -> None:
 
 
 def test_a_quota_lockout_stops_with_exit_75_and_the_cursor_saved(tmp_path: Path) -> None:
-    with listening(tmp_path, daily_quota=3, quota_retry_after_s=3600) as ctx:
+    with listening(tmp_path, daily_quota=3) as ctx:
         listener = Listener(
             ctx.config, secrets=demo_secrets(), interval_s=0.01, token_store=ctx.token
         )

@@ -19,13 +19,16 @@ from tests.transform.fixtures import (
     API,
     AR1,
     AR3,
+    TR1,
     album_full,
+    album_simple,
     artist_full,
     artist_simple,
     dev_playlist_lines,
     envelope,
     read_table,
     run_local,
+    track,
     write_part,
 )
 
@@ -44,6 +47,24 @@ def _transformed(tmp_path: Path, fmt: str) -> tuple[Path, list[str]]:
             kind="albums",
         ),
     ]
+    played = {  # a recently-played page: PLAY (and the track's SONGS row)
+        "items": [
+            {
+                "track": track(TR1, "One", album_simple(AL1, "A", "1999", "year", []), []),
+                "played_at": "2026-11-24T05:59:00.123Z",
+                "context": {"type": "album", "uri": f"spotify:album:{AL1}"},
+            }
+        ],
+        "next": None,
+        "cursors": {"after": "1", "before": "1"},
+        "limit": 50,
+        "href": f"{API}/me/player/recently-played",
+    }
+    full.append(
+        envelope(
+            played, f"{API}/me/player/recently-played", kind="library", source_id="recently_played"
+        )
+    )
     write_part(tmp_path, [*dev_playlist_lines(), *full])
     summary = run_local(tmp_path, fmt=fmt)
     assert summary.exit_code == 0

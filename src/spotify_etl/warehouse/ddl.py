@@ -152,7 +152,7 @@ def combines(table: Table) -> bool:
     return table.kind != "dimension" and any(c.merge != "latest" for c in table.columns)
 
 
-def _combined(col: Column) -> str:
+def combined_value(col: Column) -> str:
     """One key's rows -> one value, by the column's merge rule (portable aggregates only)."""
     c = col.name
     if c == "fetched_at":
@@ -173,7 +173,9 @@ def dedup_source(table: Table, source: str, where: str = "") -> str:
     cols = ", ".join(table.column_names)
     where_sql = f" WHERE {where}" if where else ""
     if combines(table):
-        values = ", ".join(c.name if c.name in table.key else _combined(c) for c in table.columns)
+        values = ", ".join(
+            c.name if c.name in table.key else combined_value(c) for c in table.columns
+        )
         return f"SELECT {values} FROM {source}{where_sql} GROUP BY {', '.join(table.key)}"
     return (
         f"SELECT {cols} FROM {source}{where_sql} "

@@ -11,6 +11,9 @@ the keys the chunk holds. The rule is the one a file-by-file load follows, per c
   last_seen_at only forward.
 - Facts and links: the newest row of each key replaces the model's row when it is at least
   as new.
+- A combining fact (PLAY; ddl.combines): each column by its model.Column.merge rule, so the
+  API's row and the export's row of one play fill each other whichever chunk or file holds
+  them: "known" takes the newest non-NULL value of the chunk, "union" every distinct source.
 - Ties (same fetched_at) are broken by the file key: the later file, in day order, wins, as
   it would loading file by file. A transformed file holds one row per key, so that is a total
   order; for a hand-made file with two rows of one key and one fetched_at, a hash of the
@@ -23,7 +26,14 @@ Written once for both engines: MAX_BY and ROW_NUMBER exist in DuckDB and Snowfla
 from __future__ import annotations
 
 from spotify_etl.model import Table
-from spotify_etl.warehouse.ddl import LOAD_ID, SOURCE_FILE, landing_name
+from spotify_etl.warehouse.ddl import (
+    LOAD_ID,
+    SOURCE_FILE,
+    combined_value,
+    combines,
+    landing_name,
+    merge_statement,
+)
 
 RANK = "_rank"
 
@@ -66,8 +76,27 @@ def fact_source(table: Table) -> str:
     return f"SELECT {cols} FROM ({_ranked(table, 'DESC')}) AS r WHERE {RANK} = 1"
 
 
+def combining_source(table: Table) -> str:
+    """One row per key of a combining fact: each column by its merge rule over the chunk."""
+    picks: list[str] = []
+    for col in table.columns:
+        c = col.name
+        if c in table.key:
+            picks.append(c)
+        elif col.merge == "known":  # the newest known value, as file by file
+            picks.append(f"MAX_BY({c}, CASE WHEN {c} IS NOT NULL THEN {RANK} END) AS {c}")
+        else:
+            picks.append(combined_value(col))
+    return (
+        f"SELECT {', '.join(picks)} FROM ({_ranked(table, 'ASC')}) AS r "
+        f"GROUP BY {', '.join(table.key)}"
+    )
+
+
 def chunk_merge(table: Table) -> str:
     """MERGE one chunk's landing rows into the model table; `?` is the chunk's load id."""
+    if combines(table):
+        return merge_statement(table, combining_source(table))
     on = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
     if table.kind != "dimension":
         values = [c for c in table.column_names if c not in table.key]
