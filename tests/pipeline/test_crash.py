@@ -53,7 +53,7 @@ part_max_bytes = 262144
 [transform]
 workers = 2
 [sources]
-playlists = {catalog.playlist_ids(2, owner="other")!r}
+playlists = {catalog.playlist_ids(2)!r}
 albums = {catalog.album_ids(3)!r}
 [[sources.artists]]
 id = "{catalog.artist_ids(1)[0]}"

@@ -34,10 +34,12 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunReport, Path]:
     tmp_path = tmp_path_factory.mktemp("report")
     with running_simulator(SimulatorConfig(profile="extended", seed=42, scale=3000)) as sim:
         playlists = sim.catalog.playlist_ids(3, owner="other")
+        # An id the catalogue lacks: a null in the several-at-once reply, read but no row.
+        tracks = [*sim.catalog.track_ids(2), "0" * 22]
         config = parse_config(
             f'[storage]\nraw = "{tmp_path}/lake"\ntransformed = "{tmp_path}/lake/t"\n'
             f'[warehouse]\nurl = "duckdb:///{tmp_path}/wh.duckdb"\n'
-            f"[sources]\nplaylists = {json.dumps(playlists)}\n",
+            f"[sources]\nplaylists = {json.dumps(playlists)}\ntracks = {json.dumps(tracks)}\n",
             base_dir=tmp_path,
         )
         report = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url)

@@ -28,6 +28,9 @@ EXPECTED: dict[str, list[tuple[Any, ...]]] = {
         ("SONG_ARTIST", 8),
         ("PLAYLIST", 2),
         ("PLAYLIST_ITEM", 14),
+        ("SHOWS", 0),  # a table with no rows yet is shown as such
+        ("EPISODE", 0),
+        ("PLAY", 0),
     ],
     # p1 alone on D1; p1 + p2 after. D3: p1 has a local file (an item, not a song).
     "playlists-items": [(d1, 3, 3, 1), (d2, 5, 5, 2), (d3, 6, 5, 2)],

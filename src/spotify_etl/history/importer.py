@@ -82,7 +82,7 @@ class ImportSummary:
         if self.queued_tracks:
             out.append(f"{self.queued_tracks} track(s) queued for the next extraction")
         if self.load is not None:
-            out += self.load.lines()
+            out += self.load.lines(missing=False)  # an import writes PLAY files only
         return out
 
 

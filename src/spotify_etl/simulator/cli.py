@@ -50,7 +50,10 @@ def serve_command(
     ] = None,
     bucket_quota: Annotated[
         list[str] | None,
-        typer.Option(help="One bucket's size, e.g. artist-albums=100 (repeatable)."),
+        typer.Option(
+            help="One bucket's size, e.g. artist-albums=100 (repeatable).",
+            metavar="BUCKET=SIZE",
+        ),
     ] = None,
     quota_window: Annotated[float, typer.Option(help="Rolling quota window, s.")] = 86_400,
     retry_after_drop_rate: Annotated[

@@ -66,8 +66,9 @@ class LoadSummary:
     def add_rows(self, table: str, rows: int) -> None:
         self.rows[table] = self.rows.get(table, 0) + rows
 
-    def lines(self) -> list[str]:
-        """A human summary: one headline, then one line per problem."""
+    def lines(self, *, missing: bool = True) -> list[str]:
+        """A human summary: one headline, then one line per problem; with `missing`, the
+        tables that had no file at all (a fault for `load`, not for a run that made none)."""
         rows = ", ".join(f"{t} {n}" for t, n in sorted(self.rows.items())) or "no rows"
         out = [
             f"loaded {len(self.loaded)} file(s) ({rows}); {self.skipped} already loaded; "
@@ -76,7 +77,7 @@ class LoadSummary:
         out += [f"refused {key}: {why}" for key, why in self.refused]
         out += [f"failed {key}: {why}" for key, why in self.failed]
         out += [f"ignored {key}: {why}" for key, why in self.ignored]
-        if self.missing_tables:
+        if missing and self.missing_tables:
             out.append(
                 "no files at all for "
                 + ", ".join(self.missing_tables)
