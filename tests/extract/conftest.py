@@ -12,7 +12,7 @@ from spotify_etl.config import PipelineConfig, Secrets, parse_config
 from spotify_etl.simulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator
 from spotify_etl.spotify import FileTokenStore
 from spotify_etl.storage import LocalStore
-from tests.support.pkce import SCOPES, authorise
+from tests.support.pkce import SCOPES, logged_in
 
 
 def demo_secrets(secret: str = DEMO_CLIENT_SECRET) -> Secrets:
@@ -22,10 +22,9 @@ def demo_secrets(secret: str = DEMO_CLIENT_SECRET) -> Secrets:
 def user_token(
     sim: Simulator, path: Path, client_id: str = DEMO_CLIENT_ID, scopes: str = SCOPES
 ) -> FileTokenStore:
-    """Authorization Code + PKCE against the simulator, as `auth login` does; stored in a file."""
-    store = FileTokenStore(path)
-    store.save(authorise(sim, client_id, scopes))
-    return store
+    """Authorization Code + PKCE against the simulator, as `auth login` does; stored in a file
+    under the key the CLI reads, so a subprocess finds it too."""
+    return logged_in(sim, path, client_id, scopes)
 
 
 def make_config(tmp_path: Path, sim: Simulator, sources: str, extract: str = "") -> PipelineConfig:

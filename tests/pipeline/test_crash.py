@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
-from spotify_etl.spotify import FileTokenStore
 from tests.support.crash import Killed, differences, run_cli, warehouse_rows
-from tests.support.pkce import authorise
+from tests.support.pkce import logged_in
 
 CHECKPOINT_EVERY = 10
 
@@ -34,7 +33,7 @@ def write_config(folder: Path, sim: Simulator) -> Path:
     catalog = sim.catalog
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "p.toml"
-    FileTokenStore(folder / "token.json").save(authorise(sim))
+    logged_in(sim, folder / "token.json")
     path.write_text(
         f"""
 [spotify]

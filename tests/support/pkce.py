@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from spotify_etl.config import SpotifySettings
 from spotify_etl.simulator import DEMO_CLIENT_ID
-from spotify_etl.spotify import StoredToken
+from spotify_etl.spotify import FileTokenStore, StoredToken
 from spotify_etl.spotify.login import Pkce, authorize_url
+from spotify_etl.spotify.tokens import TokenKey
 
 SCOPES = "playlist-read-private playlist-read-collaborative user-library-read"
 
@@ -39,3 +42,14 @@ def authorise(sim: Any, client_id: str = DEMO_CLIENT_ID, scopes: str = SCOPES) -
         ).json()
     scope = str(token.get("scope", scopes))
     return StoredToken(str(token["refresh_token"]), scope, "me", datetime.now(UTC))
+
+
+def logged_in(
+    sim: Any, path: Path, client_id: str = DEMO_CLIENT_ID, scopes: str = SCOPES
+) -> FileTokenStore:
+    """`auth login` against the simulator: the token saved in `path` under the key a
+    `spotify-etl` process aimed at the simulator looks up (its accounts service, client id)."""
+    accounts = SpotifySettings(api_base=sim.base_url).resolved_accounts_base()
+    store = FileTokenStore(path, TokenKey(accounts, client_id))
+    store.save(authorise(sim, client_id, scopes))
+    return store
