@@ -46,6 +46,7 @@ raw = "lake"
 transformed = "lake/transformed"
 [warehouse]
 url = "duckdb:///./wh.duckdb"
+chunk_files = 3
 [extract]
 checkpoint_every = {CHECKPOINT_EVERY}
 part_max_bytes = 262144
@@ -118,8 +119,8 @@ def test_killed_mid_transform_leaves_no_worker_behind(
         f"extract:{CHECKPOINT_EVERY * 4 + 5}",
         "manifest",  # extract finished, nothing transformed
         "transform:3",
-        "load:1",  # mid-load
-        "load:2",
+        "load:1",  # mid-load: after the first chunk (of 3 files), and later ones
+        "load:4",
         "load:10",
     ],
 )

@@ -62,7 +62,8 @@ def test_a_million_tracks_serve_lazily_in_little_memory() -> None:
 
 
 def test_the_ten_thousand_item_playlist_pages_to_the_end() -> None:
-    with running_simulator(SimulatorConfig(scale=20_000)) as sim:
+    # Another user's playlist: readable in the extended profile only (development mode: 403).
+    with running_simulator(SimulatorConfig(profile="extended", scale=20_000)) as sim:
         api = Api(sim, pkce_login(sim)["access_token"])
         page = api.ok(f"/playlists/{sim.catalog.big_playlist_id}/items", limit=50)
         count = 0

@@ -13,7 +13,8 @@ uninterrupted run gives.
 
 `SPOTIFY_ETL_PAUSE_AT` (crash tests only) stops the process with SIGSTOP at a named point,
 so a test can SIGKILL it exactly there: `extract:N` (after N requests), `manifest` (extract
-done, nothing transformed), `transform:N`, `load:N` (after N batches or files).
+done, nothing transformed), `transform:N`, `load:N` (after N batches or files;
+see pause_point).
 """
 
 from __future__ import annotations
@@ -61,11 +62,23 @@ class RunReport:
         return EXIT_RESUMABLE if EXIT_RESUMABLE in codes else EXIT_OK
 
 
+_paused: set[str] = set()
+
+
 def pause_point(stage: str, done: int | None = None) -> None:
-    """SIGSTOP this process at the point `SPOTIFY_ETL_PAUSE_AT` names (crash tests)."""
+    """SIGSTOP this process at the point `SPOTIFY_ETL_PAUSE_AT` names (crash tests): a stage
+    ("manifest"), or "stage:N", the first progress report of that stage at or past N items
+    (a load reports per chunk, so its counts move in steps of a chunk's files)."""
     wanted = os.environ.get("SPOTIFY_ETL_PAUSE_AT")
-    if wanted and wanted == (stage if done is None else f"{stage}:{done}"):
-        os.kill(os.getpid(), signal.SIGSTOP)
+    if not wanted or wanted in _paused:
+        return
+    name, _, at = wanted.partition(":")
+    if name != stage or (done is None) != (at == ""):
+        return
+    if done is not None and done < int(at):
+        return
+    _paused.add(wanted)
+    os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def _stage_progress(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
