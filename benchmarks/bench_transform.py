@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/bench_transform.py [--items 200000] [--keep DIR]
 
-1. Raw data: development-profile playlists fetched over HTTP from the simulator (a user
-   token, as development mode requires for playlist items), written as raw parts exactly as
-   extract writes them (gzip JSON Lines envelopes, ~8 MB of JSON per part).
+1. Raw data: extended-profile playlists fetched over HTTP from the simulator with a user
+   token (development mode reads only the user's own playlists, too few for this volume),
+   written as raw parts exactly as extract writes them (gzip JSON Lines envelopes, ~8 MB of
+   JSON per part).
 2. Each contender runs in a fresh subprocess that reports its wall time and peak RSS:
    - ours: run_transform (CSV), on the input and on the input doubled (a second run's copy);
    - baseline: the seed's way: json.load every file into memory, Python loops into lists of
@@ -109,7 +110,7 @@ def generate(root: Path, want_items: int) -> int:
     items = 0
     encode = msgspec.json.Encoder().encode
     with (
-        running_simulator(SimulatorConfig(profile="development", seed=42, scale=scale)) as sim,
+        running_simulator(SimulatorConfig(profile="extended", seed=42, scale=scale)) as sim,
         httpx.Client(timeout=60) as client,
     ):
         token = _user_token(client, sim.base_url, sim.config.client_id)
@@ -125,7 +126,7 @@ def generate(root: Path, want_items: int) -> int:
                 params=params,
                 status=reply.status_code,
                 fetched_at=time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime()),
-                profile="development",
+                profile="extended",
                 run_id=RUN_A,
                 source_kind="playlists",
                 dt="2026-11-24",
@@ -262,6 +263,14 @@ def run_baseline_pages(raw: Path, out: Path) -> int:
     return _seed_transform(spotify_data, out)
 
 
+_ALBUM_COLS = ["album_id", "name", "release_date", "total_tracks", "url"]
+_ARTIST_COLS = ["artist_id", "artist_name", "external_url"]
+_SONG_COLS = [
+    "song_id", "song_name", "duration_ms", "url", "popularity", "song_added", "album_id",
+    "artist_id",
+]  # fmt: skip
+
+
 def _seed_transform(spotify_data: list[tuple[str, list[dict[str, Any]]]], out: Path) -> int:
     import pandas as pd
 
@@ -274,9 +283,13 @@ def _seed_transform(spotify_data: list[tuple[str, list[dict[str, Any]]]], out: P
             artists += _seed_artist(data)
             songs += _seed_songs(data)
             n += len(data["items"])
-        album_df = pd.DataFrame.from_dict(albums).drop_duplicates(subset=["album_id"])
-        artist_df = pd.DataFrame.from_dict(artists).drop_duplicates(subset=["artist_id"])
-        song_df = pd.DataFrame.from_dict(songs)
+        # Columns named so a page without tracks (all episodes) gives empty frames, not a
+        # KeyError; from_dict on a list is deprecated in pandas 3.
+        album_df = pd.DataFrame(albums, columns=_ALBUM_COLS).drop_duplicates(subset=["album_id"])
+        artist_df = pd.DataFrame(artists, columns=_ARTIST_COLS).drop_duplicates(
+            subset=["artist_id"]
+        )
+        song_df = pd.DataFrame(songs, columns=_SONG_COLS)
         album_df["release_date"] = pd.to_datetime(
             album_df["release_date"], format="mixed", errors="coerce"
         )
