@@ -96,11 +96,13 @@ def child_baseline(path: Path, work: Path) -> dict[str, float]:
 
 def _run_child(kind: str, path: Path, work: Path) -> dict[str, float]:
     work.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run(
+    proc = subprocess.run(
         [sys.executable, __file__, "--child", kind, str(path), str(work)],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    return dict(json.loads(out.strip().splitlines()[-1]))
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        sys.exit(f"{kind} on {path.name} failed:\n{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 # ---- the export files ----------------------------------------------------------------------

@@ -161,6 +161,9 @@ class DuckDBWarehouse(LandingWarehouse):
     def data_error(self, exc: Exception) -> str | None:
         return first_line(str(exc)) if isinstance(exc, _DATA_ERRORS) else None
 
+    def out_of_memory(self, exc: Exception) -> bool:
+        return isinstance(exc, duckdb.OutOfMemoryException)
+
     def close(self) -> None:
         self.con.close()
 

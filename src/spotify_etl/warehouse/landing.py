@@ -9,11 +9,14 @@ Files are checked before landing (header or schema: cheap, and it names the prob
 whose values are bad is only found while reading, and then the chunk is split in halves until
 the bad file stands alone (bisection): it is recorded as failed, every other file loads.
 One bad file among n costs about 2 * log2(n) extra statements; a clean chunk costs nothing
-extra, which is why this beats reading every file twice to validate it.
+extra, which is why this beats reading every file twice to validate it. A chunk that runs
+out of the engine's memory limit (DuckDB's `duckdb_memory_limit`: its MERGE does not spill
+everything) is split the same way, so a big backfill still loads, in smaller statements; a
+single file too big for the limit stops the load with the setting to raise.
 
 Adapters supply only how files are read: `check_file` (the shape), `staged` (a relation
 over the chunk's files with a `_source_file` column) and `data_error` (which engine errors
-mean "this data is bad" rather than "stop").
+mean "this data is bad" rather than "stop"), and `out_of_memory` (which mean "too big").
 """
 
 from __future__ import annotations
@@ -24,17 +27,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spotify_etl.errors import InputError
+from spotify_etl.errors import ConfigError, InputError, SpotifyEtlError
 from spotify_etl.model import Table
 from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import HISTORY_TABLE, LOAD_ID, SOURCE_FILE, landing_name
 from spotify_etl.warehouse.history import HISTORY_COLS, HistoryMixin, utc_now
 from spotify_etl.warehouse.merge import chunk_merge
+from spotify_etl.warehouse.reading import first_line
 
 log = logging.getLogger(__name__)
 
 _HISTORY_ROWS_PER_STATEMENT = 500  # bounded statement size (10 parameters per row)
+
+
+class _OutOfMemory(SpotifyEtlError):
+    """A chunk's statements exceeded the engine's memory limit; split the chunk."""
 
 
 @dataclass
@@ -60,6 +68,10 @@ class LandingWarehouse(HistoryMixin):
     def data_error(self, exc: Exception) -> str | None:
         """The one-line reason if `exc` means the data is bad; None means stop the load."""
         raise NotImplementedError
+
+    def out_of_memory(self, exc: Exception) -> bool:
+        """True if `exc` is the engine's memory limit (a smaller chunk may fit)."""
+        return False
 
     def load_chunk(self, store: ObjectStore, items: Sequence[FileLoad]) -> ChunkResult:
         result = ChunkResult()
@@ -88,6 +100,16 @@ class LandingWarehouse(HistoryMixin):
             half = len(items) // 2
             self._land(store, items[:half], result)
             self._land(store, items[half:], result)
+        except _OutOfMemory as exc:
+            if len(items) == 1:
+                raise ConfigError(
+                    f"loading {items[0].file.key} exceeded the warehouse's memory limit ({exc})",
+                    hint='raise [warehouse] duckdb_memory_limit, e.g. "1GB"',
+                ) from None
+            log.warning("chunk of %d files exceeded the memory limit; splitting it", len(items))
+            half = len(items) // 2
+            self._land(store, items[:half], result)
+            self._land(store, items[half:], result)
 
     def _land_once(self, store: ObjectStore, items: Sequence[FileLoad]) -> dict[str, int]:
         table = items[0].file.table
@@ -112,6 +134,8 @@ class LandingWarehouse(HistoryMixin):
         except InputError:
             raise
         except Exception as exc:
+            if self.out_of_memory(exc):
+                raise _OutOfMemory(first_line(str(exc))) from None
             reason = self.data_error(exc)
             if reason is None:
                 raise
