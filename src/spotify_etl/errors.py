@@ -4,12 +4,24 @@
     ├── ConfigError        (2)      the user must fix configuration, input or usage
     │   └── AuthError      (2)      credentials missing/refused; names the fix (`auth login`)
     ├── RetryableError     (1)      transient (5xx, timeout, dropped connection): retry, back off
+    │   └── PreconditionFailed      a conditional write lost a race: re-read, merge, write again
     ├── SkippableError     (1)      this item cannot be had (403, 404): record the reason, go on
     ├── StopRun            (75)     stop now, checkpoint, resume later (quota, budget, long wait)
     │   ├── LockedError    (75)     another live process holds the lease or the warehouse
     │   └── QuotaExhausted (75)     one quota bucket is locked: defer its work, go on with the rest
     ├── InputError         (1)      a file or record is unreadable: quarantine it, go on
+    │   ├── Unreadable     (1)      a raw file (or its rest) cannot be decoded: quarantine it
+    │   ├── BadValue       (1)      a field is not what it claims (also a ValueError): the record
+    │   └── NotAnArray     (1)      a history export is not one JSON array (also a ValueError)
     └── FatalError         (1)      a bug or an unrecoverable state (400 from the API): raise
+        └── BadRequest     (1)      Spotify refused a request as malformed
+
+BadRequest (spotify.responses) and NotAnArray (history.reader) live beside the code that raises
+them. PreconditionFailed, Unreadable and BadValue are defined here and importable from where they
+are raised too (storage, transform.reader, transform.values). Errors are raised, never
+returned: a helper that builds one raises it itself. The simulator, a separate program that
+plays the Spotify API, has error replies of its own outside this tree; every other exception
+class in the package derives from SpotifyEtlError (tests/test_errors.py checks both).
 
 Messages are for people and must never contain a secret: build them from names, ids and
 statuses, never from request headers or bodies that could hold tokens.
@@ -100,3 +112,23 @@ class InputError(SpotifyEtlError):
 
 class FatalError(SpotifyEtlError):
     """A bug or unrecoverable state; never retried."""
+
+
+class PreconditionFailed(RetryableError):
+    """A conditional write lost: the object changed (or exists) since it was read.
+
+    The message is the object's key; callers catch it, read again and retry (or yield to the
+    writer that won).
+    """
+
+
+class Unreadable(InputError):
+    """A raw file (or its remainder) cannot be read; the reason names what failed."""
+
+
+class BadValue(InputError, ValueError):
+    """A field holds something that cannot be what it claims to be.
+
+    Also a ValueError, as it was before the tree held it: parsers that catch ValueError
+    around a field keep catching it.
+    """

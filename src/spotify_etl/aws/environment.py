@@ -33,7 +33,7 @@ from spotify_etl.aws.metrics import NAMESPACE
 from spotify_etl.config import PipelineConfig, Secrets, StorageSettings, load_config, parse_config
 from spotify_etl.errors import AuthError, ConfigError, InputError
 from spotify_etl.logs import register_secret
-from spotify_etl.storage import S3Store, open_store
+from spotify_etl.storage import ObjectStore, open_store, s3_location
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -84,15 +84,16 @@ class LambdaSettings:
             raise ConfigError("SPOTIFY_ETL_SHARDS > 1 needs SPOTIFY_ETL_SHARD_QUEUE_URL")
         return settings
 
-    def raw_store(self) -> S3Store:
-        store = open_store(self.raw_url)
-        assert isinstance(store, S3Store)  # from_env admits only s3:// URLs
-        return store
+    def raw_store(self) -> ObjectStore:
+        return open_store(self.raw_url)  # on S3: from_env admits only s3:// URLs
 
-    def transformed_store(self) -> S3Store:
-        store = open_store(self.transformed_url)
-        assert isinstance(store, S3Store)
-        return store
+    def transformed_store(self) -> ObjectStore:
+        return open_store(self.transformed_url)
+
+    def marker_store(self) -> ObjectStore:
+        """The transformed bucket's root, where the transform ledger keeps its markers."""
+        bucket, _prefix = s3_location(self.transformed_url)
+        return open_store(f"s3://{bucket}")
 
     def pipeline_config(self) -> PipelineConfig:
         """The TOML config (from S3 or the package), with the stack's buckets and secret."""
@@ -104,7 +105,7 @@ class LambdaSettings:
             if not bucket or not key:
                 raise ConfigError(f"SPOTIFY_ETL_CONFIG must be s3://bucket/key, got {location!r}")
             try:
-                text = S3Store(bucket).get(key).decode("utf-8", errors="replace")
+                text = open_store(f"s3://{bucket}").get(key).decode("utf-8", errors="replace")
             except InputError:
                 raise ConfigError(
                     f"config file not found: {location}",

@@ -11,7 +11,7 @@ A `started` marker whose owner's deadline (its Lambda time limit) has passed is 
 owner timed out, so the next delivery takes it over with If-Match. Why markers and not a
 DynamoDB table: S3 conditional writes are strongly consistent, the marker lives beside the
 output it vouches for (same bucket, same lifecycle, same IAM scope), there is no table to
-provision, and the local pipeline runs the same code on a LocalStore.
+provision, and the local pipeline runs the same code on a local folder.
 """
 
 from __future__ import annotations

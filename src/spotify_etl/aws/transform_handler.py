@@ -18,7 +18,7 @@ from spotify_etl.aws.ledger import Claim, TransformLedger
 from spotify_etl.aws.metrics import UNREADABLE_OBJECTS, emit
 from spotify_etl.aws.runtime import Invocation, configure_logging
 from spotify_etl.errors import ConfigError, InputError
-from spotify_etl.storage import S3Store
+from spotify_etl.storage import ObjectStore, s3_location
 from spotify_etl.transform import TransformSummary, run_transform
 
 log = logging.getLogger(__name__)
@@ -26,12 +26,13 @@ log = logging.getLogger(__name__)
 MARKER_PREFIX = "_state/transform/"
 
 
-def _store_key(raw: S3Store, ref: S3ObjectRef) -> str:
-    if ref.bucket != raw.bucket:
+def _store_key(raw: ObjectStore, ref: S3ObjectRef) -> str:
+    key = raw.key_of(f"s3://{ref.bucket}/{ref.key}")
+    if key is not None:
+        return key
+    if ref.bucket != s3_location(raw.url)[0]:
         raise ConfigError(f"event for bucket {ref.bucket!r}; this function transforms {raw.url}")
-    if raw.prefix and not ref.key.startswith(f"{raw.prefix}/"):
-        raise ConfigError(f"s3://{ref.bucket}/{ref.key} is outside the raw zone {raw.url}")
-    return ref.key[len(raw.prefix) + 1 :] if raw.prefix else ref.key
+    raise ConfigError(f"s3://{ref.bucket}/{ref.key} is outside the raw zone {raw.url}")
 
 
 def _describe(refs: list[S3ObjectRef]) -> str:
@@ -48,7 +49,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = LambdaSettings.from_env()
     invocation = Invocation.of(context)
     raw, out = settings.raw_store(), settings.transformed_store()
-    ledger = TransformLedger(S3Store(out.bucket, client=out.client), MARKER_PREFIX)
+    ledger = TransformLedger(settings.marker_store(), MARKER_PREFIX)
     fmt = settings.pipeline_config().transform.format
 
     claims: dict[str, Claim] = {}  # store key -> our claim
@@ -111,8 +112,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def _transform(
-    raw: S3Store,
-    out: S3Store,
+    raw: ObjectStore,
+    out: ObjectStore,
     ledger: TransformLedger,
     claims: dict[str, Claim],
     fmt: Literal["csv", "parquet"],

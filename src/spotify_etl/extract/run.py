@@ -256,12 +256,12 @@ def _run(
 
 
 def _checkpoint_summary(checkpoint: object) -> dict[str, object] | None:
-    from spotify_etl.extract.state import Checkpoint
+    from spotify_etl.extract.state import STATE_KEY, Checkpoint
 
     if not isinstance(checkpoint, Checkpoint):
         return None
     return {
-        "key": "state/extract/state.json",
+        "key": STATE_KEY,
         "reason": checkpoint.reason,
         "resume_after": checkpoint.resume_after,
         "pending": {kind: len(ids) for kind, ids in checkpoint.pending.items()},

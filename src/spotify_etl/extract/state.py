@@ -25,7 +25,7 @@ from spotify_etl.storage import ObjectStore, PreconditionFailed
 
 log = logging.getLogger(__name__)
 
-STATE_KEY = "state/extract/state.json"
+STATE_KEY = "state/extract/state.json"  # the one definition: status, run manifests import it
 ENTITY_KINDS = ("album", "artist", "track", "listing")
 
 
@@ -257,7 +257,11 @@ class StateStore:
         )
 
 
+def lease_key(shard: str) -> str:
+    """The object key of the lease held by whoever writes `shard`'s part of the state."""
+    return f"state/extract/lock-{shard}.json"
+
+
 def extraction_lease(store: ObjectStore, shard: str, run_id: str, ttl: timedelta) -> Lease:
     """The lease of one shard's extraction (see spotify_etl.lease for how death is noticed)."""
-    key = f"state/extract/lock-{shard}.json"
-    return Lease(store, key, owner=run_id, ttl=ttl, what="extraction")
+    return Lease(store, lease_key(shard), owner=run_id, ttl=ttl, what="extraction")

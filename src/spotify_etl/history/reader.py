@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import msgspec
 
+from spotify_etl.errors import InputError
 from spotify_etl.history.formats import RECORD_TYPES, Extended, Format, Short, scrub
 
 CHUNK = 1 << 20
@@ -45,8 +46,8 @@ class Piece:
     raw: bytes = b""
 
 
-class NotAnArray(ValueError):
-    pass
+class NotAnArray(InputError, ValueError):
+    """The export file is not one JSON array: the importer reports the file and goes on."""
 
 
 def read_pieces(stream: IO[bytes], fmt: Format, chunk: int = CHUNK) -> Iterator[Piece]:

@@ -25,7 +25,7 @@ from spotify_etl.errors import EXIT_OK, EXIT_RESUMABLE, ConfigError, StopRun
 from spotify_etl.extract.client import Budget, attach_budget, build_client
 from spotify_etl.extract.listen import SHARD, Poll, poll, settled
 from spotify_etl.extract.run import new_run_id
-from spotify_etl.extract.state import Delta, Gap, StateStore, iso
+from spotify_etl.extract.state import Delta, Gap, StateStore, iso, lease_key
 from spotify_etl.extract.writer import RawWriter
 from spotify_etl.lease import Lease
 from spotify_etl.storage import ObjectStore, open_store
@@ -75,7 +75,7 @@ class ListenReport:
         return out
 
 
-LEASE_KEY = f"state/extract/lock-{SHARD}.json"
+LEASE_KEY = lease_key(SHARD)
 
 
 def listen_lease(store: ObjectStore, run_id: str, ttl: timedelta) -> Lease:

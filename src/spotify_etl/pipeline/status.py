@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from spotify_etl.config import PipelineConfig
 
 _DT = re.compile(r"/dt=(\d{4}-\d{2}-\d{2})/")
-STATE_KEY = "state/extract/state.json"
 
 
 def _runs(raw: ObjectStore, keys: list[str], newest: int) -> list[dict[str, Any]]:
@@ -48,6 +47,28 @@ def _per_day(keys: list[str]) -> Counter[str]:
     return days
 
 
+def _state_facts(raw: ObjectStore) -> dict[str, Any]:
+    """The extraction state's facts, read with the extractor's own loader and model (so a
+    corrupt object gives the very line `run` gives); nothing when there is no state yet."""
+    import msgspec
+
+    from spotify_etl.extract.state import StateStore
+
+    state, etag = StateStore(raw).load()
+    if etag is None:
+        return {}
+    return {
+        "checkpoints": msgspec.to_builtins(state.checkpoints),
+        "known_entities": {kind: len(ids) for kind, ids in state.known.items()},
+        "tracked_playlists": len(state.playlists),
+        "profile": state.profile,
+        "quota_locked": dict(sorted(state.quota.items())),
+        "refused_playlists": msgspec.to_builtins(state.refused),
+        "listen": msgspec.to_builtins(state.listen),
+        "queued": {kind: len(ids) for kind, ids in state.queued.items()},
+    }
+
+
 def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]:
     raw = open_store(config.path(config.storage.raw))
     transformed = open_store(config.path(config.storage.transformed))
@@ -60,22 +81,7 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
         "transformed_files_per_day": dict(sorted(_per_day(data_keys).items())),
         "checkpoints": {},
     }
-    if raw.head(STATE_KEY) is not None:
-        try:
-            state = json.loads(raw.get(STATE_KEY))
-        except ValueError:
-            from spotify_etl.extract.state import StateStore
-
-            StateStore(raw).load()  # raises the very line `run` gives, not a traceback
-            raise
-        status["checkpoints"] = state.get("checkpoints", {})
-        status["known_entities"] = {k: len(v) for k, v in state.get("known", {}).items()}
-        status["tracked_playlists"] = len(state.get("playlists", {}))
-        status["profile"] = state.get("profile")
-        status["quota_locked"] = dict(sorted(state.get("quota", {}).items()))
-        status["refused_playlists"] = state.get("refused", {})
-        status["listen"] = state.get("listen")
-        status["queued"] = {k: len(v) for k, v in state.get("queued", {}).items()}
+    status.update(_state_facts(raw))
     status["pending_load"], status["warehouse_error"] = None, None
     if not data_keys:  # nothing transformed yet: nothing to load, no warehouse to open (or make)
         status["pending_load"] = 0

@@ -45,12 +45,11 @@ def publish(built: BuiltReport, out: str) -> str:
         key = parsed.path.lstrip("/")
         if not parsed.netloc or not key or key.endswith("/"):
             raise ConfigError(f"--out {out!r}: use s3://bucket/path/report.html")
-        from spotify_etl.storage import S3Store
+        from spotify_etl.storage import s3_client
 
-        store = S3Store(parsed.netloc, "")
         # No ACL argument: the object inherits the bucket's (owner-only) access; the report
         # bucket in infra/template.yaml blocks every form of public access.
-        store.client.put_object(
+        s3_client().put_object(
             Bucket=parsed.netloc,
             Key=key,
             Body=built.html.encode("utf-8"),

@@ -18,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from spotify_etl.errors import QuotaExhausted
 
@@ -99,10 +100,11 @@ class QuotaBuckets:
         with self._lock:
             until = self._until.get(bucket)
         if until is not None and until > now:
-            raise _exhausted(bucket, until, now)
+            _raise_exhausted(bucket, until, now)
 
-    def exhaust(self, endpoint: str, retry_after_s: float) -> QuotaExhausted:
-        """Lock the endpoint's bucket for `retry_after_s`; the error to raise for this request."""
+    def exhaust(self, endpoint: str, retry_after_s: float) -> NoReturn:
+        """Lock the endpoint's bucket for `retry_after_s` and raise QuotaExhausted for this
+        request."""
         bucket = bucket_of(endpoint)
         now = self._clock()
         until = now + timedelta(seconds=retry_after_s)
@@ -118,12 +120,12 @@ class QuotaBuckets:
                 endpoint,
                 f"{until:%Y-%m-%d %H:%M}",
             )
-        return _exhausted(bucket, until, now)
+        _raise_exhausted(bucket, until, now)
 
 
-def _exhausted(bucket: str, until: datetime, now: datetime) -> QuotaExhausted:
+def _raise_exhausted(bucket: str, until: datetime, now: datetime) -> NoReturn:
     wait = max(0.0, (until - now).total_seconds())
-    return QuotaExhausted(
+    raise QuotaExhausted(
         f"Spotify's quota for the {bucket} bucket is used up; resume after "
         f"{until:%Y-%m-%d %H:%M} UTC (in {wait / 3600:.1f} h)",
         bucket=bucket,

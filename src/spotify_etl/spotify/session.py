@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import httpx
@@ -95,11 +95,12 @@ class Session:
             error = self._stop_error
             raise StopRun(error.message, reason=error.reason, retry_after_s=error.retry_after_s)
 
-    def _stopping(self, error: StopRun) -> StopRun:
+    def _stop_with(self, error: StopRun) -> NoReturn:
+        """Stop the run: every thread's next sleep or request raises the same StopRun."""
         if self._stop_error is None:
             self._stop_error = error
         self._stop.set()
-        return error
+        raise error
 
     # -- requests ----------------------------------------------------------------------
     def resolve(self, path_or_url: str) -> tuple[str, dict[str, str]]:
@@ -169,7 +170,7 @@ class Session:
             elif decision.action is Action.WAIT:
                 waits += 1
                 if waits > self.policy.max_rate_limit_waits:
-                    raise self._stopping(
+                    self._stop_with(
                         StopRun(
                             f"still rate limited after {waits - 1} waits on {endpoint}",
                             reason="rate_limit",
@@ -180,7 +181,7 @@ class Session:
                 self.limiter.on_rate_limited(pause, sent_at)
             elif decision.action is Action.STOP_QUOTA:
                 wait = decision.wait_s if decision.wait_s is not None else 0.0
-                raise self.quota.exhaust(endpoint, wait or self.policy.quota_fallback_s)
+                self.quota.exhaust(endpoint, wait or self.policy.quota_fallback_s)
             elif decision.action is Action.REFRESH:
                 # A fresh token that merely lapsed in transit (seconds-long lifetimes, a slow
                 # queue) may be renewed again within the attempt budget; a refused one may not.
@@ -196,7 +197,7 @@ class Session:
                 refreshed = True
                 self.auth.invalidate(token)
             else:
-                raise self._failure(decision, reply.status_code, endpoint, url)
+                self._fail(decision, reply.status_code, endpoint, url)
 
     def _backoff(
         self, attempt: int, retry_after: float | None, failure: str, endpoint: str, url: str
@@ -211,10 +212,10 @@ class Session:
         log.debug("GET %s: %s; retry %d in %.2f s", url, failure, attempt, wait)
         self.sleep(wait)
 
-    def _failure(self, decision: Decision, status: int, endpoint: str, url: str) -> Exception:
+    def _fail(self, decision: Decision, status: int, endpoint: str, url: str) -> NoReturn:
         said = decision.message or f"HTTP {status}"
         if decision.action is Action.SKIP:
-            return SkippableError(f"GET {url}: {status} {said}", reason=said, status=status)
+            raise SkippableError(f"GET {url}: {status} {said}", reason=said, status=status)
         if decision.action is Action.STOP_RATE:
             wait = decision.wait_s
             resume = ""
@@ -222,8 +223,8 @@ class Session:
                 at = datetime.now(UTC) + timedelta(seconds=wait)
                 resume = f"; resume after {at:%Y-%m-%d %H:%M} UTC (in {wait / 3600:.1f} h)"
             text = f"Spotify asks to wait {wait or 0:.0f} s, beyond the cap{resume}"
-            return self._stopping(StopRun(text, reason="rate_limit", retry_after_s=wait))
-        return BadRequest(
+            self._stop_with(StopRun(text, reason="rate_limit", retry_after_s=wait))
+        raise BadRequest(
             f"Spotify answered HTTP {status} to GET {url} ({endpoint}): {said}; "
             "this is a bug in the request",
             status=status,

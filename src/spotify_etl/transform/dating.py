@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 from spotify_etl.rawzone import parse_part_key
-from spotify_etl.storage import LocalStore, ObjectStore, S3Store
+from spotify_etl.storage import ObjectStore
 
 # The old pipeline named files with str(datetime.now()): 'spotify_raw_2024-01-15 10:23:11.123456'.
 _STAMP = re.compile(
@@ -79,12 +78,6 @@ def stamp_in(key: str) -> str | None:
 def modified_at(raw: ObjectStore, key: str) -> str | None:
     """When a bare file without a date in its name was written (UTC)."""
     try:
-        if isinstance(raw, LocalStore):
-            mtime = Path(raw.uri(key)).stat().st_mtime
-            return datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None).isoformat(sep=" ")
-        if isinstance(raw, S3Store):
-            reply = raw.client.head_object(Bucket=raw.bucket, Key=raw.uri(key).split("/", 3)[3])
-            return reply["LastModified"].astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        return raw.modified(key).astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
     except Exception:
         return None
-    return None

@@ -20,6 +20,7 @@ import msgspec
 from isal import igzip
 from isal.isal_zlib import IsalError, _GzipReader
 
+from spotify_etl.errors import Unreadable as Unreadable  # raised here; defined in the tree
 from spotify_etl.transform.shapes import OBJ_DECODER, Obj
 
 _CHUNK = 1 << 20
@@ -29,10 +30,6 @@ QUARANTINE_TEXT_LIMIT = 64 * 1024  # how much of a bad line the quarantine recor
 _LIST_FIELDS: tuple[str, ...] = ("items", "tracks", "albums", "artists", "playlists", "shows")
 _LIST_FIELDS += ("episodes", "audiobooks", "chapters", "queue", "__elements__")
 _OBJECT_FIELDS = ("album", "item", "track", "show", "episode", "audiobook", "currently_playing")
-
-
-class Unreadable(Exception):
-    """The file (or its remainder) cannot be read; the reason names what failed."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Literal
 
 from spotify_etl.errors import ConfigError
 from spotify_etl.rawzone import SOURCE_KINDS, parse_part_key
-from spotify_etl.storage import LocalStore, ObjectStore, S3Store
+from spotify_etl.storage import ObjectStore
 from spotify_etl.transform.batch import Source
 from spotify_etl.transform.dating import (
     OTHER_DAY_NAME,
@@ -148,16 +148,10 @@ def _discover(raw: ObjectStore, out: ObjectStore) -> list[str]:
 
 
 def _relative_prefix(raw: ObjectStore, out: ObjectStore) -> str | None:
-    if isinstance(raw, LocalStore) and isinstance(out, LocalStore):
-        if out.root == raw.root or raw.root not in out.root.parents:
-            return None
-        return out.root.relative_to(raw.root).as_posix() + "/"
-    if not (isinstance(raw, S3Store) and isinstance(out, S3Store) and raw.bucket == out.bucket):
-        return None
-    if raw.prefix and not out.prefix.startswith(f"{raw.prefix}/"):
-        return None
-    rest = out.prefix[len(raw.prefix) :].strip("/")
-    return f"{rest}/" if rest else None
+    """The raw keys that are the transformed zone's, when it is kept inside the raw one."""
+    inside = raw.key_of(out.uri(""))
+    inside = inside.strip("/") if inside else None
+    return f"{inside}/" if inside else None
 
 
 def source_for(raw: ObjectStore, key: str, date: str | None) -> Source | None:

@@ -11,14 +11,12 @@ import unicodedata
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
+from spotify_etl.errors import BadValue as BadValue  # raised here; defined in the tree
+
 ID_RE = re.compile(r"[0-9A-Za-z]{22}")
 _YEAR_RE = re.compile(r"\d{4}")
 _MONTH_RE = re.compile(r"\d{4}-\d{2}")
 _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class BadValue(ValueError):
-    """A field holds something that cannot be what it claims to be."""
 
 
 # AlbumBase.album_type in openapi.yml. Older replies and some endpoints send the values in

@@ -91,7 +91,7 @@ def _load(
     queue_url: str | None,
     interval: float,
 ) -> None:
-    from spotify_etl.storage import S3Store, open_store
+    from spotify_etl.storage import open_store
     from spotify_etl.warehouse import load_pending
 
     settings = _settings(config)
@@ -120,7 +120,7 @@ def _load(
         if queue_url:
             from spotify_etl.warehouse.watch import watch_queue
 
-            if not isinstance(store, S3Store):
+            if not store.url.startswith("s3://"):
                 raise ConfigError("--queue-url needs an s3:// transformed location")
             watch_queue(store, wh, queue_url, on_summary=report, force=force)
         else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,10 @@ import duckdb
 
 from spotify_etl.errors import ConfigError, LockedError
 from spotify_etl.model import TABLES, Table
-from spotify_etl.storage import LocalStore, ObjectStore
+from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse import migrate
 from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import SOURCE_FILE, Dialect
-from spotify_etl.warehouse.history import iter_blocks
 from spotify_etl.warehouse.landing import LandingWarehouse
 from spotify_etl.warehouse.reading import (
     check_csv,
@@ -140,7 +138,7 @@ class DuckDBWarehouse(LandingWarehouse):
 
     def check_file(self, store: ObjectStore, item: FileLoad) -> None:
         f = item.file
-        with local_copies(store, [f.key]) as [path]:
+        with store.local_path(f.key) as path:
             if f.format == "csv":
                 check_csv(path, f.table)
             else:
@@ -172,16 +170,5 @@ class DuckDBWarehouse(LandingWarehouse):
 def local_copies(store: ObjectStore, keys: Sequence[str]) -> Iterator[list[Path]]:
     """Local paths for DuckDB to read: the files themselves, or temporary downloads from S3
     (one chunk at a time, so the disk used is bounded by the chunk's bytes)."""
-    if isinstance(store, LocalStore):
-        yield [Path(store.uri(key)) for key in keys]
-        return
-    with tempfile.TemporaryDirectory(prefix="spotify-etl-load-") as tmp:
-        paths = []
-        for n, key in enumerate(keys):
-            suffix = ".csv.gz" if key.endswith(".csv.gz") else Path(key).suffix
-            path = Path(tmp) / f"file-{n}{suffix}"
-            with store.open(key) as src, path.open("wb") as dst:
-                for block in iter_blocks(src):
-                    dst.write(block)
-            paths.append(path)
-        yield paths
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(store.local_path(key)) for key in keys]

@@ -13,12 +13,10 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-from spotify_etl.errors import AuthError, ConfigError, RetryableError
 from spotify_etl.model import Table, table_for_folder
-from spotify_etl.storage import LocalStore, ObjectInfo, ObjectStore, S3Store
+from spotify_etl.storage import ObjectInfo, ObjectStore
 
 FileFormat = Literal["csv", "parquet"]
 _KEY = re.compile(r"^(?P<folder>[^/]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<name>[^/]+)$")
@@ -75,18 +73,15 @@ def parse_key(info: ObjectInfo, store: ObjectStore) -> TransformedFile | str:
     fmt = _format(match["name"])
     if fmt is None:
         return f"not a .csv.gz or .parquet file: {info.key}"
-    mtime = None
-    if isinstance(store, LocalStore):
-        mtime = Path(store.uri(info.key)).stat().st_mtime_ns
+    path = store.local_file(info.key)
+    mtime = path.stat().st_mtime_ns if path is not None else None
     return TransformedFile(info.key, table, match["dt"], fmt, info.size, info.etag, mtime)
 
 
 def list_transformed(store: ObjectStore) -> Listing:
-    if isinstance(store, LocalStore) and not store.root.is_dir():
-        raise ConfigError(f"transformed folder not found: {store.root}")
     files: list[TransformedFile] = []
     problems: list[tuple[str, str]] = []
-    for info in _listing(store):
+    for info in store.list_existing("transformed"):
         if info.key.startswith("_") or "/_" in info.key:
             continue  # _quarantine/, _batches/ and the like
         parsed = parse_key(info, store)
@@ -95,38 +90,6 @@ def list_transformed(store: ObjectStore) -> Listing:
         else:
             files.append(parsed)
     return Listing(files, problems)
-
-
-_AUTH_CODES = {
-    "AccessDenied",
-    "AllAccessDisabled",
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "ExpiredToken",
-}
-_AUTH_HINT = "check the AWS credentials and their s3:ListBucket permission"
-
-
-def _listing(store: ObjectStore) -> Iterator[ObjectInfo]:
-    """The store's keys; S3 failures (a mistyped bucket, no credentials) as one-line errors."""
-    if not isinstance(store, S3Store):
-        yield from store.list("")
-        return
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    try:
-        yield from store.list("")
-    except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code == "NoSuchBucket":
-            raise ConfigError(f"transformed bucket not found: {store.url}") from None
-        if code in _AUTH_CODES:
-            raise AuthError(f"cannot list {store.url}: {code}", hint=_AUTH_HINT) from None
-        raise RetryableError(f"cannot list {store.url}: {code or exc}") from None
-    except NoCredentialsError:
-        raise AuthError(f"cannot list {store.url}: no AWS credentials", hint=_AUTH_HINT) from None
-    except BotoCoreError as exc:  # endpoint unreachable, timeouts
-        raise RetryableError(f"cannot list {store.url}: {exc}") from None
 
 
 def checksum(store: ObjectStore, f: TransformedFile) -> str:

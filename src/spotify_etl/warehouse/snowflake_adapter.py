@@ -20,14 +20,13 @@ import contextlib
 import gzip
 import io
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from spotify_etl.config import Secrets
 from spotify_etl.errors import AuthError, ConfigError, FatalError, InputError
 from spotify_etl.logs import redact
 from spotify_etl.model import TABLES, Table
-from spotify_etl.storage import LocalStore, ObjectStore
+from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse import migrate
 from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import SOURCE_FILE, ColumnDef, Dialect, sql_type
@@ -145,8 +144,9 @@ class SnowflakeWarehouse(LandingWarehouse):
         and place in the chunk), so the folder is the file and no FILES list or pattern can
         pick up another."""
         folder, _, name = key.rpartition("/")
-        if isinstance(store, LocalStore):
-            path = Path(store.uri(key)).as_posix().replace("'", "\\'")
+        local = store.local_file(key)
+        if local is not None:
+            path = local.as_posix().replace("'", "\\'")
             self.execute(
                 f"PUT 'file://{path}' @{LOAD_STAGE}/{folder}/{load_id}-{n}/ "
                 "AUTO_COMPRESS = FALSE OVERWRITE = TRUE"
@@ -229,10 +229,9 @@ def _check_parquet(store: ObjectStore, key: str, table: Table) -> None:
     """MATCH_BY_COLUMN_NAME would fill a missing column with NULLs: check the schema first."""
     import duckdb
 
-    from spotify_etl.warehouse.duckdb_adapter import local_copies
     from spotify_etl.warehouse.reading import check_parquet
 
-    with local_copies(store, [key]) as [path], contextlib.closing(duckdb.connect()) as con:
+    with store.local_path(key) as path, contextlib.closing(duckdb.connect()) as con:
         try:
             check_parquet(con, path, table)
         except InputError as exc:

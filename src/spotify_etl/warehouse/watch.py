@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from spotify_etl.storage import ObjectStore, S3Store
+from spotify_etl.storage import ObjectStore, s3_location
 from spotify_etl.warehouse.base import LoadSummary, Warehouse
 from spotify_etl.warehouse.loader import load_pending
 
@@ -80,7 +80,7 @@ def sqs_client() -> SQSClient:
 
 
 def watch_queue(
-    store: S3Store,
+    store: ObjectStore,
     wh: Warehouse,
     queue_url: str,
     *,
@@ -95,6 +95,7 @@ def watch_queue(
 
     `until_idle` returns once a receive comes back empty (drain the queue and exit).
     """
+    bucket, prefix = s3_location(store.url)  # ConfigError unless the store is on S3
     sqs = client or sqs_client()
     stop = stop or threading.Event()
     while not stop.is_set():
@@ -107,9 +108,7 @@ def watch_queue(
                 return
             continue
         relevant = [
-            key
-            for m in messages
-            for key in notified_keys(m.get("Body", ""), store.bucket, store.prefix)
+            key for m in messages for key in notified_keys(m.get("Body", ""), bucket, prefix)
         ]
         if relevant:
             log.info("%d new object(s) notified; loading", len(relevant))
