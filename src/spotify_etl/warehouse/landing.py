@@ -97,9 +97,7 @@ class LandingWarehouse(HistoryMixin):
                 self._failed(result, items[0], str(exc))
                 return
             log.info("chunk of %d files has a bad one; splitting it", len(items))
-            half = len(items) // 2
-            self._land(store, items[:half], result)
-            self._land(store, items[half:], result)
+            self._halves(store, items, result)
         except _OutOfMemory as exc:
             if len(items) == 1:
                 raise ConfigError(
@@ -107,9 +105,12 @@ class LandingWarehouse(HistoryMixin):
                     hint='raise [warehouse] duckdb_memory_limit, e.g. "1GB"',
                 ) from None
             log.warning("chunk of %d files exceeded the memory limit; splitting it", len(items))
-            half = len(items) // 2
-            self._land(store, items[:half], result)
-            self._land(store, items[half:], result)
+            self._halves(store, items, result)
+
+    def _halves(self, store: ObjectStore, items: Sequence[FileLoad], result: ChunkResult) -> None:
+        half = len(items) // 2
+        self._land(store, items[:half], result)
+        self._land(store, items[half:], result)
 
     def _land_once(self, store: ObjectStore, items: Sequence[FileLoad]) -> dict[str, int]:
         table = items[0].file.table

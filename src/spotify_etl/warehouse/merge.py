@@ -53,14 +53,18 @@ def _ranked(table: Table, order: str) -> str:
     )
 
 
+def _newest_known(c: str) -> str:
+    """The chunk's newest non-NULL value of column `c` (ranks ascend with freshness)."""
+    return f"MAX_BY({c}, CASE WHEN {c} IS NOT NULL THEN {RANK} END) AS {c}"
+
+
 def dimension_source(table: Table) -> str:
     """One row per key: each column's newest non-NULL value and when it was fetched."""
     picks: list[str] = list(table.key)
     for c in table.column_names:
         if c in table.key or c == "fetched_at":
             continue
-        known = f"CASE WHEN {c} IS NOT NULL THEN {RANK} END"
-        picks.append(f"MAX_BY({c}, {known}) AS {c}")
+        picks.append(_newest_known(c))
         picks.append(f"MAX(CASE WHEN {c} IS NOT NULL THEN fetched_at END) AS {_at(c)}")
     picks.append("MIN(fetched_at) AS first_seen_at")
     picks.append("MAX(fetched_at) AS last_seen_at")
@@ -84,7 +88,7 @@ def combining_source(table: Table) -> str:
         if c in table.key:
             picks.append(c)
         elif col.merge == "known":  # the newest known value, as file by file
-            picks.append(f"MAX_BY({c}, CASE WHEN {c} IS NOT NULL THEN {RANK} END) AS {c}")
+            picks.append(_newest_known(c))
         else:
             picks.append(combined_value(col))
     return (
