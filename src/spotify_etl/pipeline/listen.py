@@ -159,16 +159,18 @@ class Listener:
 
     def _settle(self, parts: list[str]) -> None:
         """Transform `parts`, load everything pending, then mark the parts done."""
-        from spotify_etl.pipeline.run import warehouse_url
+        from spotify_etl.pipeline.run import pause_point, warehouse_url
         from spotify_etl.transform import run_transform
         from spotify_etl.warehouse import load_pending, open_warehouse
 
+        pause_point("settle")  # crash tests: the parts are stored and pending, nothing loaded
         present = [p for p in parts if self.raw.head(p) is not None]
         if present:
             run_transform(
                 self.raw, self.out, keys=present, fmt=self.config.transform.format,
                 max_record_bytes=self.config.transform.max_record_bytes, workers=1,
             )  # fmt: skip
+        pause_point("settle-load")  # crash tests: transformed, not yet loaded
         warehouse = open_warehouse(warehouse_url(self.config), self.secrets)
         try:
             loaded = load_pending(self.out, warehouse)

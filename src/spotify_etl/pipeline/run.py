@@ -67,8 +67,9 @@ _paused: set[str] = set()
 
 def pause_point(stage: str, done: int | None = None) -> None:
     """SIGSTOP this process at the point `SPOTIFY_ETL_PAUSE_AT` names (crash tests): a stage
-    ("manifest"), or "stage:N", the first progress report of that stage at or past N items
-    (a load reports per chunk, so its counts move in steps of a chunk's files)."""
+    ("manifest"; listen's "settle" and "settle-load"), or "stage:N", the first progress
+    report of that stage at or past N items (a load reports per chunk, so its counts move in
+    steps of a chunk's files)."""
     wanted = os.environ.get("SPOTIFY_ETL_PAUSE_AT")
     if not wanted or wanted in _paused:
         return
