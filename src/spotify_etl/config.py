@@ -74,6 +74,9 @@ class WarehouseSettings(_Strict):
     chunk_files: Annotated[int, Field(ge=1)] = 1000
     chunk_mib: Annotated[float, Field(gt=0)] = 64
     duckdb_memory_limit: str = "256MB"  # DuckDB spills to disk beyond it
+    # Rows per DuckDB MERGE pass: its MERGE holds its source in memory, so a bigger chunk
+    # merges in passes over hash classes of the key (same result, bounded memory).
+    duckdb_merge_rows: Annotated[int, Field(ge=1)] = 50_000
 
     @field_validator("url")
     @classmethod

@@ -39,7 +39,8 @@ def test_a_chunk_over_the_memory_limit_is_split_and_every_row_loads(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     _plays(tmp_path / "t", files=8, rows=10_000)  # 80,000 plays: one chunk by default
-    wh = open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}", memory_limit="40MB")
+    # One MERGE pass for the whole chunk: too big for the limit, so the chunk must split.
+    wh = open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}", memory_limit="40MB", merge_rows=10**6)
     try:
         with caplog.at_level(logging.WARNING):
             summary = load_pending(LocalStore(tmp_path / "t"), wh)

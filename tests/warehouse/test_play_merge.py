@@ -40,14 +40,16 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(params=["duckdb", "snowflake"])
+@pytest.fixture(params=["duckdb", "duckdb-merge-passes", "snowflake"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
     if request.param == "snowflake":
         request.getfixturevalue("fake_snowflake")
         secrets = Secrets(snowflake_user="u", snowflake_password="not-a-real-pass")  # type: ignore[arg-type]
         wh = open_warehouse("snowflake://acct/SPOTIFY/MODEL?warehouse=WH", secrets)
     else:
-        wh = open_warehouse(f"duckdb:///{tmp_path / 'wh.duckdb'}")
+        # merge-passes: every MERGE split into one pass per row, the same rows must result
+        passes = {"merge_rows": 1} if request.param == "duckdb-merge-passes" else {}
+        wh = open_warehouse(f"duckdb:///{tmp_path / 'wh.duckdb'}", **passes)
     yield wh
     wh.close()
 

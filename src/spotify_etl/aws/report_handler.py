@@ -44,7 +44,7 @@ def _secrets(url: str) -> Secrets | None:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from spotify_etl.pipeline.run import warehouse_url
     from spotify_etl.report.publish import build_for, publish
-    from spotify_etl.warehouse import open_warehouse
+    from spotify_etl.warehouse import open_configured
 
     configure_logging()
     target = os.environ.get("SPOTIFY_ETL_REPORT_URL", "").strip().rstrip("/")
@@ -53,7 +53,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     days = int(os.environ.get("SPOTIFY_ETL_REPORT_DAYS", "30") or 30)
     config = LambdaSettings.from_env().pipeline_config()
     url = warehouse_url(config)
-    wh = open_warehouse(url, _secrets(url))
+    wh = open_configured(config.warehouse, _secrets(url), base_dir=config.base_dir)
     try:
         built = build_for(config, wh, days)
     finally:

@@ -125,13 +125,12 @@ def import_history(
     config: PipelineConfig, target: Path, *, secrets: Secrets, load: bool = True
 ) -> ImportSummary:
     """Import every music history file under `target` (a file, folder or ZIP)."""
-    from spotify_etl.pipeline.run import warehouse_url
-    from spotify_etl.warehouse import load_pending, open_warehouse
+    from spotify_etl.warehouse import load_pending, open_configured
 
     files = find_exports(target)
     raw = open_store(config.path(config.storage.raw))
     out = open_store(config.path(config.storage.transformed))
-    warehouse = open_warehouse(warehouse_url(config), secrets)
+    warehouse = open_configured(config.warehouse, secrets, base_dir=config.base_dir)
     try:
         names = _names(warehouse)
         minutes = _minutes(warehouse) if any(f.fmt == "short" for f in files) else {}
@@ -148,7 +147,7 @@ def import_history(
         song_ids |= mapper.song_ids
     summary.queued_tracks = _queue_unknown(raw, song_ids)
     if load:
-        warehouse = open_warehouse(warehouse_url(config), secrets)
+        warehouse = open_configured(config.warehouse, secrets, base_dir=config.base_dir)
         try:
             summary.load = load_pending(out, warehouse)
         finally:

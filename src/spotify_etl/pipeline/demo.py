@@ -77,7 +77,7 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
     )
     from spotify_etl.spotify import token_store_for
     from spotify_etl.spotify.login import login
-    from spotify_etl.warehouse import open_warehouse
+    from spotify_etl.warehouse import open_configured
 
     setup_logging(level="WARNING")
     config = load_config(config_path)
@@ -116,7 +116,7 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
             reports.append(report)
         stats = sim.stats()
     out.print(f"simulator served {stats['total']} requests in all")
-    warehouse = open_warehouse(warehouse_url(config), secrets)
+    warehouse = open_configured(config.warehouse, secrets, base_dir=config.base_dir)
     try:
         for name in (*DEMO_QUERIES, ACCOUNTING_QUERY):
             print_query(warehouse, name, limit=DEMO_ROWS)

@@ -159,9 +159,9 @@ class Listener:
 
     def _settle(self, parts: list[str]) -> None:
         """Transform `parts`, load everything pending, then mark the parts done."""
-        from spotify_etl.pipeline.run import pause_point, warehouse_url
+        from spotify_etl.pipeline.run import pause_point
         from spotify_etl.transform import run_transform
-        from spotify_etl.warehouse import load_pending, open_warehouse
+        from spotify_etl.warehouse import load_pending, open_configured
 
         pause_point("settle")  # crash tests: the parts are stored and pending, nothing loaded
         present = [p for p in parts if self.raw.head(p) is not None]
@@ -171,7 +171,9 @@ class Listener:
                 max_record_bytes=self.config.transform.max_record_bytes, workers=1,
             )  # fmt: skip
         pause_point("settle-load")  # crash tests: transformed, not yet loaded
-        warehouse = open_warehouse(warehouse_url(self.config), self.secrets)
+        warehouse = open_configured(
+            self.config.warehouse, self.secrets, base_dir=self.config.base_dir
+        )
         try:
             loaded = load_pending(self.out, warehouse)
         finally:

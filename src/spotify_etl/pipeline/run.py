@@ -108,13 +108,13 @@ def run_pipeline(
     from spotify_etl.extract import run_extract
     from spotify_etl.pipeline.untransformed import untransformed_parts
     from spotify_etl.transform import run_transform
-    from spotify_etl.warehouse import load_pending, open_warehouse
+    from spotify_etl.warehouse import load_pending, open_configured
 
     report = RunReport()
     raw_store = open_store(config.path(config.storage.raw))
     out_store = open_store(config.path(config.storage.transformed))
     # Fail fast on a locked or unreachable warehouse, before any API request is spent.
-    open_warehouse(warehouse_url(config), secrets).close()
+    open_configured(config.warehouse, secrets, base_dir=config.base_dir).close()
 
     started = time.perf_counter()
     report.extract = run_extract(
@@ -148,7 +148,7 @@ def run_pipeline(
 
     started = time.perf_counter()
     if next(iter(out_store.list()), None) is not None:  # nothing transformed yet: nothing to load
-        warehouse = open_warehouse(warehouse_url(config), secrets)
+        warehouse = open_configured(config.warehouse, secrets, base_dir=config.base_dir)
         try:
             report.load = load_pending(
                 out_store, warehouse, progress=_stage_progress(progress, "load")

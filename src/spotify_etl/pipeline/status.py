@@ -92,11 +92,10 @@ def collect_status(config: PipelineConfig, *, newest: int = 5) -> dict[str, Any]
 
 def _pending(config: PipelineConfig, transformed: ObjectStore) -> tuple[int | None, str | None]:
     from spotify_etl.config import load_secrets
-    from spotify_etl.pipeline.run import warehouse_url
-    from spotify_etl.warehouse import open_warehouse
+    from spotify_etl.warehouse import open_configured
 
     try:
-        warehouse = open_warehouse(warehouse_url(config), load_secrets())
+        warehouse = open_configured(config.warehouse, load_secrets(), base_dir=config.base_dir)
     except SpotifyEtlError as exc:
         return None, str(exc)
     try:

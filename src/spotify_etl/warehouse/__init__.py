@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from spotify_etl.warehouse.analytics import QueryInfo, list_queries, run_query
 from spotify_etl.warehouse.base import LoadSummary, Warehouse
-from spotify_etl.warehouse.connect import open_warehouse
+from spotify_etl.warehouse.connect import open_configured, open_warehouse
 from spotify_etl.warehouse.loader import load_pending
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Warehouse",
     "list_queries",
     "load_pending",
+    "open_configured",
     "open_warehouse",
     "run_query",
 ]

@@ -49,7 +49,7 @@ def _settings(config: str | None) -> PipelineConfig:
 
 def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False) -> Warehouse:
     from spotify_etl.config import WarehouseSettings, load_secrets
-    from spotify_etl.warehouse import open_warehouse
+    from spotify_etl.warehouse import open_configured
     from spotify_etl.warehouse.duckdb_adapter import duckdb_path
 
     if url is not None:
@@ -69,9 +69,7 @@ def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False
                 f"no warehouse at {path}", hint="load one first with `spotify-etl load`"
             )
     secrets = load_secrets() if target.startswith("snowflake://") else None
-    return open_warehouse(
-        target, secrets, base_dir=base_dir, memory_limit=settings.warehouse.duckdb_memory_limit
-    )
+    return open_configured(settings.warehouse, secrets, base_dir=settings.base_dir, url=url)
 
 
 def _report(summary: LoadSummary, into: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from spotify_etl.config import WarehouseSettings
 from spotify_etl.errors import ConfigError, LockedError
 from spotify_etl.model import TABLES, Table
 from spotify_etl.storage import ObjectStore
@@ -31,8 +32,10 @@ from spotify_etl.warehouse.reading import (
     sql_literal,
 )
 
-# The load's working memory; DuckDB spills to disk beyond it (default: 80% of RAM).
-DEFAULT_MEMORY_LIMIT = "256MB"
+# The load's working memory (DuckDB's own default is 80% of RAM) and rows per MERGE pass:
+# defined once, as the [warehouse] settings' defaults.
+DEFAULT_MEMORY_LIMIT = WarehouseSettings().duckdb_memory_limit
+DEFAULT_MERGE_ROWS = WarehouseSettings().duckdb_merge_rows
 
 # Errors that mean "this file's content is bad" (skip it, record why); any other DuckDB error
 # (binder, catalog, out of memory) is ours or the machine's and must stop the load instead.
@@ -71,8 +74,10 @@ class DuckDBWarehouse(LandingWarehouse):
         path: str,
         tables: tuple[Table, ...] = TABLES,
         memory_limit: str = DEFAULT_MEMORY_LIMIT,
+        merge_rows: int = DEFAULT_MERGE_ROWS,
     ) -> None:
         self.path = path
+        self.merge_rows = merge_rows
         self.url = f"duckdb://{path}" if path != ":memory:" else "duckdb:///:memory:"
         self.tables = tables
         if path != ":memory:":

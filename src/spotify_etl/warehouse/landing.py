@@ -1,9 +1,10 @@
 """The one load transaction both adapters share: a chunk of files lands, merges and is recorded.
 
 A chunk is many files of one table (and one format). Its landing INSERT reads them all in one
-statement, one MERGE moves its keys into the model (warehouse.merge), and the load-history
-rows of every file commit in the same transaction: a crash leaves the whole chunk or none of
-it, and a rerun finds its files pending again.
+statement, one MERGE moves its keys into the model (warehouse.merge; in passes of about
+`merge_rows` rows where the adapter bounds it), and the load-history rows of every file
+commit in the same transaction: a crash leaves the whole chunk or none of it, and a rerun
+finds its files pending again.
 
 Files are checked before landing (header or schema: cheap, and it names the problem); a file
 whose values are bad is only found while reading, and then the chunk is split in halves until
@@ -54,6 +55,10 @@ class ChunkResult:
 
 class LandingWarehouse(HistoryMixin):
     """Shared by the DuckDB and Snowflake adapters; see the module docstring."""
+
+    # Rows per MERGE pass (None: one pass per chunk). DuckDB sets it from [warehouse]
+    # merge_rows: its MERGE must fit memory_limit. Snowflake's warehouse sizes itself.
+    merge_rows: int | None = None
 
     def check_file(self, store: ObjectStore, item: FileLoad) -> None:
         """Raise InputError (without the key) when the file is not the table's shape."""
@@ -129,7 +134,7 @@ class LandingWarehouse(HistoryMixin):
                     [load_id],
                 )
                 rows = {str(key): int(n) for key, n in counted}
-                self.execute(chunk_merge(table), [load_id])
+                self._merge(table, load_id, sum(rows.values()))
                 loaded = {i.file.key: rows.get(i.file.key, 0) for i in items}
                 self.record_many(items, "loaded", loaded, None, load_id)
         except InputError:
@@ -142,6 +147,17 @@ class LandingWarehouse(HistoryMixin):
                 raise
             raise InputError(reason) from None
         return loaded
+
+    def _merge(self, table: Table, load_id: int, rows: int) -> None:
+        # A MERGE holds its whole source (the ranked, grouped chunk) in memory at once; split
+        # by a hash of the key, each pass holds about merge_rows rows and every key still
+        # meets all of its chunk's rows in one pass, so the result is the same.
+        passes = 1 if self.merge_rows is None else max(1, -(-rows // self.merge_rows))
+        if passes == 1:
+            self.execute(chunk_merge(table), [load_id])
+            return
+        for part in range(passes):
+            self.execute(chunk_merge(table, partitioned=True), [load_id, passes, part])
 
     def _failed(self, result: ChunkResult, item: FileLoad, error: str) -> None:
         log.info("skipped file %s: %s", item.file.key, error)

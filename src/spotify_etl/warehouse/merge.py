@@ -1,7 +1,9 @@
 """The MERGE of one chunk (many files of one table, one load id) from its landing rows.
 
 One statement per table per chunk, whatever the number of files in it, and it touches only
-the keys the chunk holds. The rule is the one a file-by-file load follows, per column:
+the keys the chunk holds (DuckDB splits a big chunk's MERGE into passes over hash classes of
+the key, to bound its memory: a key's rows are all in one pass, so nothing below changes).
+The rule is the one a file-by-file load follows, per column:
 
 - Dimensions: for each column the newest non-NULL value of the chunk is the candidate, and it
   carries the time it was fetched. It replaces the model's value when it is at least as new
@@ -42,14 +44,17 @@ def _at(column: str) -> str:
     return f"{column}__at"
 
 
-def _ranked(table: Table, order: str) -> str:
-    """The chunk's landing rows, each with its rank within its key (1 = per `order`)."""
+def _ranked(table: Table, order: str, partitioned: bool) -> str:
+    """The chunk's landing rows, each with its rank within its key (1 = per `order`);
+    `partitioned`: only the keys whose hash is `?` modulo `?` (after the load id's `?`)."""
     cols = ", ".join(table.column_names)
     values = ", ".join(c for c in table.column_names if c not in table.key)
+    key = ", ".join(table.key)
+    where = f"{LOAD_ID} = ?" + (f" AND HASH({key}) % ? = ?" if partitioned else "")
     return (
-        f"SELECT {cols}, {SOURCE_FILE}, ROW_NUMBER() OVER (PARTITION BY {', '.join(table.key)} "
+        f"SELECT {cols}, {SOURCE_FILE}, ROW_NUMBER() OVER (PARTITION BY {key} "
         f"ORDER BY fetched_at {order}, {SOURCE_FILE} {order}, HASH({values}) {order}) AS {RANK} "
-        f"FROM {landing_name(table)} WHERE {LOAD_ID} = ?"
+        f"FROM {landing_name(table)} WHERE {where}"
     )
 
 
@@ -58,7 +63,7 @@ def _newest_known(c: str) -> str:
     return f"MAX_BY({c}, CASE WHEN {c} IS NOT NULL THEN {RANK} END) AS {c}"
 
 
-def dimension_source(table: Table) -> str:
+def dimension_source(table: Table, partitioned: bool = False) -> str:
     """One row per key: each column's newest non-NULL value and when it was fetched."""
     picks: list[str] = list(table.key)
     for c in table.column_names:
@@ -69,18 +74,18 @@ def dimension_source(table: Table) -> str:
     picks.append("MIN(fetched_at) AS first_seen_at")
     picks.append("MAX(fetched_at) AS last_seen_at")
     return (
-        f"SELECT {', '.join(picks)} FROM ({_ranked(table, 'ASC')}) AS r "
+        f"SELECT {', '.join(picks)} FROM ({_ranked(table, 'ASC', partitioned)}) AS r "
         f"GROUP BY {', '.join(table.key)}"
     )
 
 
-def fact_source(table: Table) -> str:
+def fact_source(table: Table, partitioned: bool = False) -> str:
     """One row per key: the newest row (ties as in the module docstring)."""
     cols = ", ".join(table.column_names)
-    return f"SELECT {cols} FROM ({_ranked(table, 'DESC')}) AS r WHERE {RANK} = 1"
+    return f"SELECT {cols} FROM ({_ranked(table, 'DESC', partitioned)}) AS r WHERE {RANK} = 1"
 
 
-def combining_source(table: Table) -> str:
+def combining_source(table: Table, partitioned: bool = False) -> str:
     """One row per key of a combining fact: each column by its merge rule over the chunk."""
     picks: list[str] = []
     for col in table.columns:
@@ -92,20 +97,22 @@ def combining_source(table: Table) -> str:
         else:
             picks.append(combined_value(col))
     return (
-        f"SELECT {', '.join(picks)} FROM ({_ranked(table, 'ASC')}) AS r "
+        f"SELECT {', '.join(picks)} FROM ({_ranked(table, 'ASC', partitioned)}) AS r "
         f"GROUP BY {', '.join(table.key)}"
     )
 
 
-def chunk_merge(table: Table) -> str:
-    """MERGE one chunk's landing rows into the model table; `?` is the chunk's load id."""
+def chunk_merge(table: Table, partitioned: bool = False) -> str:
+    """MERGE one chunk's landing rows into the model table; `?` is the chunk's load id, and
+    when `partitioned`, two more `?`: the number of passes and this pass (DuckDB's HASH is
+    unsigned, so every key falls in exactly one pass; landing.LandingWarehouse._merge)."""
     if combines(table):
-        return merge_statement(table, combining_source(table))
+        return merge_statement(table, combining_source(table, partitioned))
     on = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
     if table.kind != "dimension":
         values = [c for c in table.column_names if c not in table.key]
         return (
-            f"MERGE INTO {table.name} AS t USING ({fact_source(table)}) AS s ON {on}\n"
+            f"MERGE INTO {table.name} AS t USING ({fact_source(table, partitioned)}) AS s ON {on}\n"
             f"WHEN MATCHED AND (s.fetched_at >= t.fetched_at) THEN UPDATE SET "
             f"{', '.join(f'{c} = s.{c}' for c in values)}\n"
             f"WHEN NOT MATCHED THEN INSERT ({', '.join(table.column_names)}) "
@@ -120,8 +127,9 @@ def chunk_merge(table: Table) -> str:
     sets.append("first_seen_at = LEAST(t.first_seen_at, s.first_seen_at)")
     sets.append("last_seen_at = GREATEST(t.last_seen_at, s.last_seen_at)")
     insert = [*table.key, *body, "first_seen_at", "last_seen_at"]
+    source = dimension_source(table, partitioned)
     return (
-        f"MERGE INTO {table.name} AS t USING ({dimension_source(table)}) AS s ON {on}\n"
+        f"MERGE INTO {table.name} AS t USING ({source}) AS s ON {on}\n"
         f"WHEN MATCHED THEN UPDATE SET {', '.join(sets)}\n"
         f"WHEN NOT MATCHED THEN INSERT ({', '.join(insert)}) "
         f"VALUES ({', '.join(f's.{c}' for c in insert)})"
