@@ -4,8 +4,9 @@ named on each) and API-2026.md, each small, with the exact rows it must give (te
 Shapes: both playlist page generations (`/tracks` with `track`, 2015-style extended; 2026
 `/items` with `item`, `track` repeated), saved albums with their tracks, saved shows and
 episodes, a full show with its episode page, playlists with episodes and local files,
-upper-case album types, "0000" dates, a taken-down track, `fields=` pages, currently
-playing, playback state, the queue, and a top-level JSON array (a `contains` check).
+upper-case album types and object types, "0000" dates, a taken-down track, `fields=` pages,
+currently playing, playback state, the queue, recently played (PLAY), and top-level JSON
+arrays (a `contains` check, a list of tracks).
 """
 
 from __future__ import annotations
@@ -180,4 +181,32 @@ TRACKS_ARRAY = [track(T1, "First", OLD_ALBUM, [ART1]), None]
 SAVED_AUDIOBOOKS = page(
     f"{API}/me/audiobooks?offset=0&limit=20",
     [{"added_at": "2026-01-01T00:00:00Z", "audiobook": {"id": "BOOK000000000000000001"}}],
+)
+# GET /me/player/recently-played: CursorPagingPlayHistoryObject {items: PlayHistoryObject
+# {track, played_at, context}, cursors}: a PLAY per track; a null track is counted, and an
+# episode (the player plays them; PLAY is keyed by song) gives its EPISODE row, counted.
+RECENTLY_PLAYED = {
+    "href": f"{API}/me/player/recently-played?limit=50",
+    "limit": 50,
+    "next": None,
+    "cursors": {"after": "1764655200000", "before": "1764655100000"},
+    "items": [
+        {
+            "track": track(T1, "First", OLD_ALBUM, [ART1]),
+            "played_at": "2026-11-23T21:00:00.123Z",
+            "context": {"type": "playlist", "uri": f"spotify:playlist:{PL}", "href": None},
+        },
+        {"track": None, "played_at": "2026-11-23T20:00:00Z", "context": None},
+        {"track": episode(), "played_at": "2026-11-23T19:00:00Z", "context": None},
+    ],
+}
+# Object and item `type` in upper case, as older replies send enumerations (issue #12).
+UPPER_TYPES = page(
+    f"{API}/playlists/{PL}/items?offset=0&limit=50",
+    [
+        _entry(
+            "item", track(T2, "Second", {**DAY_ALBUM, "type": "ALBUM"}, [ART2]) | {"type": "TRACK"}
+        ),
+        _entry("item", episode() | {"type": "Episode"}),
+    ],
 )

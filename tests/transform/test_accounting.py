@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,7 @@ from tests.transform.fixtures import (
     track,
     write_part,
 )
+from tests.transform.test_replies import CASES
 
 VARIANTS = ("good", "gone", "popular", "negative", "bad_id", "upper", "zero_date")
 SLOTS = st.one_of(
@@ -193,3 +195,30 @@ def test_skipped_counts_are_exact_for_every_kind(tmp_path: Path) -> None:
         "item.type": 2,
         "track.id": 2,
     }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_nothing_disappears_from_any_reply_shape(tmp_path: Path, name: str) -> None:
+    """Every id in each real-shaped reply (replies.py) lands in its table or in quarantine
+    with a reason, and no SONG_ARTIST, PLAYLIST_ITEM or PLAY points at a song (or episode)
+    that has no row."""
+    body = CASES[name]
+    (tmp_path / "lake").mkdir()
+    (tmp_path / "lake" / "reply_2026-11-24.json").write_text(json.dumps(body))
+    summary = run_local(tmp_path)
+    out = tmp_path / "transformed"
+    records = _quarantine(out)
+    assert summary.exit_code == 0 and all(rec["reason"] for rec in records)
+    found: dict[str, set[str]] = {}
+    _ids(body, found)
+    for kind, ids in found.items():
+        table, column = TABLE_OF[kind]
+        landed = {row[column] for row in _rows(out, table)}
+        refused = {rec["record"][column] for rec in records if rec["table"] == table}
+        assert ids <= landed | refused, (kind, ids - landed - refused)
+    songs = {row["song_id"] for row in _rows(out, "SONGS")}
+    episodes = {row["episode_id"] for row in _rows(out, "EPISODE")}
+    for table in ("SONG_ARTIST", "PLAYLIST_ITEM", "PLAY"):
+        assert {row["song_id"] for row in _rows(out, table) if row["song_id"]} <= songs, table
+    items = _rows(out, "PLAYLIST_ITEM")
+    assert {row["episode_id"] for row in items if row["episode_id"]} <= episodes

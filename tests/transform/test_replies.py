@@ -56,6 +56,8 @@ CASES = {
     "contains": r.CONTAINS,
     "tracks_array": r.TRACKS_ARRAY,
     "saved_audiobooks": r.SAVED_AUDIOBOOKS,
+    "recently_played": r.RECENTLY_PLAYED,
+    "upper_types": r.UPPER_TYPES,
 }
 
 

@@ -145,9 +145,7 @@ def emit_page(
             if etype is not None and etype not in _TYPES:
                 etype = etype.lower()
             if etype is None and element.played_at is not None and playlist_id is None:
-                played = decode_track(element.track)  # a recently-played item: a PLAY
-                if played is not None:
-                    emit_play(element, played, emit_track(played, ctx, None), ctx)
+                _emit_played(element, ctx)  # a recently-played item: a PLAY
             elif etype is None and (
                 playlist_id is not None or element.track or element.item or element.added_at
             ):
@@ -162,6 +160,19 @@ def emit_page(
             _reject_item(ctx, index, str(exc), element)
         except msgspec.ValidationError as exc:  # a lazily decoded `track` of the wrong shape
             _reject_item(ctx, index, f"wrong shape or types: {exc}", element)
+
+
+def _emit_played(element: Obj, ctx: Ctx) -> None:
+    """A PlayHistoryObject (openapi.yml): a PLAY of its track. PLAY is keyed by song, so an
+    episode the player played gives its EPISODE row and is counted, never a SONGS row."""
+    played = decode_track(element.track)
+    if played is None:
+        ctx.out.skip("null_items")  # a play of a track that is gone: nothing to key it on
+    elif kind_of(played) == "episode":
+        emit_episode(played, ctx, None)
+        ctx.out.skip("episode_plays")
+    else:
+        emit_play(element, played, emit_track(played, ctx, None), ctx)
 
 
 def _reject_item(ctx: Ctx, index: int, reason: str, element: Obj) -> None:

@@ -22,6 +22,7 @@ SKIP_REASONS: dict[str, str] = {
     "local_files": "local files outside a playlist (in a playlist they are PLAYLIST_ITEM rows)",
     "audiobooks": "audiobooks and chapters: recognised; the model has no table for them",
     "nothing_playing": "player and queue replies with no item (nothing playing, or an ad)",
+    "episode_plays": "recently-played episodes: their EPISODE row is written; PLAY holds songs",
     "error_replies": "non-2xx replies (the extractor recorded why)",
     "partial_replies": "fields= replies with no rows to give (the daily snapshot_id check)",
     "other_objects": "replies without catalogue rows: user profiles, contains checks "
