@@ -1,8 +1,8 @@
 """What a run did, for people (tables) or machines (`--log-format json`: one JSON object).
 
 Every item is accounted for in one place: the rows each table read = written + duplicates
-(the same key again) + quarantined, and what was read but is no row at all (local files,
-episodes, null items, partial replies) is counted by kind, so the totals add up.
+(the same key again) + quarantined, and what was read but is no row at all (null items,
+audiobooks, partial replies, ...) is counted by kind, so the totals add up.
 """
 
 from __future__ import annotations
@@ -17,14 +17,18 @@ if TYPE_CHECKING:
     from spotify_etl.pipeline.run import RunReport
     from spotify_etl.transform import TransformSummary
 
-# Why each kind of skipped input is not a row (transform.summary.SKIP_KINDS).
+# Why each kind of skipped input is not a row, in a few words for the run's one line
+# (transform.summary.SKIP_REASONS has the full reasons; a test keeps the kinds the same).
 SKIP_WHY = {
-    "local_files": "local files (no Spotify id)",
-    "episodes": "podcast episodes (not songs)",
     "null_items": "null items (deleted or unavailable)",
+    "items_without_id": "items without an id (fields= replies)",
+    "local_files": "local files outside a playlist",
+    "audiobooks": "audiobooks (no table)",
+    "nothing_playing": "player replies with nothing playing",
+    "episode_plays": "episode plays (EPISODE rows; PLAY holds songs)",
     "error_replies": "error replies (see the run's skipped ids)",
     "partial_replies": "snapshot checks (rows carried forward from earlier parts)",
-    "other_objects": "other objects (user profiles)",
+    "other_objects": "other objects (user profiles, contains checks)",
 }
 
 
