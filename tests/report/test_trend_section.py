@@ -82,6 +82,16 @@ def test_each_trend_card_shows_what_was_planted(any_wh: Warehouse) -> None:
     ]
 
 
+def test_an_empty_catalogue_card_names_what_it_lacks(duck: Warehouse) -> None:
+    """trend_data's songs have release years but no lengths: the duration card says so, and
+    does not claim the release years are missing (the years chart is drawn)."""
+    write_trending(duck)
+    report = build_report(duck, days=30, now=NOW).report
+    assert report.card("catalogue-years").spec is not None
+    durations = report.card("catalogue-durations")
+    assert durations.spec is None and "known length" in (durations.unavailable or "")
+
+
 def _with_plays(wh: Warehouse) -> Warehouse:
     """trend_data's warehouse plus the literal plays, so the listening section is drawn too."""
     for row in PLAYS:
