@@ -3,6 +3,7 @@ writes the page to a bucket that is private by every S3 control (moto server).""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import boto3
 import pytest
 
 from spotify_etl.aws import report_handler
+from spotify_etl.errors import ConfigError
 from spotify_etl.storage import LocalStore
 from spotify_etl.warehouse import load_pending, open_warehouse
 from tests.aws import cfn
@@ -108,3 +110,33 @@ def test_the_report_lambda_writes_a_private_report(
     assert [g["Grantee"].get("URI") for g in grants] == [None]  # the owner only, no group
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values()) and len(block) == 4
+
+
+def test_a_snowflake_warehouse_logs_in_with_the_templates_secret(
+    moto_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The function's environment names `<ProjectName>/snowflake`; its user and password are
+    what the report logs in with, and without the variable a snowflake:// URL is refused."""
+    url = "snowflake://acct/SPOTIFY_ETL/MODEL?warehouse=WH"
+    assert report_handler._secrets("duckdb:///tmp/w.duckdb") is None  # DuckDB needs none
+    monkeypatch.delenv("SPOTIFY_ETL_SNOWFLAKE_SECRET_ID", raising=False)
+    with pytest.raises(ConfigError, match="SPOTIFY_ETL_SNOWFLAKE_SECRET_ID"):
+        report_handler._secrets(url)
+    template = cfn.load()
+    env = cfn.resolve(_function_env(template, "ReportFunction"), cfn.parameters(template), {})
+    secret_id = str(env["SPOTIFY_ETL_SNOWFLAKE_SECRET_ID"])
+    arn = boto3.client("secretsmanager").create_secret(
+        Name=secret_id, SecretString=json.dumps({"user": "reporter", "password": "pw-1"})
+    )["ARN"]
+    # The function's role may read that secret (its ARN ends in a random suffix).
+    statements = template["Resources"]["ReportRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+        "Statement"
+    ]
+    [raw] = [st for st in statements if st["Action"] == "secretsmanager:GetSecretValue"]
+    allowed = cfn.resolve(raw["Resource"], cfn.parameters(template), {})
+    assert fnmatch.fnmatchcase(arn, allowed), (arn, allowed)
+    monkeypatch.setenv("SPOTIFY_ETL_SNOWFLAKE_SECRET_ID", secret_id)
+    secrets = report_handler._secrets(url)
+    assert secrets is not None and secrets.snowflake_user == "reporter"
+    assert secrets.snowflake_password is not None
+    assert secrets.snowflake_password.get_secret_value() == "pw-1"

@@ -93,3 +93,13 @@ def test_the_starter_config_mentions_every_section_key() -> None:
     starter = starter_config()
     missing = [f"{p}.{k}" for p, k in _config_keys() if k not in starter and p != "sources"]
     assert missing == []
+
+
+def test_the_report_table_names_every_section() -> None:
+    """One row per registered report section (`| overview | …`), in page order."""
+    from spotify_etl.report.sections import registered
+
+    lines = README[README.index("| section | cards") :].splitlines()[2:]
+    rows = lines[: next(i for i, line in enumerate(lines) if not line.startswith("|"))]
+    named = [row.split(" | ")[0].removeprefix("| ") for row in rows]
+    assert named == [s.id for s in registered()]

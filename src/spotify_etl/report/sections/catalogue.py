@@ -14,20 +14,21 @@ from spotify_etl.report.context import ReportContext
 from spotify_etl.report.model import Card, Rows, Section, Spec
 
 DEV_MODE = "Not available in development mode"
+NO_YEARS = "No albums with a known release year yet"
 
 
 def _chart_or_empty(
-    card_id: str, title: str, caption: str, rows: Rows, query: str, spec_of: Callable[[Rows], Spec]
+    card_id: str,
+    title: str,
+    caption: str,
+    rows: Rows,
+    query: str,
+    spec_of: Callable[[Rows], Spec],
+    empty: str = NO_YEARS,
 ) -> Card:
+    """The chart, or a card saying what is missing (each card's own reason, not a generic one)."""
     if not len(rows):
-        return Card(
-            card_id,
-            title,
-            caption,
-            rows,
-            query=query,
-            unavailable="No albums with a known release year yet",
-        )
+        return Card(card_id, title, caption, rows, query=query, unavailable=empty)
     return Card(card_id, title, caption, rows, spec_of(rows), query=query)
 
 
@@ -82,6 +83,7 @@ def build(ctx: ReportContext) -> list[Card]:
                 horizontal=True,
                 tooltip=("pct",),
             ),
+            empty="No albums yet",
         ),
         _chart_or_empty(
             "catalogue-durations",
@@ -97,6 +99,7 @@ def build(ctx: ReportContext) -> list[Card]:
                 x_title="release year",
                 y_title="minutes",
             ),
+            empty="No songs with both a known length and a release year yet",
         ),
     ]
     labels = ctx.query("songs_per_label", limit=15)
