@@ -130,7 +130,7 @@ def test_search_pages_skip_exactly_what_is_not_out_yet() -> None:
             if CATALOG.track_visible(t, day)
         ]
         # then the tracks of releases that appeared after day 0, by brute force over their slots
-        slots = range(CATALOG.n_tracks, CATALOG.n_tracks + CATALOG.future_count(day) * 40)
+        slots = range(CATALOG.n_tracks, CATALOG.n_tracks + CATALOG.releases.future_count(day) * 40)
         brute += [
             t
             for t in slots

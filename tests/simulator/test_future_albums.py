@@ -137,7 +137,7 @@ def test_new_albums_and_their_tracks_are_searchable(ext_moving: Simulator) -> No
 def test_any_scale_any_day_has_new_albums(scale: int) -> None:
     c = Catalog(7, scale)
     for day in (1, 2, 59, 60, 61, 365, 100_000):
-        fresh = [b for d, b in c.future_releases(day) if d == day]
+        fresh = [b for d, b in c.releases.future_releases(day) if d == day]
         assert fresh and all(
             c.album_visible(b, day) and not c.album_visible(b, day - 1) for b in fresh
         )
@@ -154,7 +154,7 @@ def test_any_scale_any_day_has_new_albums(scale: int) -> None:
 
 def test_future_indices_never_collide_with_day0_entities() -> None:
     c = Catalog(42, 10_000)
-    future = [b for _, b in c.future_releases(50)]
+    future = [b for _, b in c.releases.future_releases(50)]
     assert min(future) == c.n_albums and len(set(future)) == len(future) == 50 * c.per_day
     first_tracks = [c.album(b).first_track for b in future]
     assert min(first_tracks) >= c.n_tracks

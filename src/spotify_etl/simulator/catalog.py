@@ -51,7 +51,7 @@ __all__ = [
 BASE_DATE = date(2026, 6, 1)  # simulated day 0
 
 
-class Catalog(SampleIds, ReleasePool):
+class Catalog(SampleIds):
     """Entities by index and by id. `scale` is the approximate number of tracks."""
 
     def __init__(self, seed: int, scale: int) -> None:
@@ -61,7 +61,6 @@ class Catalog(SampleIds, ReleasePool):
         self.artist = lru_cache(maxsize=8192)(self._artist)  # type: ignore[method-assign]
         self.album = lru_cache(maxsize=16384)(self._album)  # type: ignore[method-assign]
         self.track = lru_cache(maxsize=16384)(self._track)  # type: ignore[method-assign]
-        self.future_track_total = lru_cache(maxsize=1024)(self._future_track_total)  # type: ignore[method-assign]
         self.codec = IdCodec(seed)
         self.n_artists = max(10, scale // 40)
         artist_start = array("I", [0])
@@ -85,6 +84,7 @@ class Catalog(SampleIds, ReleasePool):
         self.per_day = 1 + self.n_albums // 4000
         self.album_bound = self.n_albums + self.per_day * FUTURE_DAYS
         self.track_bound = self.n_tracks + self.per_day * FUTURE_DAYS * FUTURE_SLOTS
+        self.releases = ReleasePool(seed, self.n_albums, self.per_day, self.album_tracks)
         stride = h(seed, ALBUM, -2) % self.n_artists
         while gcd(stride, self.n_artists) != 1:
             stride += 1
@@ -188,7 +188,7 @@ class Catalog(SampleIds, ReleasePool):
         ]
         first = (a - self._offset) * self._unstride % self.n_artists
         visible += range(
-            self.n_albums + first, self.n_albums + self.future_count(day), self.n_artists
+            self.n_albums + first, self.n_albums + self.releases.future_count(day), self.n_artists
         )
         return sorted(visible, key=lambda b: (self.album(b).release_date, b), reverse=True)
 

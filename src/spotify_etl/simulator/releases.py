@@ -9,7 +9,8 @@ any future index follow in O(1) and nothing grows with the days.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from spotify_etl.simulator import names
 from spotify_etl.simulator.ids import h
@@ -37,14 +38,21 @@ def album_shape(seed: int, index: int) -> tuple[str, int, int]:
 
 
 class ReleasePool:
-    """Mixed into Catalog: the future releases out by a given day."""
+    """The future releases out by a given day (the catalog holds one as `catalog.releases`).
 
-    seed: int
-    n_albums: int
-    per_day: int
+    `album_tracks` is the catalog's (first track, count) of an album: the pool lays out the
+    future albums, the catalog knows every album's tracks.
+    """
 
-    def album_tracks(self, b: int) -> tuple[int, int]:
-        raise NotImplementedError
+    def __init__(
+        self, seed: int, n_albums: int, per_day: int, album_tracks: Callable[[int], tuple[int, int]]
+    ) -> None:
+        self.seed = seed
+        self.n_albums = n_albums
+        self.per_day = per_day
+        self._album_tracks = album_tracks
+        # O(days * per_day / keywords): memoised, as every page of one search asks again.
+        self.future_track_total = lru_cache(maxsize=1024)(self._future_track_total)
 
     def future_count(self, day: int) -> int:
         """How many future releases have appeared by `day`."""
@@ -62,14 +70,11 @@ class ReleasePool:
         k = len(names.KEYWORDS)
         first = (keyword - ALBUM * 7 - self.n_albums) % k
         for j in range(first, self.future_count(day), k):
-            start, count = self.album_tracks(self.n_albums + j)
+            start, count = self._album_tracks(self.n_albums + j)
             yield from range(start, start + count)
 
-    def future_track_total(self, keyword: int, day: int) -> int:
-        return self._future_track_total(keyword, day)
-
     def _future_track_total(self, keyword: int, day: int) -> int:
-        # O(days * per_day / keywords): memoised, as every page of one search asks again
+        """How many tracks `future_tracks(keyword, day)` yields, without yielding them."""
         k = len(names.KEYWORDS)
         first = (keyword - ALBUM * 7 - self.n_albums) % k
         return sum(

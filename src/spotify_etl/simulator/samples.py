@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from spotify_etl.simulator import names
 from spotify_etl.simulator.ids import IdCodec
 
@@ -12,8 +14,11 @@ ME_FOLLOWS = range(10, 20)
 BIG_PLAYLIST = 29  # 10,000 items, owned by another user
 
 
-class SampleIds:
-    """Mixed into Catalog: stable picks of ids for tests, demos and benchmarks."""
+class SampleIds(ABC):
+    """The base of Catalog: stable picks of ids for tests, demos and benchmarks.
+
+    The picks need only ids and visibility, which the catalog defines (catalog.Catalog).
+    """
 
     codec: IdCodec
     n_artists: int
@@ -22,17 +27,21 @@ class SampleIds:
     n_playlists: int
     n_editorial: int
 
+    @abstractmethod
     def id_of(self, kind: int, index: int) -> str:
-        raise NotImplementedError
+        """The id of entity `index` of `kind`."""
 
+    @abstractmethod
     def album_visible(self, b: int, day: int) -> bool:
-        raise NotImplementedError
+        """Whether album `b` is out on `day`."""
 
+    @abstractmethod
     def track_visible(self, t: int, day: int) -> bool:
-        raise NotImplementedError
+        """Whether track `t` is out on `day`."""
 
+    @abstractmethod
     def search_total(self, kind: int, keyword: int, count: int) -> int:
-        raise NotImplementedError
+        """How many entities of `kind` a search for `keyword` matches among `count`."""
 
     def artist_ids(self, n: int) -> list[str]:
         return [self.id_of(ARTIST, a) for a in range(min(n, self.n_artists))]

@@ -57,7 +57,7 @@ class Search:
         if kind == TRACK:
             return c.n_tracks
         if kind == ALBUM:
-            return c.n_albums + c.future_count(day)
+            return c.n_albums + c.releases.future_count(day)
         return c.n_artists if kind == ARTIST else c.n_playlists
 
     def _holes_on(self, day: int) -> dict[tuple[int, int], list[int]]:
@@ -82,10 +82,10 @@ class Search:
         total, found = self._find(kind, keyword, count, offset, limit, day)
         if kind != TRACK or day < 1:
             return total, found
-        extra = self.catalog.future_track_total(keyword, day)
+        extra = self.catalog.releases.future_track_total(keyword, day)
         if extra and len(found) < limit:
             skip = max(0, offset - total)
-            more = self.catalog.future_tracks(keyword, day)
+            more = self.catalog.releases.future_tracks(keyword, day)
             found += islice(more, skip, skip + limit - len(found))
         return total + extra, found
 

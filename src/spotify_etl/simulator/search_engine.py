@@ -93,7 +93,7 @@ class Engine:
 
     def _candidates(self, kind: int, query: Query, day: int) -> Iterator[int]:
         c, fields = self.c, query.fields
-        albums = c.n_albums + c.future_count(day)
+        albums = c.n_albums + c.releases.future_count(day)
         own = query.text or fields.get("track" if kind == TRACK else "album", Text())
         if kind == ARTIST:
             own = query.text or fields.get("artist", Text())
@@ -105,7 +105,7 @@ class Engine:
                 found = track_of_isrc(query.isrc)
                 return iter([] if found is None or found >= c.track_bound else [found])
             if ids is not None:
-                future = heapq.merge(*(c.future_tracks(i, day) for i in ids))
+                future = heapq.merge(*(c.releases.future_tracks(i, day) for i in ids))
                 return chain(self._sequence(TRACK, ids, c.n_tracks), future)
             if album_ids is not None:
                 return self._tracks_of(self._sequence(ALBUM, album_ids, albums))
@@ -130,7 +130,7 @@ class Engine:
     def _new_albums(self, day: int) -> Iterator[int]:
         c = self.c  # future releases of older days are out of the window: skip them
         first = c.n_albums + c.per_day * max(0, day - NEW_DAYS)
-        return chain(range(c.n_albums), range(first, c.n_albums + c.future_count(day)))
+        return chain(range(c.n_albums), range(first, c.n_albums + c.releases.future_count(day)))
 
 
 def track_of_isrc(code: str) -> int | None:

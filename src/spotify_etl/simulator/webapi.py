@@ -126,9 +126,11 @@ def get_new_releases(ctx: Ctx) -> Json:
     limit, offset = ctx.limit(20, 50), ctx.offset()
     c = ctx.catalog
     visible = [x for x in c.new_albums if x[0] <= ctx.day]
-    releases = heapq.merge(visible, c.future_releases(ctx.day), key=lambda x: (-x[0], x[1]))
+    releases = heapq.merge(
+        visible, c.releases.future_releases(ctx.day), key=lambda x: (-x[0], x[1])
+    )
     items = [ctx.render.album_simple(b) for _, b in islice(releases, offset, offset + limit)]
-    total = len(visible) + c.future_count(ctx.day)
+    total = len(visible) + c.releases.future_count(ctx.day)
     page = ctx.render.paging(ctx.path, items, total, offset, limit, {})
     return {"albums": page}
 

@@ -1,7 +1,13 @@
-"""Load history and status queries, in SQL both engines accept (qmark parameters)."""
+"""The base of both warehouse adapters: load history and status queries over two primitives.
+
+`SqlWarehouse` needs only `execute` (one statement, qmark parameters) and `transaction` from
+an adapter; everything here is SQL both engines accept. landing.LandingWarehouse builds the
+load transaction on top, and the adapters (duckdb_adapter, snowflake_adapter) derive from that.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -20,19 +26,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class HistoryMixin:
-    """Shared by the adapters; they provide execute() and transaction()."""
+class SqlWarehouse(ABC):
+    """A warehouse reached by SQL: the adapter supplies `execute` and `transaction`."""
 
     tables: tuple[Table, ...] = TABLES
     _load_id: int | None = None
 
+    @abstractmethod
     def execute(
         self, sql: str, params: Sequence[Any] | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        raise NotImplementedError
+        """Run one statement; (column names, rows) of its result, empty for DDL and DML."""
 
+    @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
-        raise NotImplementedError
+        """A context in which statements commit together, or roll back on an exception."""
 
     def existing_columns(self) -> dict[str, set[str]]:
         """Table (upper case) -> column names (lower case) in the current schema."""

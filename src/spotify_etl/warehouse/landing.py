@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ from spotify_etl.model import Table
 from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import HISTORY_TABLE, LOAD_ID, SOURCE_FILE, landing_name
-from spotify_etl.warehouse.history import HISTORY_COLS, HistoryMixin, utc_now
+from spotify_etl.warehouse.history import HISTORY_COLS, SqlWarehouse, utc_now
 from spotify_etl.warehouse.merge import chunk_merge
 from spotify_etl.warehouse.reading import first_line
 
@@ -53,26 +54,26 @@ class ChunkResult:
     attempts: int = 0  # landing statements run (1 for a clean chunk)
 
 
-class LandingWarehouse(HistoryMixin):
-    """Shared by the DuckDB and Snowflake adapters; see the module docstring."""
+class LandingWarehouse(SqlWarehouse):
+    """The base of the DuckDB and Snowflake adapters; see the module docstring."""
 
     # Rows per MERGE pass (None: one pass per chunk). DuckDB sets it from [warehouse]
     # merge_rows: its MERGE must fit memory_limit. Snowflake's warehouse sizes itself.
     merge_rows: int | None = None
 
+    @abstractmethod
     def check_file(self, store: ObjectStore, item: FileLoad) -> None:
         """Raise InputError (without the key) when the file is not the table's shape."""
-        raise NotImplementedError
 
+    @abstractmethod
     def staged(
         self, store: ObjectStore, table: Table, items: Sequence[FileLoad], load_id: int
     ) -> contextlib.AbstractContextManager[str]:
         """A relation (SQL) over the files: the table's columns plus `_source_file`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def data_error(self, exc: Exception) -> str | None:
         """The one-line reason if `exc` means the data is bad; None means stop the load."""
-        raise NotImplementedError
 
     def out_of_memory(self, exc: Exception) -> bool:
         """True if `exc` is the engine's memory limit (a smaller chunk may fit)."""
