@@ -12,8 +12,11 @@ import pkgutil
 
 from spotify_etl.report.model import Section
 
+__all__ = ["registered"]
+
 
 def registered() -> list[Section]:
+    """Every section module's SECTION, in page order."""
     found: dict[str, Section] = {}
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")
