@@ -48,3 +48,13 @@ def test_record_keys_follow_record_order_at_every_level() -> None:
 def test_record_order_names_every_field_once() -> None:
     assert sorted(RECORD_ORDER) == sorted(Obj.__struct_encode_fields__)
     assert len(set(RECORD_ORDER)) == len(RECORD_ORDER)
+
+
+def test_the_readers_know_every_field_the_writer_writes() -> None:
+    """A field added to rawzone.Envelope must reach the transform (`method` it never needs)."""
+    from spotify_etl.rawzone import Envelope
+    from spotify_etl.transform.shapes import Env, LooseEnv
+
+    written = set(Envelope.__struct_fields__) - {"method"}
+    assert set(Env.__struct_fields__) == written
+    assert set(LooseEnv.__struct_fields__) == written

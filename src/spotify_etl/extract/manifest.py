@@ -9,6 +9,7 @@ and the outcome. It never holds a secret: it is built from ids, counts and reaso
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -74,21 +75,12 @@ class ExtractResult:
         return line
 
 
-def requests_by_endpoint(stats: Any) -> dict[str, dict[str, int]]:
-    """client.stats ({(endpoint, status): n}, or already nested) as endpoint -> status -> n."""
+def requests_by_endpoint(stats: Mapping[tuple[str, int], int]) -> dict[str, dict[str, int]]:
+    """client.stats ({(endpoint, status): n}) as endpoint -> status (text, for JSON) -> n."""
     out: dict[str, dict[str, int]] = {}
-    if not stats:
-        return out
-    items = stats.items() if hasattr(stats, "items") else stats
-    for key, value in items:
-        if isinstance(key, tuple) and len(key) == 2:
-            endpoint, status = key
-            slot = out.setdefault(str(endpoint), {})
-            slot[str(status)] = slot.get(str(status), 0) + int(value)
-        elif isinstance(value, dict):
-            slot = out.setdefault(str(key), {})
-            for status, count in value.items():
-                slot[str(status)] = slot.get(str(status), 0) + int(count)
+    for (endpoint, status), count in stats.items():
+        slot = out.setdefault(endpoint, {})
+        slot[str(status)] = slot.get(str(status), 0) + count
     return out
 
 

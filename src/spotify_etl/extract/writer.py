@@ -61,13 +61,11 @@ class RawWriter:
         *,
         run_id: str,
         dt: str,
-        profile: str = "unknown",
         part_max_bytes: int = 8 * 1024 * 1024,
     ) -> None:
         self.store = store
         self.run_id = run_id
         self.dt = dt
-        self.profile = profile
         self.part_max_bytes = part_max_bytes
         self.written: list[str] = []  # keys of parts in the store, in write order
         self.records = 0
@@ -97,7 +95,7 @@ class RawWriter:
             params=params,
             status=status,
             fetched_at=fetched_at_text(fetched_at),
-            profile=profile or self.profile,
+            profile=profile or "unknown",
             run_id=self.run_id,
             source_kind=source_kind,
             dt=self.dt,

@@ -140,8 +140,11 @@ RECORD_NESTED = frozenset(
 )
 
 
-class Env(msgspec.Struct, gc=False):
-    """rawzone.Envelope with a typed body (decoded in the same pass)."""
+class _Envelope(msgspec.Struct):
+    """rawzone.Envelope as the transform reads it: every field but `body`, all but one optional.
+
+    One definition for the two readers below, which differ only in how they decode the body.
+    """
 
     fetched_at: str  # required: a line without it is not an envelope
     url: str = ""
@@ -151,29 +154,22 @@ class Env(msgspec.Struct, gc=False):
     run_id: str = ""
     source_kind: str = ""
     dt: str = ""
-    body: Obj | None = None
     body_text: str | None = None
     source_id: str | None = None
     carry_forward: dict[str, Any] | None = None
     snapshot_id: str | None = None  # items pages: their playlist's snapshot (rawzone.py)
 
 
-class LooseEnv(msgspec.Struct):
+class Env(_Envelope, gc=False):
+    """The envelope with a typed body (decoded in the same pass)."""
+
+    body: Obj | None = None
+
+
+class LooseEnv(_Envelope):
     """The envelope with an untyped body, for the salvage path."""
 
-    fetched_at: str  # required: a line without it is not an envelope
-    url: str = ""
-    params: dict[str, Any] = {}
-    status: int = 200
-    profile: str = "unknown"
-    run_id: str = ""
-    source_kind: str = ""
-    dt: str = ""
     body: Any = None
-    body_text: str | None = None
-    source_id: str | None = None
-    carry_forward: dict[str, Any] | None = None
-    snapshot_id: str | None = None
 
 
 ENV_DECODER = msgspec.json.Decoder(Env)
