@@ -10,17 +10,14 @@ dialect, so no query text is duplicated per engine.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from spotify_etl.errors import ConfigError
 from spotify_etl.warehouse.base import Warehouse
 from spotify_etl.warehouse.ddl import Dialect
-
-_HEADER = re.compile(r"^--\s*(name|description|params):\s*(.*)$")
+from spotify_etl.warehouse.sqlfiles import read_sql, sql_blocks
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,7 @@ def _parse_params(text: str) -> dict[str, str | int]:
 def _catalog() -> dict[str, QueryInfo]:
     queries: dict[str, QueryInfo] = {}
     for source in QUERY_FILES:
-        text = resources.files("spotify_etl.warehouse").joinpath(f"sql/{source}").read_text()
-        for info in _parse_file(text, source):
+        for info in _parse_file(read_sql(source), source):
             if info.name in queries:
                 raise ValueError(f"query {info.name!r} is defined twice")
             queries[info.name] = info
@@ -56,20 +52,12 @@ def _catalog() -> dict[str, QueryInfo]:
 
 
 def _parse_file(text: str, source: str) -> list[QueryInfo]:
-    queries: list[QueryInfo] = []
-    for block in re.split(r"\n(?=-- name:)", text)[1:]:
-        meta: dict[str, str] = {}
-        body: list[str] = []
-        for line in block.splitlines():
-            m = _HEADER.match(line)
-            if m and not body:
-                meta[m.group(1)] = m.group(2).strip()
-            elif line.strip() and not line.startswith("--"):
-                body.append(line)
-        sql = "\n".join(body).strip().rstrip(";")
-        params = _parse_params(meta.get("params", ""))
-        queries.append(QueryInfo(meta["name"], meta["description"], params, sql, source))
-    return queries
+    return [
+        QueryInfo(
+            meta["name"], meta["description"], _parse_params(meta.get("params", "")), sql, source
+        )
+        for meta, sql in sql_blocks(text, ("name", "description", "params"))
+    ]
 
 
 def list_queries() -> list[QueryInfo]:

@@ -9,7 +9,7 @@ which is why the same text works in both engines.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from spotify_etl.model import TABLES, Column, ColumnType, Table
 
@@ -23,25 +23,13 @@ SOURCE_FILE = "_source_file"
 LOAD_ID = "_load_id"
 LOADED_AT = "_loaded_at"
 
+# The model's type names are DuckDB's. Snowflake's TIMESTAMP means whatever the account's
+# TIMESTAMP_TYPE_MAPPING says (Snowflake docs, "Date & time data types"), so it is spelled out:
+# the warehouse holds UTC without an offset.
+_SAME: dict[ColumnType, str] = {t: t for t in get_args(ColumnType)}
 _TYPES: dict[Dialect, dict[ColumnType, str]] = {
-    "duckdb": {
-        "VARCHAR": "VARCHAR",
-        "BIGINT": "BIGINT",
-        "INTEGER": "INTEGER",
-        "DOUBLE": "DOUBLE",
-        "BOOLEAN": "BOOLEAN",
-        "DATE": "DATE",
-        "TIMESTAMP": "TIMESTAMP",
-    },
-    "snowflake": {
-        "VARCHAR": "VARCHAR",
-        "BIGINT": "BIGINT",
-        "INTEGER": "INTEGER",
-        "DOUBLE": "DOUBLE",
-        "BOOLEAN": "BOOLEAN",
-        "DATE": "DATE",
-        "TIMESTAMP": "TIMESTAMP_NTZ",
-    },
+    "duckdb": _SAME,
+    "snowflake": {**_SAME, "TIMESTAMP": "TIMESTAMP_NTZ"},
 }
 
 

@@ -6,14 +6,11 @@ transpiled by sqlglot.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from spotify_etl.warehouse.ddl import Dialect
-
-_HEADER = re.compile(r"^--\s*(view|grain|description):\s*(.*)$")
+from spotify_etl.warehouse.sqlfiles import read_sql, sql_blocks
 
 
 @dataclass(frozen=True)
@@ -27,25 +24,8 @@ class ViewInfo:
 @cache
 def list_views() -> tuple[ViewInfo, ...]:
     """In file order: a view may read the views above it."""
-    text = resources.files("spotify_etl.warehouse").joinpath("sql/views.sql").read_text()
-    views = []
-    for block in re.split(r"\n(?=-- view:)", text)[1:]:
-        meta: dict[str, str] = {}
-        body: list[str] = []
-        for line in block.splitlines():
-            m = _HEADER.match(line)
-            if m and not body:
-                meta[m.group(1)] = m.group(2).strip()
-            elif line.strip() and not line.lstrip().startswith("--"):
-                body.append(line)
-        views.append(
-            ViewInfo(
-                meta["view"],
-                meta["grain"],
-                meta["description"],
-                "\n".join(body).strip().rstrip(";"),
-            )
-        )
+    blocks = sql_blocks(read_sql("views.sql"), ("view", "grain", "description"))
+    views = [ViewInfo(m["view"], m["grain"], m["description"], sql) for m, sql in blocks]
     return tuple(views)
 
 
