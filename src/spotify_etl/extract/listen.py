@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from spotify_etl.extract.discover import scan
-from spotify_etl.extract.recorder import request_params
 from spotify_etl.extract.state import MAX_GAPS, Delta, Gap, ListenCursor, State, iso
 from spotify_etl.extract.writer import RawWriter
 
@@ -80,18 +79,7 @@ def poll(
     if cursor.after_ms is not None:
         params["after"] = cursor.after_ms
     reply = client.get(PATH, params, user=True)
-    envelope = writer.envelope(
-        source_kind="library",
-        method=reply.method,
-        url=reply.url,
-        params=request_params(reply.url, reply.params),
-        status=reply.status,
-        fetched_at=reply.fetched_at,
-        body=reply.body,
-        profile=reply.profile,
-        source_id="recently_played",
-    )
-    writer.write(envelope)
+    writer.write(writer.reply_envelope(reply, "library", source_id="recently_played"))
     writer.flush()
     result = Poll(run_id=writer.run_id, part_key=writer.written[-1])
     at = iso(now or datetime.now(UTC))

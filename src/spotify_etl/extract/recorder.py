@@ -15,7 +15,6 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 from spotify_etl.errors import StopRun
 from spotify_etl.extract.state import Delta, PlaylistState, Refusal, State, iso, parse_iso
@@ -51,13 +50,6 @@ class SkippedItem:
         return {"id": self.id, "kind": self.kind, "status": self.status, "reason": self.reason}
 
 
-def request_params(url: str, params: dict[str, Any] | None) -> dict[str, Any]:
-    """The query of a `next` URL and the explicit params, as one dict."""
-    merged: dict[str, Any] = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    merged.update(params or {})
-    return merged
-
-
 class Recorder:
     def __init__(
         self, writer: RawWriter, state: State, ttl_days: dict[str, float], now: datetime
@@ -84,15 +76,9 @@ class Recorder:
         carry_forward: dict[str, Any] | None = None,
         snapshot_id: str | None = None,
     ) -> str:
-        envelope = self.writer.envelope(
-            source_kind=source_kind,
-            method=response.method,
-            url=response.url,
-            params=request_params(response.url, response.params),
-            status=response.status,
-            fetched_at=response.fetched_at,
-            body=response.body,
-            profile=response.profile,
+        envelope = self.writer.reply_envelope(
+            response,
+            source_kind,
             source_id=source_id,
             carry_forward=carry_forward,
             snapshot_id=snapshot_id,

@@ -14,11 +14,12 @@ import io
 import threading
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import msgspec
 
 from spotify_etl.rawzone import SOURCE_KINDS, Envelope, part_key
+from spotify_etl.spotify.responses import ApiResponse
 from spotify_etl.storage import ObjectStore
 
 _encoder = msgspec.json.Encoder()
@@ -54,6 +55,13 @@ def split_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
+def request_params(url: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """The query of a `next` URL and the explicit params, as one dict."""
+    merged: dict[str, Any] = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    merged.update(params or {})
+    return merged
+
+
 class RawWriter:
     def __init__(
         self,
@@ -72,6 +80,30 @@ class RawWriter:
         self._open: dict[str, _OpenPart] = {}
         self._next_part: dict[str, int] = {}
         self._lock = threading.Lock()
+
+    def reply_envelope(
+        self,
+        reply: ApiResponse,
+        source_kind: str,
+        *,
+        source_id: str | None = None,
+        carry_forward: dict[str, Any] | None = None,
+        snapshot_id: str | None = None,
+    ) -> Envelope:
+        """The envelope of one API reply, its request's params merged from its URL."""
+        return self.envelope(
+            source_kind=source_kind,
+            method=reply.method,
+            url=reply.url,
+            params=request_params(reply.url, reply.params),
+            status=reply.status,
+            fetched_at=reply.fetched_at,
+            body=reply.body,
+            profile=reply.profile,
+            source_id=source_id,
+            carry_forward=carry_forward,
+            snapshot_id=snapshot_id,
+        )
 
     def envelope(
         self,
