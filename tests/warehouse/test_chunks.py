@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import signal
 import subprocess
 import sys
@@ -163,8 +164,10 @@ def test_chunk_size_and_merge_passes_do_not_change_the_model(
 ) -> None:
     write_dataset(transformed)
     results = []
-    for files, merge_rows in ((1, 50_000), (2, 50_000), (1000, 50_000), (1000, 3), (1000, 1)):
+    runs = ((1, 50_000), (2, 50_000), (1000, 50_000), (1000, 3), (1000, 1))
+    for (files, merge_rows), first_insert in itertools.product(runs, (True, False)):
         wh = DuckDBWarehouse(":memory:", merge_rows=merge_rows)
+        wh.insert_when_empty = first_insert  # a first load's INSERT or the MERGE: same model
         wh.ensure_schema()
         assert load_pending(LocalStore(transformed), wh, limits=ChunkLimits(files)).exit_code == 0
         results.append(snapshot(wh))
@@ -200,9 +203,10 @@ def _newest_known(rows: list[dict[str, Any]], column: str) -> Any:
 @given(
     sightings=st.lists(_sighting, min_size=1, max_size=12),
     merge_rows=st.sampled_from([1, 2, 50_000]),  # many MERGE passes, or one
+    first_insert=st.booleans(),  # into the empty table by INSERT, or by MERGE
 )
 def test_one_chunk_keeps_the_newest_known_value_per_column_and_twice_is_once(
-    tmp_path: Path, sightings: list[dict[str, Any]], merge_rows: int
+    tmp_path: Path, sightings: list[dict[str, Any]], merge_rows: int, first_insert: bool
 ) -> None:
     """Law: each column is its newest non-NULL sighting, however many MERGE passes split the
     chunk; loading again changes nothing."""
@@ -218,6 +222,7 @@ def test_one_chunk_keeps_the_newest_known_value_per_column_and_twice_is_once(
             if rows:
                 write_csv(root, ARTIST, "2026-11-24", rows, name=f"f{n}")
         wh = DuckDBWarehouse(":memory:", merge_rows=merge_rows)
+        wh.insert_when_empty = first_insert
         wh.ensure_schema()
         load_pending(LocalStore(root), wh)
         got = wh.execute(
@@ -235,3 +240,27 @@ def test_one_chunk_keeps_the_newest_known_value_per_column_and_twice_is_once(
         again = load_pending(LocalStore(root), wh)
         assert again.loaded == [] and snapshot(wh) == before
         wh.close()
+
+
+def test_a_first_load_inserts_and_a_later_one_merges(store: LocalStore, transformed: Path) -> None:
+    """Into an empty model table the chunk is INSERTed (no join with the target); once the
+    table has rows, chunks MERGE."""
+    write_dataset(transformed)
+    wh = DuckDBWarehouse(":memory:")
+    wh.ensure_schema()
+    seen: list[str] = []
+    run = wh.execute
+
+    def execute(sql: str, params: Any = None) -> Any:
+        seen.append(sql.split(" (")[0])
+        return run(sql, params)
+
+    wh.execute = execute  # type: ignore[method-assign]
+    load_pending(store, wh, limits=ChunkLimits(files=1))
+    items = [
+        s for s in seen if s in ("INSERT INTO PLAYLIST_ITEM", "MERGE INTO PLAYLIST_ITEM AS t USING")
+    ]
+    assert len(items) > 1  # one chunk per day's file
+    assert items[0] == "INSERT INTO PLAYLIST_ITEM"
+    assert set(items[1:]) == {"MERGE INTO PLAYLIST_ITEM AS t USING"}
+    wh.close()

@@ -289,7 +289,9 @@ def test_a_crash_mid_file_leaves_nothing_of_it(
 ) -> None:
     import spotify_etl.warehouse.landing as landing
 
-    monkeypatch.setattr(landing, "chunk_merge", lambda table: "SELECT no_such_column FROM SONGS")
+    broken = "SELECT no_such_column FROM SONGS"  # the statement into the model fails
+    monkeypatch.setattr(landing, "chunk_merge", lambda table, partitioned=False: broken)
+    monkeypatch.setattr(landing, "chunk_insert", lambda table, partitioned=False: broken)
     with pytest.raises(Exception, match="no_such_column"):
         load_pending(dataset_store, wh)
     # The landing insert of the first chunk was rolled back with the failed MERGE.

@@ -68,6 +68,7 @@ def duckdb_path(url: str, base_dir: Path | None = None) -> str:
 
 class DuckDBWarehouse(LandingWarehouse):
     dialect: Dialect = "duckdb"
+    insert_when_empty = True  # the file takes one writing process (a second gets ConfigError)
 
     def __init__(
         self,

@@ -35,7 +35,7 @@ from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import HISTORY_TABLE, LOAD_ID, SOURCE_FILE, landing_name
 from spotify_etl.warehouse.history import HISTORY_COLS, SqlWarehouse, utc_now
-from spotify_etl.warehouse.merge import chunk_merge
+from spotify_etl.warehouse.merge import chunk_insert, chunk_merge
 from spotify_etl.warehouse.reading import first_line
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,9 @@ class LandingWarehouse(SqlWarehouse):
     # Rows per MERGE pass (None: one pass per chunk). DuckDB sets it from [warehouse]
     # merge_rows: its MERGE must fit memory_limit. Snowflake's warehouse sizes itself.
     merge_rows: int | None = None
+    # True where no other process can write between "is this table empty?" and the INSERT
+    # that follows (DuckDB: one writer per file): a first load then skips the MERGE's join.
+    insert_when_empty: bool = False
 
     @abstractmethod
     def check_file(self, store: ObjectStore, item: FileLoad) -> None:
@@ -154,11 +157,17 @@ class LandingWarehouse(SqlWarehouse):
         # by a hash of the key, each pass holds about merge_rows rows and every key still
         # meets all of its chunk's rows in one pass, so the result is the same.
         passes = 1 if self.merge_rows is None else max(1, -(-rows // self.merge_rows))
+        # Decided once, before the first pass: later passes hold other keys, so they stay new.
+        statement = chunk_insert if self.insert_when_empty and self._empty(table) else chunk_merge
         if passes == 1:
-            self.execute(chunk_merge(table), [load_id])
+            self.execute(statement(table), [load_id])
             return
         for part in range(passes):
-            self.execute(chunk_merge(table, partitioned=True), [load_id, passes, part])
+            self.execute(statement(table, partitioned=True), [load_id, passes, part])
+
+    def _empty(self, table: Table) -> bool:
+        _cols, rows = self.execute(f"SELECT 1 FROM {table.name} LIMIT 1")
+        return not rows
 
     def _failed(self, result: ChunkResult, item: FileLoad, error: str) -> None:
         log.info("skipped file %s: %s", item.file.key, error)

@@ -102,6 +102,35 @@ def combining_source(table: Table, partitioned: bool = False) -> str:
     )
 
 
+def _inserted(table: Table, partitioned: bool) -> tuple[str, list[str]]:
+    """The chunk's one row per key and the model columns a new key's row is given (the
+    MERGE's NOT MATCHED branch: each such column is the source's column of that name)."""
+    if combines(table):
+        return combining_source(table, partitioned), list(table.column_names)
+    if table.kind != "dimension":
+        return fact_source(table, partitioned), list(table.column_names)
+    body = [c for c in table.column_names if c not in table.key and c != "fetched_at"]
+    return dimension_source(table, partitioned), [
+        *table.key,
+        *body,
+        "first_seen_at",
+        "last_seen_at",
+    ]
+
+
+def chunk_insert(table: Table, partitioned: bool = False) -> str:
+    """chunk_merge for a model table that has no rows: only its NOT MATCHED branch.
+
+    Every key of the chunk is new, so the MERGE would insert exactly these rows; the INSERT
+    skips its join with the (empty) target, which is most of a first load's cost. Parameters
+    as chunk_merge's. Only for a writer that no one else can write beside (DuckDB's file lock):
+    a row committed between "empty?" and the INSERT would otherwise be duplicated.
+    """
+    source, columns = _inserted(table, partitioned)
+    names = ", ".join(columns)
+    return f"INSERT INTO {table.name} ({names}) SELECT {names} FROM ({source}) AS s"
+
+
 def chunk_merge(table: Table, partitioned: bool = False) -> str:
     """MERGE one chunk's landing rows into the model table; `?` is the chunk's load id, and
     when `partitioned`, two more `?`: the number of passes and this pass (DuckDB's HASH is
@@ -110,15 +139,17 @@ def chunk_merge(table: Table, partitioned: bool = False) -> str:
         return merge_statement(table, combining_source(table, partitioned))
     on = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
     if table.kind != "dimension":
+        source, insert = _inserted(table, partitioned)
         values = [c for c in table.column_names if c not in table.key]
         return (
-            f"MERGE INTO {table.name} AS t USING ({fact_source(table, partitioned)}) AS s ON {on}\n"
+            f"MERGE INTO {table.name} AS t USING ({source}) AS s ON {on}\n"
             f"WHEN MATCHED AND (s.fetched_at >= t.fetched_at) THEN UPDATE SET "
             f"{', '.join(f'{c} = s.{c}' for c in values)}\n"
-            f"WHEN NOT MATCHED THEN INSERT ({', '.join(table.column_names)}) "
-            f"VALUES ({', '.join(f's.{c}' for c in table.column_names)})"
+            f"WHEN NOT MATCHED THEN INSERT ({', '.join(insert)}) "
+            f"VALUES ({', '.join(f's.{c}' for c in insert)})"
         )
-    body = [c for c in table.column_names if c not in table.key and c != "fetched_at"]
+    source, insert = _inserted(table, partitioned)
+    body = insert[len(table.key) : -2]
     sets = [
         f"{c} = CASE WHEN s.{c} IS NOT NULL AND s.{_at(c)} >= t.last_seen_at THEN s.{c} "
         f"ELSE COALESCE(t.{c}, s.{c}) END"
@@ -126,8 +157,6 @@ def chunk_merge(table: Table, partitioned: bool = False) -> str:
     ]
     sets.append("first_seen_at = LEAST(t.first_seen_at, s.first_seen_at)")
     sets.append("last_seen_at = GREATEST(t.last_seen_at, s.last_seen_at)")
-    insert = [*table.key, *body, "first_seen_at", "last_seen_at"]
-    source = dimension_source(table, partitioned)
     return (
         f"MERGE INTO {table.name} AS t USING ({source}) AS s ON {on}\n"
         f"WHEN MATCHED THEN UPDATE SET {', '.join(sets)}\n"
