@@ -9,17 +9,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class ObjectInfo:
+class ObjectInfo(NamedTuple):  # a tuple: a listing makes tens of thousands of them
     key: str
     size: int
     etag: str  # '' where a listing has none (a local folder: hashing would read every file)
+    # A local file's modification time, from the same stat as its size (None on S3, whose
+    # listing dates objects by upload, not by the file a user copied in).
+    mtime_ns: int | None = None
 
 
 class ObjectStore(Protocol):

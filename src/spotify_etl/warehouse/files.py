@@ -13,17 +13,17 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from spotify_etl.model import FileFormat, Table, table_for_folder
 from spotify_etl.storage import ObjectInfo, ObjectStore
 
-_KEY = re.compile(r"^(?P<folder>[^/]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<name>[^/]+)$")
+_FOLDER = re.compile(r"^(?P<folder>[^/]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})$")
 _SUFFIXES: dict[str, FileFormat] = {".csv.gz": "csv", ".parquet": "parquet"}
 
 
-@dataclass(frozen=True)
-class TransformedFile:
+class TransformedFile(NamedTuple):  # a tuple: one per file of a listing, so cheap to make
     key: str
     table: Table
     dt: str
@@ -60,21 +60,36 @@ def _format(name: str) -> FileFormat | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _day_folder(folder: str) -> tuple[Table, str] | str | None:
+    """(table, dt) of a `<table>/dt=YYYY-MM-DD` folder; None if not that layout, or the
+    reason its table is unknown. Once per folder: a backfill lists thousands of files each."""
+    match = _FOLDER.match(folder)
+    if match is None:
+        return None
+    table = table_for_folder(match["folder"])
+    if table is None or match["folder"] != table.folder:
+        return f"unknown table folder {match['folder']!r} (expected one of the model's tables)"
+    return table, match["dt"]
+
+
 def parse_key(info: ObjectInfo, store: ObjectStore) -> TransformedFile | str:
     """A TransformedFile, or the reason this key is not a transformed data file."""
-    match = _KEY.match(info.key)
-    folder = info.key.split("/", 1)[0]
-    if match is None:
+    folder, _, name = info.key.rpartition("/")
+    day = _day_folder(folder) if name else None
+    if day is None:
         return f"not in the <table>/dt=YYYY-MM-DD/<file> layout: {info.key}"
-    table = table_for_folder(match["folder"])
-    if table is None or folder != table.folder:
-        return f"unknown table folder {folder!r} (expected one of the model's tables)"
-    fmt = _format(match["name"])
+    if isinstance(day, str):
+        return day
+    table, dt = day
+    fmt = _format(name)
     if fmt is None:
         return f"not a .csv.gz or .parquet file: {info.key}"
-    path = store.local_file(info.key)
-    mtime = path.stat().st_mtime_ns if path is not None else None
-    return TransformedFile(info.key, table, match["dt"], fmt, info.size, info.etag, mtime)
+    mtime = info.mtime_ns
+    if mtime is None:
+        path = store.local_file(info.key)
+        mtime = path.stat().st_mtime_ns if path is not None else None
+    return TransformedFile(info.key, table, dt, fmt, info.size, info.etag, mtime)
 
 
 def list_transformed(store: ObjectStore) -> Listing:
