@@ -42,6 +42,25 @@ def test_local_missing_and_escape(tmp_path: Path) -> None:
         store.get("nope")
     with pytest.raises(ConfigError):
         store.put("../outside", b"x")
+    for key in ("a/../../outside", "/etc/passwd", "a/b/../../../x"):
+        with pytest.raises(ConfigError, match="escapes the store"):
+            store.get(key)
+    store.put("a/../inside", b"x")  # stays under the root: the key names ./inside
+    assert store.get("inside") == b"x"
+
+
+def test_a_listing_dates_and_sizes_every_file_and_keeps_hidden_folders(tmp_path: Path) -> None:
+    """One stat per file gives size and mtime; dot-files (temp files, locks) are skipped, but a
+    folder whose name starts with a dot is listed as before."""
+    store = LocalStore(tmp_path)
+    store.put("d/x.csv.gz", b"abc")
+    store.put(".hidden/y", b"12")
+    (tmp_path / "d" / ".x.lock").write_bytes(b"")
+    infos = {i.key: i for i in store.list()}
+    assert sorted(infos) == [".hidden/y", "d/x.csv.gz"]
+    assert infos["d/x.csv.gz"].size == 3
+    assert infos["d/x.csv.gz"].mtime_ns == (tmp_path / "d" / "x.csv.gz").stat().st_mtime_ns
+    assert [i.key for i in store.list("d/")] == ["d/x.csv.gz"]
 
 
 def test_open_store_picks_adapter(tmp_path: Path) -> None:
