@@ -17,16 +17,18 @@ with what each reply proves:
 - a 429 at t: W > t - a_C (a_C was still counted), W <= t - a_{C+1} (a rolling window
   never holds more than C), and Retry-After's interval above;
 - a request that passed: every run of C + 1 consecutive requests taken spans at least W.
-A count whose interval empties is dropped. The limiter paces by the smallest count left,
-over the longest window it allows: the smallest is the fastest guess, and a wrong one is
-refuted by its next 429 (a few 1-second pauses); a guess too slow would never be refuted,
-because too slow a pace draws no 429. So a learned window shrinks as well as grows.
+A count whose interval empties is dropped, and so is the count we paced by when a request
+sent at that pace gets a 429 (were it right, the server would have taken it). The limiter
+paces by the smallest count left, over the longest window it allows: the smallest is the
+fastest guess, and a wrong one is refuted by its next 429 (a few 1-second pauses); a guess
+too slow would never be refuted, because too slow a pace draws no 429. So a learned window
+shrinks as well as grows.
 Without Retry-After the 429 bounds W only from below until a request passes again: the
 limiter sends one request per pause (probing), and the first that passes bounds it above
 (the 429s' spacing). Send times are not the server's stamps (latency, threads), hence
 _SLACK_S on every bound. If a 429 contradicts every count left (someone else shares the
-app's window, or the server is not one window), the limit shrinks by 10% and learning
-starts again from that 429.
+app's window, or the server is not one window), the limit shrinks by 10%, the window
+stays, and learning starts again from that 429.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ _EDGE_MARGIN = 0.02
 _LEARN_FACTOR = 0.95  # limit = 95% of the count the server allows
 _SHRINK_FACTOR = 0.9
 _MIN_LEARNED = 10  # fewer of our sends before a 429: someone else shares the window
-_SLACK_S = 0.05  # how far a send time may be from the server's stamp of it
+_SLACK_S = 0.25  # how far a send time may be from the server's stamp of it (latency, threads)
 _WINDOW_BOUNDS = (1.0, 3600.0)  # a learned window outside these is noise, not a window
 _HISTORY = 4096  # sends remembered: counts up to this many can be learned
 
@@ -83,6 +85,7 @@ class RollingWindowLimiter:
         # the first lesson.
         self._counts: dict[int, tuple[float, float]] | None = None
         self._probing = False  # a 429 without Retry-After left the window unbounded above
+        self._pacing_count: int | None = None  # the count the limit was taken from
 
     @property
     def limit(self) -> int | None:
@@ -131,19 +134,24 @@ class RollingWindowLimiter:
             # counts, but shrink the limit once, not four times.
             fresh = ticket.seq > self._adjusted_seq
             if self._counts is not None:
+                if fresh and not self._probing and self._pacing_count is not None:
+                    # Paced by this count, the server would have taken it: not that count.
+                    self._counts.pop(self._pacing_count, None)
                 self._counts = _narrow(self._counts, ticket.at, retry_after_s, taken)
                 best = _choose(self._counts, taken)
                 if best is None:
-                    # Nothing left explains this 429: shrink, and learn again from it.
+                    # Nothing left explains this 429: shrink, keep the window, and learn
+                    # again from this 429 on.
                     if fresh and self._limit is not None:
                         self._limit = max(1, math.floor(self._limit * _SHRINK_FACTOR))
                     self._counts = _first_counts(ticket.at, retry_after_s, taken)
-                    self._apply(_choose(self._counts, taken), cap=True)
+                    self._pacing_count = None
+                    self._probing = False
                 else:
-                    self._apply(best, cap=False)
+                    self._apply(best)
             elif len(taken) >= _MIN_LEARNED:
                 self._counts = _first_counts(ticket.at, retry_after_s, taken)
-                self._apply(_choose(self._counts, taken), cap=False)
+                self._apply(_choose(self._counts, taken))
             elif fresh and self._limit is not None:
                 # Too few sends to be our own doing (someone else shares the app's window):
                 # learn nothing, only honour Retry-After (and shrink a configured limit).
@@ -165,9 +173,9 @@ class RollingWindowLimiter:
         with self._lock:
             if self._probing and self._counts is not None:
                 taken = [t.at for t in self._taken if t.seq <= ticket.seq]
-                self._apply(_choose(self._counts, taken), cap=False)
+                self._apply(_choose(self._counts, taken))
 
-    def _apply(self, best: tuple[int, float] | None, *, cap: bool) -> None:
+    def _apply(self, best: tuple[int, float] | None) -> None:
         """Pace by the chosen count and window (the window unknown above: probe)."""
         if best is None:
             self._probing = False
@@ -176,9 +184,8 @@ class RollingWindowLimiter:
         limit = max(1, math.floor(count * _LEARN_FACTOR))
         if self._ceiling is not None:
             limit = min(limit, self._ceiling)
-        if cap and self._limit is not None:
-            limit = min(limit, self._limit)
         self._limit = limit
+        self._pacing_count = count
         self._probing = math.isinf(window)
         if not self._probing and abs(window - self.window_s) > 0.01:
             log.info("rate window learned: %.1f s (was %.1f s)", window, self.window_s)
