@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from spotify_etl.spotify.pacing import RollingWindowLimiter
+from spotify_etl.spotify.retry import RetryPolicy
 from tests.spotify.fakes import FakeTime
 
 
@@ -168,5 +169,38 @@ def test_the_window_is_learned_whatever_came_before_the_first_429(
     assert abs(limiter.window_s - true_window) <= 1.5
     settled = refused_at[0] + 2 * true_window
     assert len([t for t in refused_at if t > settled]) <= 2  # few 429s once learned
+    steady = [t for t in server.accepted if t > settled]
+    assert len(steady) / (steady[-1] - steady[0]) >= 0.85 * limit / true_window
+
+
+@pytest.mark.parametrize(
+    ("limit", "true_window", "slow_s"), [(40, 10.0, 60.0), (40, 60.0, 0.0), (100, 30.0, 60.0)]
+)
+def test_a_fallback_pause_is_not_taken_for_a_retry_after(
+    limit: int, true_window: float, slow_s: float
+) -> None:
+    # The session pauses 2, 4, 8 s ... after 429s without Retry-After (RetryPolicy) and says
+    # so with pause_s: taken for Retry-After, those pauses taught windows of 3 to 63 s here.
+    policy = RetryPolicy()
+    server = _RollingServer(limit=limit, window=true_window)
+    time = FakeTime()
+    limiter = RollingWindowLimiter(30.0, None, clock=time.clock, sleep=time.sleep)
+    refused_at: list[float] = []
+    sent = waits = 0
+    while sent < limit * 12 + int(slow_s / 0.5):
+        ticket = limiter.acquire()
+        wait = server.answer(ticket.at)
+        time.now += 0.5 if time.now < 1000 + slow_s else 0.02
+        if wait is None:
+            limiter.on_passed(ticket)
+            sent, waits = sent + 1, 0
+        else:
+            waits += 1
+            refused_at.append(ticket.at)
+            pause = policy.rate_limit_wait_s(None, waits)
+            limiter.on_rate_limited(None, ticket, pause_s=pause)
+    assert abs(limiter.window_s - true_window) <= 1.5
+    settled = refused_at[0] + 2 * true_window
+    assert len([t for t in refused_at if t > settled]) <= 2
     steady = [t for t in server.accepted if t > settled]
     assert len(steady) / (steady[-1] - steady[0]) >= 0.85 * limit / true_window
