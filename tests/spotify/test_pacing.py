@@ -204,3 +204,13 @@ def test_a_fallback_pause_is_not_taken_for_a_retry_after(
     assert len([t for t in refused_at if t > settled]) <= 2
     steady = [t for t in server.accepted if t > settled]
     assert len(steady) / (steady[-1] - steady[0]) >= 0.85 * limit / true_window
+
+
+def test_a_429_no_window_explains_still_teaches_a_limit() -> None:
+    # A Retry-After of hours is no rolling window of ours: the count in the assumed window.
+    time = FakeTime()
+    limiter = RollingWindowLimiter(30, None, clock=time.clock, sleep=time.sleep)
+    sent = [limiter.acquire() for _ in range(64)]
+    limiter.on_rate_limited(5000, sent[-1])
+    assert limiter.limit == 59
+    assert limiter.window_s == 30

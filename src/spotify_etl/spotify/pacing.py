@@ -147,11 +147,13 @@ class RollingWindowLimiter:
                     self._counts = _first_counts(ticket.at, retry_after_s, taken)
                     self._pacing_count = None
                     self._probing = False
+                    self._fallback_limit(ticket.at, taken)
                 else:
                     self._apply(best)
             elif len(taken) >= _MIN_LEARNED:
                 self._counts = _first_counts(ticket.at, retry_after_s, taken)
                 self._apply(_choose(self._counts, taken))
+                self._fallback_limit(ticket.at, taken)
             elif fresh and self._limit is not None:
                 # Too few sends to be our own doing (someone else shares the app's window):
                 # learn nothing, only honour Retry-After (and shrink a configured limit).
@@ -174,6 +176,14 @@ class RollingWindowLimiter:
             if self._probing and self._counts is not None:
                 taken = [t.at for t in self._taken if t.seq <= ticket.seq]
                 self._apply(_choose(self._counts, taken))
+
+    def _fallback_limit(self, at: float, taken: Sequence[float]) -> None:
+        """No count fits the 429s (and none was learned): 95% of what the server took in the
+        assumed window before refusing."""
+        if self._limit is None:
+            accepted = sum(1 for t in taken if t > at - self.window_s)
+            if accepted >= _MIN_LEARNED:
+                self._limit = math.floor(accepted * _LEARN_FACTOR)
 
     def _apply(self, best: tuple[int, float] | None) -> None:
         """Pace by the chosen count and window (the window unknown above: probe)."""
@@ -224,7 +234,7 @@ def _narrow(
         if retry_after_s is not None:
             lo = max(lo, at + retry_after_s - 1 - oldest - _SLACK_S)
             hi = min(hi, at + retry_after_s - oldest + _SLACK_S)
-        if lo <= hi:
+        if lo <= hi and lo <= _WINDOW_BOUNDS[1]:
             narrowed[c] = (lo, hi)
     return narrowed
 
