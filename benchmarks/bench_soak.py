@@ -20,6 +20,7 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,9 @@ limit = 15
     )
 
 
-def rows(path: Path) -> dict[str, set[tuple[Any, ...]]]:
+def rows(path: Path) -> dict[str, Counter[tuple[Any, ...]]]:
+    """Each table's rows as a multiset: a duplicated row is a divergence (DuckDB tables have
+    no primary key, so only the MERGE keeps keys unique), which a set would hide."""
     out = {}
     with duckdb.connect(str(path), read_only=True) as con:
         for table in TABLES:
@@ -93,7 +96,7 @@ def rows(path: Path) -> dict[str, set[tuple[Any, ...]]]:
             ]
             select = ", ".join(f'"{c}"' for c in cols)
             found = con.execute(f'SELECT {select} FROM "{table.name}"').fetchall()
-            out[table.name] = set(found)
+            out[table.name] = Counter(found)
     return out
 
 
@@ -122,7 +125,7 @@ def main() -> int:
         reference = pipeline(Path(tmp) / "reference", base, 2000)
         ref_seconds = time.perf_counter() - started
         assert reference["codes"] == [0], reference["codes"]
-        total = sum(len(r) for r in reference["rows"].values())
+        total = sum(r.total() for r in reference["rows"].values())
         print(f"reference (no faults): 1 run, {reference['requests']} requests, {total} rows, "
               f"{ref_seconds:.1f} s")  # fmt: skip
         converged, reruns, spent = 0, [], []
@@ -139,8 +142,9 @@ def main() -> int:
             began = time.perf_counter()
             got = pipeline(Path(tmp) / f"soak-{seed}", sim_config, budget)
             same = got["rows"] == reference["rows"] and got["codes"][-1] == 0
-            missing = sum(len(reference["rows"][t] - got["rows"][t]) for t in reference["rows"])
-            extra = sum(len(got["rows"][t] - reference["rows"][t]) for t in reference["rows"])
+            want, have = reference["rows"], got["rows"]
+            missing = sum((want[t] - have[t]).total() for t in want)
+            extra = sum((have[t] - want[t]).total() for t in want)
             converged += same
             reruns.append(len(got["codes"]) - 1)
             spent.append(got["requests"] / reference["requests"])

@@ -178,7 +178,7 @@ class Session:
                         )
                     )
                 pause = self.policy.rate_limit_wait_s(decision.wait_s, waits)
-                self.limiter.on_rate_limited(pause, sent_at)
+                self.limiter.on_rate_limited(decision.wait_s, sent_at, pause_s=pause)
             elif decision.action is Action.STOP_QUOTA:
                 wait = decision.wait_s if decision.wait_s is not None else 0.0
                 self.quota.exhaust(endpoint, wait or self.policy.quota_fallback_s)
