@@ -198,11 +198,15 @@ class Matcher:
 
     def __init__(self, catalog: Catalog, playlists: Playlists, query: Query, day: int) -> None:
         self.c, self.p, self.q, self.day = catalog, playlists, query, day
+        self._albums: dict[int, tuple[str, ...]] = {}
+        self._artists: dict[int, tuple[str, ...]] = {}  # at most every artist's, per query
 
     def of(self, kind: int) -> Callable[[int], int | None]:
         return {TRACK: self.track, ALBUM: self.album, ARTIST: self.artist}.get(kind, self.playlist)
 
-    def _own(self, name: str, field: str, others: Callable[[], list[str]] = list) -> int | None:
+    def _own(
+        self, name: str, field: str, others: Callable[[], list[tuple[str, ...]]] = list
+    ) -> int | None:
         """Tier 0: the free words all in the own name, which starts with the first; 1: all in
         the own name; 2: some only in `others` (album and artist names); None: no match."""
         text, other = self.q.text, self.q.fields.get(field)
@@ -212,7 +216,18 @@ class Matcher:
         if text.matches(found):
             lead = text or other
             return 0 if lead is None or not lead or lead.leads(found) else 1
-        return 2 if text.matches_across([found, *map(words, others())]) else None
+        return 2 if text.matches_across([found, *others()]) else None
+
+    def _album_words(self, b: int) -> tuple[str, ...]:
+        if b not in self._albums:  # the tracks of an album are candidates one after another
+            self._albums = {b: words(self.c.album_name(b))}
+        return self._albums[b]
+
+    def _artist_words(self, a: int) -> tuple[str, ...]:
+        found = self._artists.get(a)
+        if found is None:
+            found = self._artists[a] = words(self.c.artist_name(a))
+        return found
 
     def _field(self, field: str, name: str) -> bool:
         text = self.q.fields.get(field)
@@ -235,7 +250,7 @@ class Matcher:
         tier = self._own(
             c.track_name(t),
             "track",
-            lambda: [c.album_name(b), *(c.artist_name(a) for a in artists)],
+            lambda: [self._album_words(b), *map(self._artist_words, artists)],
         )
         if tier is None:
             return None
@@ -255,7 +270,7 @@ class Matcher:
         if not c.album_visible(b, self.day):
             return None
         artist = c.album_artist(b)
-        tier = self._own(c.album_name(b), "album", lambda: [c.artist_name(artist)])
+        tier = self._own(c.album_name(b), "album", lambda: [self._artist_words(artist)])
         if tier is None or not self._field("artist", c.artist_name(artist)):
             return None
         album = c.album(b) if q.years or q.upc or q.tags else None
