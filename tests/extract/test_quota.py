@@ -17,6 +17,7 @@ from spotify_etl.extract import ExtractResult, run_extract
 from spotify_etl.extract.state import StateStore
 from spotify_etl.pipeline.status import access_lines, collect_status
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
+from spotify_etl.simulator.catalog import TRACK
 from tests.extract.conftest import count, demo_secrets, envelopes, lake, make_config, sim_requests
 
 DISCOGRAPHY = "GET /v1/artists/{id}/albums"
@@ -25,10 +26,20 @@ DISCOGRAPHY = "GET /v1/artists/{id}/albums"
 def _sources(sim: Simulator) -> tuple[str, list[str], list[str]]:
     c = sim.catalog
     albums, tracks = c.album_ids(3), c.track_ids(3)
+    # A search term that does not find the configured tracks (a track search matches their
+    # album's and artists' names too), so that the tracks bucket has work of its own.
+    named = {
+        w.casefold()
+        for t in tracks
+        for track in [c.track(c.index_of(TRACK, t, c.track_bound) or 0)]
+        for name in (track.name, c.album_name(track.album), *map(c.artist_name, track.artists))
+        for w in name.split()
+    }
+    term = next(t for t in c.search_terms(20) if t.casefold() not in named)
     text = (
         f"albums = {json.dumps(albums)}\n"
         f"tracks = {json.dumps(tracks)}\n"
-        f'searches = [{{ q = "{c.search_terms(1)[0]}", type = "track", limit = 15 }}]\n'
+        f'searches = [{{ q = "{term}", type = "track", limit = 15 }}]\n'
         + "".join(f'[[sources.artists]]\nid = "{a}"\n' for a in c.artist_ids(3))
     )
     return text, albums, tracks
