@@ -17,6 +17,7 @@ from spotify_etl.extract import ExtractResult, run_extract
 from spotify_etl.extract.state import StateStore
 from spotify_etl.pipeline.status import access_lines, collect_status
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
+from spotify_etl.simulator.catalog import TRACK
 from tests.extract.conftest import count, demo_secrets, envelopes, lake, make_config, sim_requests
 
 DISCOGRAPHY = "GET /v1/artists/{id}/albums"
@@ -25,10 +26,20 @@ DISCOGRAPHY = "GET /v1/artists/{id}/albums"
 def _sources(sim: Simulator) -> tuple[str, list[str], list[str]]:
     c = sim.catalog
     albums, tracks = c.album_ids(3), c.track_ids(3)
+    # A search term that does not find the configured tracks (a track search matches their
+    # album's and artists' names too), so that the tracks bucket has work of its own.
+    named = {
+        w.casefold()
+        for t in tracks
+        for track in [c.track(c.index_of(TRACK, t, c.track_bound) or 0)]
+        for name in (track.name, c.album_name(track.album), *map(c.artist_name, track.artists))
+        for w in name.split()
+    }
+    term = next(t for t in c.search_terms(20) if t.casefold() not in named)
     text = (
         f"albums = {json.dumps(albums)}\n"
         f"tracks = {json.dumps(tracks)}\n"
-        f'searches = [{{ q = "{c.search_terms(1)[0]}", type = "track", limit = 15 }}]\n'
+        f'searches = [{{ q = "{term}", type = "track", limit = 15 }}]\n'
         + "".join(f'[[sources.artists]]\nid = "{a}"\n' for a in c.artist_ids(3))
     )
     return text, albums, tracks
@@ -108,3 +119,35 @@ def test_a_locked_bucket_waits_while_the_others_finish(
     assert results[-1].outcome == "complete"
     state, _ = StateStore(lake(tmp_path)).load()
     assert state.checkpoints == {}
+
+
+def test_a_lock_with_nothing_waiting_on_it_ends_the_run_complete(tmp_path: Path) -> None:
+    """Exit 75 only when work waits on a locked bucket: a lock remembered from an earlier run
+    whose work has left the config stops nothing, and is still remembered until its time."""
+    config_sim = SimulatorConfig(
+        profile="development", scale=2000, bucket_quota={"artist-albums": 1}
+    )
+    with running_simulator(config_sim) as sim:
+        c = sim.catalog
+        albums = f"albums = {json.dumps(c.album_ids(2))}\n"
+        artists = "".join(f'[[sources.artists]]\nid = "{a}"\n' for a in c.artist_ids(2))
+        start = datetime.now(UTC)
+        first = run_extract(
+            make_config(tmp_path, sim, albums + artists), secrets=demo_secrets(), now=start
+        )
+        sim.reset_stats()
+        tracks = f"tracks = {json.dumps(c.track_ids(2))}\n"  # no artist any more
+        later = run_extract(
+            make_config(tmp_path, sim, albums + tracks),
+            secrets=demo_secrets(),
+            now=start + timedelta(hours=1),
+        )
+        asked = sim_requests(sim)
+    assert (first.outcome, first.exit_code) == ("stopped", 75)
+    assert (later.outcome, later.reason, later.exit_code) == ("complete", None, 0)
+    assert DISCOGRAPHY not in asked and count(asked, "GET /v1/tracks") > 0
+    manifest = json.loads(lake(tmp_path).get(later.manifest_key))
+    assert set(manifest["quota"]["locked"]) == {"artist-albums"}
+    assert manifest["quota"]["waiting"] == {}
+    state, _ = StateStore(lake(tmp_path)).load()
+    assert set(state.quota) == {"artist-albums"}

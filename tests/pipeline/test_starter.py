@@ -37,7 +37,7 @@ def _example_blocks(text: str) -> list[set[int]]:
 def test_every_example_uncommented_at_once_is_a_valid_config() -> None:
     config = parse_config(uncomment(starter_config()))
     assert [a.id for a in config.sources.artists] == ["0TnOYISbd1XYRBk9myaseg"]
-    assert [s.q for s in config.sources.searches] == ["genre:jazz year:2024"]
+    assert [s.q for s in config.sources.searches] == ["midnight year:2020-2026"]
     assert config.sources.artists[0].include_groups == ["album", "single"]
     assert config.spotify.market == "US" and config.transform.workers == 2
 

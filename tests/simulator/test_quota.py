@@ -168,3 +168,31 @@ def test_by_default_429s_carry_retry_after_and_there_is_no_quota() -> None:
 def test_bad_quota_settings_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ConfigError):
         SimulatorConfig(**bad)  # type: ignore[arg-type]
+
+
+def test_serve_configures_accounts_groupings_and_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What SimulatorConfig takes, `simulator serve` takes too: a served simulator (the demo's,
+    a subprocess test's) can share one developer's quota across Client IDs and regroup."""
+    from typer.testing import CliRunner
+
+    from spotify_etl.simulator import server
+    from spotify_etl.simulator.cli import simulator_app
+
+    served: list[SimulatorConfig] = []
+    monkeypatch.setattr(server, "serve", lambda config, host, port: served.append(config))
+    options = [
+        *("--bucket-quota", "artist-albums=100", "--bucket-group", "/albums/{id}/tracks=tracks"),
+        *("--developer-account", f"{DEMO_CLIENT_ID}=dev-1"),
+        *("--developer-account", "second-app=dev-1"),
+    ]
+    done = CliRunner().invoke(simulator_app, ["serve", *options])
+    assert done.exit_code == 0, done.output
+    [config] = served
+    assert config.bucket_quota == {"artist-albums": 100}
+    assert config.bucket_groups == {"/albums/{id}/tracks": "tracks"}
+    assert config.developer_accounts == {DEMO_CLIENT_ID: "dev-1", "second-app": "dev-1"}
+    assert "second-app" in config.client_ids
+    for bad in (["--developer-account", "second-app"], ["--bucket-quota", "search=lots"]):
+        refused = CliRunner().invoke(simulator_app, ["serve", *bad])
+        assert refused.exit_code == 2 and "write" in refused.output, bad
+    assert served == [config]

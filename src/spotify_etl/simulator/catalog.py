@@ -186,11 +186,19 @@ class Catalog(SampleIds):
             for b in range(self._artist_start[a], self._artist_start[a + 1])
             if self.album_visible(b, day)
         ]
+        visible += self.future_albums_of(a, day)
+        return sorted(visible, key=lambda b: (self.album(b).release_date, b), reverse=True)
+
+    def artist_album_range(self, a: int) -> range:
+        """The day-0 album indices of artist `a` (a contiguous run; some may not be out yet)."""
+        return range(self._artist_start[a], self._artist_start[a + 1])
+
+    def future_albums_of(self, a: int, day: int) -> range:
+        """The future releases of artist `a` out by `day`, in index order."""
         first = (a - self._offset) * self._unstride % self.n_artists
-        visible += range(
+        return range(
             self.n_albums + first, self.n_albums + self.releases.future_count(day), self.n_artists
         )
-        return sorted(visible, key=lambda b: (self.album(b).release_date, b), reverse=True)
 
     # ---- albums ----------------------------------------------------------------------
     def album_artist(self, b: int) -> int:

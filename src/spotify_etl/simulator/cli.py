@@ -55,6 +55,22 @@ def serve_command(
             metavar="BUCKET=SIZE",
         ),
     ] = None,
+    bucket_group: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Move a path template or prefix to a bucket, e.g. /albums/{id}/tracks=tracks "
+            "(repeatable; Spotify may regroup its buckets).",
+            metavar="PATH=BUCKET",
+        ),
+    ] = None,
+    developer_account: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A further client id (same secret) and the developer account whose quota it "
+            "shares, e.g. second-app=dev-1 (repeatable).",
+            metavar="CLIENT_ID=ACCOUNT",
+        ),
+    ] = None,
     quota_window: Annotated[float, typer.Option(help="Rolling quota window, s.")] = 86_400,
     retry_after_drop_rate: Annotated[
         float, typer.Option(help="Share of 429 replies without Retry-After.")
@@ -79,14 +95,11 @@ def serve_command(
 
     if profile not in ("development", "extended"):
         raise typer.BadParameter("use development or extended", param_hint="--profile")
-    sizes: dict[str, int] = {}
-    for item in bucket_quota or []:
-        name, _, size = item.partition("=")
-        if not name or not size.isdigit():
-            raise typer.BadParameter(
-                "write BUCKET=SIZE, e.g. search=500", param_hint="--bucket-quota"
-            )
-        sizes[name] = int(size)
+    sizes = _pairs(bucket_quota, "--bucket-quota", "BUCKET=SIZE, e.g. search=500")
+    if not all(size.isdigit() for size in sizes.values()):
+        raise typer.BadParameter("write BUCKET=SIZE, e.g. search=500", param_hint="--bucket-quota")
+    groups = _pairs(bucket_group, "--bucket-group", "PATH=BUCKET, e.g. /albums=catalog")
+    accounts = _pairs(developer_account, "--developer-account", "CLIENT_ID=ACCOUNT, e.g. a=dev-1")
     config = SimulatorConfig(
         profile=profile,  # type: ignore[arg-type]
         seed=seed,
@@ -97,7 +110,9 @@ def serve_command(
         window_requests=window_requests,
         window_seconds=window_seconds,
         daily_quota=daily_quota,
-        bucket_quota=sizes,
+        bucket_quota={name: int(size) for name, size in sizes.items()},
+        bucket_groups=groups,
+        developer_accounts=accounts,
         quota_window_s=quota_window,
         retry_after_drop_rate=retry_after_drop_rate,
         token_lifetime_s=token_lifetime,
@@ -110,6 +125,17 @@ def serve_command(
         play_clock=_play_clock(seed, scale, plays_per_hour, play_speed),
     )
     serve(config, host, port)
+
+
+def _pairs(items: list[str] | None, hint: str, form: str) -> dict[str, str]:
+    """NAME=VALUE options (repeatable) as a mapping; a later NAME replaces an earlier one."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, _, value = item.partition("=")
+        if not name or not value:
+            raise typer.BadParameter(f"write {form}", param_hint=hint)
+        out[name] = value
+    return out
 
 
 def _play_clock(seed: int, scale: int, per_hour: float | None, speed: float) -> object:

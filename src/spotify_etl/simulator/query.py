@@ -39,6 +39,12 @@ class Text:
             return False
         return all(_contains(name, p) for p in self.phrases)
 
+    def matches_across(self, names: list[tuple[str, ...]]) -> bool:
+        """Whether every term and phrase is in some name (each may be in a different one)."""
+        if not all(any(w.startswith(t) for n in names for w in n) for t in self.terms):
+            return False
+        return all(any(_contains(n, p) for n in names) for p in self.phrases)
+
     def leads(self, name: tuple[str, ...]) -> bool:
         """Whether the name starts with the first term or phrase: the better match."""
         if self.terms:

@@ -2,8 +2,11 @@
 
 `Search.query` answers any query (see query.py for the grammar). A query of one word that can
 only be one keyword (e.g. `Midnight`, `Midn`) is answered by formula here, with an exact total
-over the whole catalog; anything else goes to the general engine (search_engine.py), whose
-hits are memoised per (query, type, day) so that paging through them costs one scan.
+of the names that start with it, when those alone fill every page a client can reach (always
+for artists and playlists; for tracks and albums, whose words may also match their album's or
+artists' names, which rank after their own name, the total then counts own-name hits only).
+Anything else goes to the general engine (search_engine.py), whose hits are memoised per
+(query, type, day) so that paging through them costs one scan.
 
 Keyword matches are an arithmetic sequence (Catalog.search); albums that have not appeared yet, and
 their tracks, are holes in that sequence. The holes of one day are few (a few percent of
@@ -45,7 +48,9 @@ class Search:
         if len(text.terms) == 1 and not (text.phrases or parsed.fields or parsed.uses()):
             only = keyword_anchor(text)
             if only is not None and len(only) == 1 and not parsed.broken:
-                return self.find(kind, only[0], self._count(kind, day), offset, limit, day)
+                found = self.find(kind, only[0], self._count(kind, day), offset, limit, day)
+                if kind not in (TRACK, ALBUM) or found[0] >= deepest:
+                    return found  # own-name hits fill every reachable page
         hits = self._hits(kind, q, day, dev, deepest)
         return len(hits), list(hits[offset : offset + limit])
 
