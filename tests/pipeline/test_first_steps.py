@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from spotify_etl import cli
+from spotify_etl import cli, console
 from spotify_etl.config import load_secrets, parse_config
 from spotify_etl.pipeline.checks import preflight, validate
 
@@ -26,6 +26,10 @@ def invoke(
 ) -> object:
     """`spotify-etl ARGS` in-process, in tmp_path, through main() (as the executable runs)."""
     monkeypatch.chdir(tmp_path)
+    # The global flags set console.Mode for the process: undone after each test, so a
+    # `--log-format json` here does not turn later tests' output into JSON.
+    monkeypatch.setattr(console.Mode, "log_format", "plain")
+    monkeypatch.setattr(console.Mode, "quiet", False)
     for name in ("SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_ETL_CONFIG"):
         monkeypatch.delenv(name, raising=False)
 
@@ -212,3 +216,26 @@ def test_query_has_a_row_limit_and_says_what_it_left_out(invoke: Invoke, tmp_pat
     code, out, err = invoke(*args, "--format", "csv", "--limit", "1")  # type: ignore[operator]
     assert code == 0 and len(out.strip().splitlines()) == 2  # header + one row
     assert f"1 of {total} rows shown" in err and total > 1
+
+
+def test_query_under_json_log_format_prints_one_json_object_not_a_box_table(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    from spotify_etl.storage import LocalStore
+    from spotify_etl.warehouse import load_pending, open_warehouse
+    from tests.warehouse.dataset import write_dataset
+
+    write_dataset(tmp_path / "t")
+    wh = open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    load_pending(LocalStore(tmp_path / "t"), wh)
+    wh.close()
+    args = ("query", "top_artists_by_songs", "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}")
+    code, out, err = invoke(*args, "--limit", "1", "--log-format", "json")  # type: ignore[operator]
+    assert code == 0, err
+    assert "┃" not in out and "━" not in out and "│" not in out
+    [line] = out.splitlines()
+    printed = json.loads(line)
+    assert printed["summary"] == "query" and printed["name"] == "top_artists_by_songs"
+    assert len(printed["rows"]) == 1 and printed["total"] > 1 and "artist_id" in printed["columns"]
+    code, out, _err = invoke(*args, "--format", "csv", "--log-format", "json")  # type: ignore[operator]
+    assert code == 0 and out.startswith("artist_id")  # an explicit --format is kept
