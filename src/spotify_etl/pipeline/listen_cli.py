@@ -38,9 +38,12 @@ def listen(
     cfg = load_config(config)
     secrets = load_secrets()
     require_spotify_credentials(secrets)
+    # Keyed by the service --api-base names, as `run` does: a simulator on the command line
+    # must never be sent (or handed back) the real Spotify token of the same config.
+    store = token_store_for(cfg, secrets.spotify_client_id, api_base=api_base)
     listener = Listener(
         cfg, secrets=secrets, interval_s=interval_s, api_base=api_base,
-        token_store=token_store_for(cfg), budget=budget,
+        token_store=store, budget=budget,
     )  # fmt: skip
     stop = threading.Event()
 
