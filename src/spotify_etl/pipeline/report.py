@@ -17,15 +17,28 @@ if TYPE_CHECKING:
     from spotify_etl.pipeline.run import RunReport
     from spotify_etl.transform import TransformSummary
 
-# Why each kind of skipped input is not a row (transform.summary.SKIP_KINDS).
+# Why each kind of skipped input is not a row (transform.summary.SKIP_KINDS): the noun for
+# one and for many ("1 null item", "2 null items"), and the reason.
 SKIP_WHY = {
-    "local_files": "local files (no Spotify id)",
-    "episodes": "podcast episodes (not songs)",
-    "null_items": "null items (deleted or unavailable)",
-    "error_replies": "error replies (see the run's skipped ids)",
-    "partial_replies": "snapshot checks (rows carried forward from earlier parts)",
-    "other_objects": "other objects (user profiles)",
+    "local_files": ("local file", "local files", "no Spotify id"),
+    "episodes": ("podcast episode", "podcast episodes", "not songs"),
+    "null_items": ("null item", "null items", "deleted or unavailable"),
+    "error_replies": ("error reply", "error replies", "see the run's skipped ids"),
+    "partial_replies": (
+        "snapshot check",
+        "snapshot checks",
+        "rows carried forward from earlier parts",
+    ),
+    "other_objects": ("other object", "other objects", "user profiles"),
 }
+
+
+def skipped_text(kind: str, n: int) -> str:
+    """One kind of input that gave no row, counted in English."""
+    if kind not in SKIP_WHY:
+        return f"{kind.replace('_', ' ')}: {n}"  # a kind without a noun here: its name
+    one, many, why = SKIP_WHY[kind]
+    return f"{plural(n, one, many)} ({why})"
 
 
 def token_requests(requests: dict[str, dict[str, int]]) -> int:
@@ -155,7 +168,7 @@ def print_accounting(tr: TransformSummary) -> None:
     out.print(table)
     skipped = data["skipped_inputs"]
     if skipped:
-        kinds = ", ".join(f"{n} {SKIP_WHY.get(k, k.replace('_', ' '))}" for k, n in skipped.items())
+        kinds = ", ".join(skipped_text(kind, n) for kind, n in skipped.items())
         out.print(f"read but not rows: {kinds}")
     if data["inputs_quarantined"] or tr.rows_quarantined:
         out.print(
