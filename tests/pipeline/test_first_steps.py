@@ -81,7 +81,11 @@ def test_the_config_variable_is_used_and_dash_c_wins_over_it(
     env = {"SPOTIFY_ETL_CONFIG": str(tmp_path / "elsewhere.toml"), **CREDENTIALS}
     code, out, err = invoke("config", "check", env=env)  # type: ignore[operator]
     assert code == 0, err
-    assert "config OK" in out and "1 albums" in out and "from SPOTIFY_ETL_CONFIG" in err
+    assert (
+        "config OK" in out
+        and "0 playlists, 0 artists, 1 album, 0 tracks" in out
+        and "from SPOTIFY_ETL_CONFIG" in err
+    )
     code, _out, err = invoke("config", "check", "-c", "named.toml", env=env)  # type: ignore[operator]
     assert code == 2 and "extract.budjet" in err
 
