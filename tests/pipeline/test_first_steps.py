@@ -243,3 +243,47 @@ def test_query_under_json_log_format_prints_one_json_object_not_a_box_table(
     assert len(printed["rows"]) == 1 and printed["total"] > 1 and "artist_id" in printed["columns"]
     code, out, _err = invoke(*args, "--format", "csv", "--log-format", "json")  # type: ignore[operator]
     assert code == 0 and out.startswith("artist_id")  # an explicit --format is kept
+
+
+def test_the_demos_next_steps_for_your_own_pipeline_work_as_printed(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """The closing block of `make demo`, followed in a fresh folder: init, the one edit it
+    names, the exports, then `config check` passes (and `schedule` prints its recipe). `run`
+    itself would call real Spotify, so it is the one step not run here."""
+    import re
+    import shlex
+
+    from spotify_etl.pipeline.demo import next_steps
+
+    block = next_steps(Path("examples/demo.toml"))
+    own = block[next(i for i, line in enumerate(block) if "spotify-etl init" in line) :]
+    env: dict[str, str] = {}
+    edit: tuple[int, str] | None = None
+    ran = []
+    for line in own:
+        text = line.strip()
+        if m := re.match(
+            r"# edit pipeline\.toml line (\d+) \(under \[sources\]\), `(.*)`, to:", text
+        ):
+            edit = (int(m[1]), m[2])
+        elif text.startswith("#   ") and edit is not None:
+            path = tmp_path / "pipeline.toml"
+            lines = path.read_text().splitlines()
+            number, old = edit
+            assert lines[number - 1] == old, lines[number - 1]
+            lines[number - 1] = text.removeprefix("#   ")
+            path.write_text("\n".join(lines) + "\n")
+            edit = None
+        elif text.startswith("export "):
+            env.update(dict(a.split("=", 1) for a in shlex.split(text)[1:]))
+        elif text.startswith("spotify-etl"):
+            for command in text.split("#")[0].split("&&"):
+                args = shlex.split(command)[1:]
+                if args == ["run"]:
+                    continue
+                code, out, err = invoke(*args, env=env)  # type: ignore[operator]
+                assert code == 0, (command, out, err)
+                ran.append(args[0] if args[0] != "config" else " ".join(args))
+    assert ran == ["init", "config check", "schedule"]
+    assert edit is None  # every edit the block names was made
