@@ -73,6 +73,14 @@ def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False
 
 
 def _report(summary: LoadSummary, into: str) -> None:
+    from spotify_etl.console import emit_json, json_mode
+
+    if json_mode():  # one JSON object per load, the run summary's load object and the details
+        from spotify_etl.pipeline.report import load_data, load_details
+
+        data = {"exit_code": summary.exit_code, **load_data(summary), **load_details(summary)}
+        emit_json("load", {**data, "warehouse": into})
+        return
     head, *notes = summary.lines()
     typer.echo(f"{head} -> {into}")  # name the warehouse: a typo'd path makes a new one
     colours = {"failed": "red", "ignored": "red", "refused": "yellow"}
