@@ -1,4 +1,4 @@
-"""A plain `pip install spotify-etl` (no extras) runs the local pipeline and its queries.
+"""A plain `pip install spotify-etl` (no extras) runs the local pipeline, queries and report.
 
 The pipeline runs in a child process where every package that only an extra brings (per
 pyproject.toml) cannot be imported, so a core module that needs one fails here.
@@ -88,3 +88,8 @@ def test_the_local_pipeline_and_queries_run_without_any_extra(tmp_path: Path) ->
     assert query.returncode == 0, query.stderr
     assert "ModuleNotFoundError" not in run.stderr + query.stderr
     assert json.loads(query.stdout)
+    # The report too: its charts and queries need no extra.
+    report = spotify_etl("report", "--out", str(tmp_path / "report.html"))
+    assert report.returncode == 0, report.stderr
+    assert "ModuleNotFoundError" not in report.stderr
+    assert 'id="report-specs"' in (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -60,12 +60,17 @@ def test_the_lambda_gets_its_own_dependencies_with_the_projects_bounds(tmp_path:
     lock = tmp_path / "requirements.lock"
     cmd = package.dependencies_command(tmp_path / "out", requirements, lock)
     assert cmd[cmd.index("-c") + 1] == str(lock) and cmd[-len(requirements) :] == requirements
-    for absent in ("typer", "rich", "httptools", "sqlglot", "uvicorn"):
+    for absent in ("typer", "rich", "httptools", "uvicorn"):
         assert not any(r.startswith(absent) for r in requirements)
+    # The report Lambda opens the warehouse: DuckDB's views and the named queries need
+    # sqlglot, a snowflake:// warehouse the connector (bounds from the `snowflake` extra).
+    assert any(r.startswith("sqlglot>=") for r in requirements)
+    assert "snowflake-connector-python>=3.12,<5" in requirements
 
 
-def test_the_handlers_import_without_the_cli_ui_simulator_or_dialects() -> None:
-    """What LAMBDA_RUNTIME leaves out, the handlers must not import (a blocked import fails)."""
+def test_extract_and_transform_import_without_the_cli_ui_simulator_or_warehouse() -> None:
+    """The extract and transform handlers import neither what LAMBDA_RUNTIME leaves out nor
+    what only the report Lambda needs (a blocked import fails)."""
     import subprocess
     import sys
 
@@ -73,13 +78,60 @@ def test_the_handlers_import_without_the_cli_ui_simulator_or_dialects() -> None:
         "import sys\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in {'typer', 'rich', 'httptools', 'sqlglot', 'uvicorn'}:\n"
+        "        if name.split('.')[0] in {'typer', 'rich', 'httptools', 'sqlglot', 'uvicorn',\n"
+        "                                   'snowflake'}:\n"
         "            raise ImportError('blocked: ' + name)\n"
         "sys.meta_path.insert(0, Block())\n"
         "import spotify_etl.aws.extract_handler, spotify_etl.aws.transform_handler\n"
         "import spotify_etl.extract.run, spotify_etl.transform.runner, spotify_etl.spotify\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+_REPORT_PATH = """
+import importlib.metadata as md, re, sys, tempfile
+allowed = set(sys.argv[1:])
+todo = list(allowed)
+def requires(dist):
+    try:
+        return md.requires(dist) or []
+    except md.PackageNotFoundError:  # another platform's requirement: not importable here
+        return []
+while todo:  # the closure of LAMBDA_RUNTIME over its (non-extra) requirements
+    for req in requires(todo.pop()):
+        if "extra ==" in req:
+            continue
+        name = re.split(r"[ ;<>=!~\\[(]", req, maxsplit=1)[0].lower().replace("_", "-")
+        if name not in allowed:
+            allowed.add(name)
+            todo.append(name)
+allowed.add("spotify-etl")  # its code, with --no-deps: not its pyproject's requirements
+owners = md.packages_distributions()
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        dists = {d.lower().replace("_", "-") for d in owners.get(name.split(".")[0], [])}
+        if dists and not dists & allowed:
+            raise ImportError("not in the Lambda package: " + name)
+sys.meta_path.insert(0, Block())
+import spotify_etl.aws.report_handler
+from spotify_etl.report.publish import build_for, publish
+from spotify_etl.warehouse import open_warehouse
+with tempfile.TemporaryDirectory() as tmp:
+    open_warehouse(f"duckdb:///{tmp}/wh.duckdb").close()  # its views are written by sqlglot
+from spotify_etl.warehouse import analytics, snowflake_adapter
+import snowflake.connector
+"""
+
+
+def test_the_report_lambda_opens_a_warehouse_with_only_what_the_package_carries() -> None:
+    """Everything outside LAMBDA_RUNTIME and its requirements is blocked, as on Lambda: the
+    report handler's path (DuckDB views, named queries, the Snowflake adapter) still runs."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-c", _REPORT_PATH, *package.LAMBDA_RUNTIME]
+    result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -144,6 +196,7 @@ def test_real_build_from_the_package_index(tmp_path: Path) -> None:
     assert report.ok and report.total_bytes > 10 * MB
     assert (out / "spotify_etl" / "aws" / "transform_handler.py").is_file()
     assert (out / "boto3").is_dir() and not (out / "pandas").exists()
+    assert (out / "sqlglot").is_dir() and (out / "snowflake" / "connector").is_dir()  # report
     so_files = list(out.rglob("*.so"))
     assert so_files and all(f.read_bytes()[:4] == b"\x7fELF" for f in so_files)
     # ELF e_machine 183 = AArch64: the binaries are for Lambda's arm64, not this host.

@@ -101,3 +101,17 @@ def test_a_failure_saves_the_checkpoint_and_reports_exit_1(tmp_path: Path) -> No
     state, _ = StateStore(lake(tmp_path)).load()
     assert sorted(state.checkpoints["all"].pending["album"]) == sorted(sim.catalog.album_ids(3))
     assert lake(tmp_path).head(result.manifest_key) is not None
+
+
+def test_json_log_format_prints_one_json_summary(ext_sim: Simulator, tmp_path: Path) -> None:
+    """`--log-format json`: stdout is one JSON object, the run summary's extract object."""
+    config = _write_config(tmp_path, f"albums = {json.dumps(ext_sim.catalog.album_ids(2))}")
+    done = _cli(
+        tmp_path, "--config", str(config), "--api-base", ext_sim.base_url, "--log-format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["summary"] == "extract" and summary["exit_code"] == 0
+    assert summary["outcome"] == "complete" and summary["raw_parts"] > 0
+    assert summary["requests"] <= summary["budget"] and summary["skipped_ids"] == 0

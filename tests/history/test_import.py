@@ -162,3 +162,29 @@ def test_the_cli_imports_a_folder_and_an_unreadable_file_fails_the_command_alone
     assert result.exit_code == 1, result.output
     assert "unreadable:" in result.output and "not a JSON array" in result.output
     assert _count(tmp_path) > 200  # the readable file still landed
+
+
+def test_json_log_format_prints_one_json_summary(tmp_path: Path) -> None:
+    """`import history --log-format json`: stdout is one JSON object, the load's included."""
+    import json
+    import subprocess
+    import sys
+
+    clock = PlayClock(Catalog(SEED, SCALE), PlayClockSettings(start=START))
+    export = tmp_path / "export"
+    write_export(clock, export, START, START + timedelta(days=1))
+    config = tmp_path / "p.toml"
+    config.write_text(
+        f'[storage]\nraw = "{tmp_path / "lake"}"\ntransformed = "{tmp_path / "out"}"\n'
+        f'[warehouse]\nurl = "duckdb:///{tmp_path / "wh.duckdb"}"\n'
+    )
+    cmd = [sys.executable, "-m", "spotify_etl", "--log-format", "json", "import", "history"]
+    done = subprocess.run(
+        [*cmd, str(export), "--config", str(config)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["summary"] == "import_history" and summary["exit_code"] == 0
+    assert summary["plays"] == _count(tmp_path) > 200 and summary["unreadable"] == []
+    assert summary["load"]["files_loaded"] >= 1 and summary["load"]["failed"] == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from spotify_etl import cli
+from spotify_etl import cli, console
 from spotify_etl.config import load_secrets, parse_config
 from spotify_etl.pipeline.checks import preflight, validate
 
@@ -26,6 +26,10 @@ def invoke(
 ) -> object:
     """`spotify-etl ARGS` in-process, in tmp_path, through main() (as the executable runs)."""
     monkeypatch.chdir(tmp_path)
+    # The global flags set console.Mode for the process: undone after each test, so a
+    # `--log-format json` here does not turn later tests' output into JSON.
+    monkeypatch.setattr(console.Mode, "log_format", "plain")
+    monkeypatch.setattr(console.Mode, "quiet", False)
     for name in ("SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_ETL_CONFIG"):
         monkeypatch.delenv(name, raising=False)
 
@@ -77,7 +81,11 @@ def test_the_config_variable_is_used_and_dash_c_wins_over_it(
     env = {"SPOTIFY_ETL_CONFIG": str(tmp_path / "elsewhere.toml"), **CREDENTIALS}
     code, out, err = invoke("config", "check", env=env)  # type: ignore[operator]
     assert code == 0, err
-    assert "config OK" in out and "1 albums" in out and "from SPOTIFY_ETL_CONFIG" in err
+    assert (
+        "config OK" in out
+        and "0 playlists, 0 artists, 1 album, 0 tracks" in out
+        and "from SPOTIFY_ETL_CONFIG" in err
+    )
     code, _out, err = invoke("config", "check", "-c", "named.toml", env=env)  # type: ignore[operator]
     assert code == 2 and "extract.budjet" in err
 
@@ -212,3 +220,70 @@ def test_query_has_a_row_limit_and_says_what_it_left_out(invoke: Invoke, tmp_pat
     code, out, err = invoke(*args, "--format", "csv", "--limit", "1")  # type: ignore[operator]
     assert code == 0 and len(out.strip().splitlines()) == 2  # header + one row
     assert f"1 of {total} rows shown" in err and total > 1
+
+
+def test_query_under_json_log_format_prints_one_json_object_not_a_box_table(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    from spotify_etl.storage import LocalStore
+    from spotify_etl.warehouse import load_pending, open_warehouse
+    from tests.warehouse.dataset import write_dataset
+
+    write_dataset(tmp_path / "t")
+    wh = open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    load_pending(LocalStore(tmp_path / "t"), wh)
+    wh.close()
+    args = ("query", "top_artists_by_songs", "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}")
+    code, out, err = invoke(*args, "--limit", "1", "--log-format", "json")  # type: ignore[operator]
+    assert code == 0, err
+    assert "┃" not in out and "━" not in out and "│" not in out
+    [line] = out.splitlines()
+    printed = json.loads(line)
+    assert printed["summary"] == "query" and printed["name"] == "top_artists_by_songs"
+    assert len(printed["rows"]) == 1 and printed["total"] > 1 and "artist_id" in printed["columns"]
+    code, out, _err = invoke(*args, "--format", "csv", "--log-format", "json")  # type: ignore[operator]
+    assert code == 0 and out.startswith("artist_id")  # an explicit --format is kept
+
+
+def test_the_demos_next_steps_for_your_own_pipeline_work_as_printed(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """The closing block of `make demo`, followed in a fresh folder: init, the one edit it
+    names, the exports, then `config check` passes (and `schedule` prints its recipe). `run`
+    itself would call real Spotify, so it is the one step not run here."""
+    import re
+    import shlex
+
+    from spotify_etl.pipeline.demo import next_steps
+
+    block = next_steps(Path("examples/demo.toml"))
+    own = block[next(i for i, line in enumerate(block) if "spotify-etl init" in line) :]
+    env: dict[str, str] = {}
+    edit: tuple[int, str] | None = None
+    ran = []
+    for line in own:
+        text = line.strip()
+        if m := re.match(
+            r"# edit pipeline\.toml line (\d+) \(under \[sources\]\), `(.*)`, to:", text
+        ):
+            edit = (int(m[1]), m[2])
+        elif text.startswith("#   ") and edit is not None:
+            path = tmp_path / "pipeline.toml"
+            lines = path.read_text().splitlines()
+            number, old = edit
+            assert lines[number - 1] == old, lines[number - 1]
+            lines[number - 1] = text.removeprefix("#   ")
+            path.write_text("\n".join(lines) + "\n")
+            edit = None
+        elif text.startswith("export "):
+            env.update(dict(a.split("=", 1) for a in shlex.split(text)[1:]))
+        elif text.startswith("spotify-etl"):
+            for command in text.split("#")[0].split("&&"):
+                args = shlex.split(command)[1:]
+                if args == ["run"]:
+                    continue
+                code, out, err = invoke(*args, env=env)  # type: ignore[operator]
+                assert code == 0, (command, out, err)
+                ran.append(args[0] if args[0] != "config" else " ".join(args))
+    assert ran == ["init", "config check", "schedule"]
+    assert edit is None  # every edit the block names was made

@@ -98,3 +98,26 @@ def test_sigterm_stops_after_the_batch_in_flight_and_a_second_listener_refuses(
         assert "SIGTERM: stopping after this micro-batch" in out
         assert "stopped: signal" in out
         assert not (tmp_path / "lake" / "state" / "extract" / "lock-listen.json").exists()
+
+
+def test_json_log_format_prints_one_json_summary(tmp_path: Path) -> None:
+    """`listen --once --log-format json`: stdout is one JSON object."""
+    import json
+
+    with listening(tmp_path, FAST) as ctx:
+        time.sleep(1.0)  # a simulated minute: something to poll
+        config = ctx.root / "pipeline.toml"
+        config.write_text(ctx.config_text(), encoding="utf-8")
+        env = {**os.environ, "SPOTIFY_CLIENT_ID": DEMO_CLIENT_ID,
+               "SPOTIFY_CLIENT_SECRET": DEMO_CLIENT_SECRET}  # fmt: skip
+        cmd = [sys.executable, "-m", "spotify_etl", "listen", "--config", str(config)]
+        done = subprocess.run(
+            [*cmd, "--once", "--log-format", "json"],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["summary"] == "listen" and summary["exit_code"] == 0
+    assert summary["polls"] == 1 and summary["stopped"] == "once"
+    assert summary["plays_seen"] > 0 and summary["rows_loaded"] >= summary["plays_seen"]

@@ -99,3 +99,36 @@ def test_every_kind_the_transform_skips_has_its_words_in_the_run_summary() -> No
     # A kind without words prints as its bare name; a kind the transform no longer counts
     # (podcast episodes are EPISODE rows now) would describe nothing.
     assert sorted(SKIP_WHY) == sorted(SKIP_KINDS)
+
+
+def test_inputs_that_gave_no_row_are_counted_in_english(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections import Counter
+
+    from spotify_etl.pipeline.report import print_accounting
+    from spotify_etl.transform import TransformSummary
+
+    monkeypatch.setattr(console.Mode, "log_format", "plain")
+    print_accounting(TransformSummary(skipped=Counter(null_items=1, local_files=2, audiobooks=1)))
+    out = " ".join(capsys.readouterr().out.split())  # as read, whatever the terminal's width
+    assert "1 null item (deleted or unavailable)" in out
+    assert "2 local files (outside a playlist)" in out and "1 audiobook (no table)" in out
+    assert not re.search(r"\b1 (null items|local files|audiobooks)\b", out)
+
+
+def test_status_counts_read_as_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spotify_etl.pipeline import status
+
+    facts = {"runs": [{"run_id": "r1", "outcome": "complete"}], "raw_parts_per_day": {},
+             "transformed_files_per_day": {}, "checkpoints": {}, "pending_load": 0,
+             "warehouse_error": None, "known_entities": {"album": 1, "artist": 2},
+             "tracked_playlists": 1, "queued": {"track": 1}}  # fmt: skip
+    monkeypatch.setattr(status, "collect_status", lambda config: facts)
+    monkeypatch.setattr(console.Mode, "log_format", "plain")
+    status.print_status(parse_config("", base_dir=tmp_path))
+    out = " ".join(capsys.readouterr().out.split())
+    assert "known: 1 album, 2 artists; 1 playlist tracked" in out
+    assert "queued for the next extraction (from plays): 1 track" in out

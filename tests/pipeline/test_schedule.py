@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shlex
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,3 +152,46 @@ def test_bad_time_and_no_config_are_one_line_usage_errors(
     (tmp_path / "elsewhere").mkdir()
     none = schedule(tmp_path / "elsewhere", with_config=False)
     assert none.returncode == 2 and "needs a config file" in none.stderr
+
+
+def test_the_printed_cron_line_runs_as_pasted_into_a_crontab(
+    tmp_path: Path, schedule: Callable[..., Result]
+) -> None:
+    # cron hands the command to sh, which runs nothing when `>> run.log` names a missing folder
+    result = schedule(tmp_path, "--no-listen")
+    [daily] = [line for line in result.stdout.splitlines() if line[:1].isdigit()]
+    command = daily.split(" ", 5)[5]  # after the five time fields, as cron does
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_")}
+    ran = subprocess.run(
+        ["sh", "-c", command], cwd=tmp_path, env={**env, "HOME": str(tmp_path)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.stderr == "", ran.stderr
+    log = tmp_path / "spotify-data" / "logs" / "run.log"
+    # spotify-etl ran and said why it stopped (no credentials in the env file yet)
+    assert "SPOTIFY_CLIENT_ID" in log.read_text(encoding="utf-8")
+
+
+FAKE_CRONTAB = """#!/bin/sh
+# `crontab -l` prints the table (exit 1 when there is none); `crontab -` replaces it
+if [ "$1" = "-l" ]; then [ -f "$HOME/crontab" ] || exit 1; cat "$HOME/crontab"
+else cat > "$HOME/crontab"; fi
+"""
+
+
+def test_installing_in_the_crontab_twice_keeps_the_users_lines_and_ours_once(
+    tmp_path: Path, schedule: Callable[..., Result]
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "crontab").write_text(FAKE_CRONTAB)
+    (bin_dir / "crontab").chmod(0o755)
+    theirs = ["MAILTO=me@example.com", "0 1 * * * /usr/local/bin/backup"]
+    (tmp_path / "crontab").write_text("\n".join(theirs) + "\n")
+    for _ in range(2):
+        result = schedule(tmp_path, "--install", PATH=f"{bin_dir}:/usr/bin:/bin")
+        assert result.returncode == 0, result.stderr
+        assert "installed in the crontab" in result.stdout
+    table = (tmp_path / "crontab").read_text().splitlines()
+    printed = schedule(tmp_path).stdout.splitlines()
+    assert table == [*theirs, *printed]  # ours once, CRON_TZ included, theirs untouched

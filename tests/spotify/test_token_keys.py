@@ -86,3 +86,29 @@ def test_a_restarted_simulator_refusing_the_token_is_named_with_the_likely_cause
     assert f"http://127.0.0.1:{port} refused the stored refresh token" in message
     assert "forgets the tokens it issued when it restarts" in message
     assert "6 months" not in message and "auth login" in message
+
+
+def test_listen_with_api_base_uses_that_services_token_and_leaves_spotifys_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spotify_etl import cli
+    from spotify_etl.simulator import DEMO_CLIENT_SECRET
+    from tests.pipeline.listening import listening
+
+    cli.register_commands()
+    monkeypatch.setenv("SPOTIFY_CLIENT_ID", DEMO_CLIENT_ID)
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", DEMO_CLIENT_SECRET)
+    with listening(tmp_path) as ctx:  # logged in to the simulator, in tmp_path/token.json
+        real = TokenKey("https://accounts.spotify.com", DEMO_CLIENT_ID)
+        FileTokenStore(tmp_path / "token.json", real).save(_token("real-spotify-refresh"))
+        config = tmp_path / "pipeline.toml"  # no api_base: the simulator is named on the line
+        config.write_text(
+            "\n".join(
+                line for line in ctx.config_text().splitlines() if not line.startswith("api_base")
+            )
+        )
+        with pytest.raises(SystemExit) as done:
+            cli.main(["listen", "-c", str(config), "--api-base", ctx.sim.base_url, "--once"])
+    assert done.value.code == 0
+    kept = FileTokenStore(tmp_path / "token.json", real).load()
+    assert kept is not None and kept.refresh_token == "real-spotify-refresh"

@@ -119,6 +119,38 @@ def test_the_executable_prints_one_line_errors_and_exit_codes(tmp_path: Path) ->
     assert "refused album/dt=2026-11-24/" in refused.stderr and "Traceback" not in refused.stderr
 
 
+def test_json_log_format_prints_one_json_summary_per_load(tmp_path: Path) -> None:
+    """`--log-format json`: stdout is one JSON object (the run summary's load object and what
+    a load alone says: rows read, each problem), for a clean load and a refused one alike."""
+    root = tmp_path / "t"
+    write_csv(root, ALBUM, D3.isoformat(), stamped(ALBUMS))
+    args = (
+        "--log-format",
+        "json",
+        "load",
+        "--transformed",
+        "t",
+        "--warehouse",
+        "duckdb:///./w.duckdb",
+    )
+    first = _run(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    [line] = first.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["summary"] == "load" and summary["exit_code"] == 0
+    assert summary["files_loaded"] == 1 and summary["already_loaded"] == 0
+    assert summary["rows_read"] == {"ALBUM": len(ALBUMS)} and summary["problems"] == []
+    assert summary["warehouse"].endswith("w.duckdb")
+    write_csv(root, ALBUM, D3.isoformat(), stamped(ALBUMS[:1]))
+    refused = _run(*args, cwd=tmp_path)
+    assert refused.returncode == 1
+    [line] = refused.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["refused"] == 1 and summary["exit_code"] == 1
+    [problem] = summary["problems"]
+    assert problem["kind"] == "refused" and problem["key"].startswith("album/dt=2026-11-24/")
+
+
 def test_config_file_supplies_locations_relative_to_itself(
     app: typer.Typer, tmp_path: Path
 ) -> None:

@@ -6,9 +6,12 @@ The project is built into a wheel, then pip installs the Lambda's dependencies f
 platform (`--platform ... --only-binary=:all:`), so nothing is compiled on this machine and the
 result runs on Lambda whatever the build host is, and the wheel itself with `--no-deps`. The
 Lambda's dependencies are LAMBDA_RUNTIME, not the project's: the handlers use no command line,
-terminal UI, simulator or query dialects (typer, rich, httptools, sqlglot), and a test imports
-them with those blocked. Bounds come from pyproject.toml and versions from requirements.lock,
-so the function runs what the tests ran. boto3 is bundled rather than taken from the runtime:
+terminal UI or simulator (typer, rich, httptools), and a test imports them with those blocked.
+The report Lambda reads the warehouse, so the package carries sqlglot (DuckDB's views and every
+named query are written through it) and snowflake-connector-python (a snowflake:// warehouse);
+the extract and transform handlers import neither (the same test blocks both for them). Bounds
+come from pyproject.toml and versions from requirements.lock, so the function runs what the
+tests ran. boto3 is bundled rather than taken from the runtime:
 the exactly-once markers need S3 conditional writes (IfMatch / IfNoneMatch on PutObject),
 which older SDKs lack, and the runtime's copy is not ours to pin. Files are not byte-compiled:
 the .pyc pip would write are for the build host's Python, not 3.12. The unzipped size is
@@ -43,8 +46,21 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 _PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 
 Runner = Callable[[Sequence[str]], None]
-# What the two handlers import (extract: httpx, msgspec, pydantic; transform: duckdb, isal).
-LAMBDA_RUNTIME = ("httpx", "duckdb", "msgspec", "isal", "pydantic", "pydantic-settings", "boto3")
+# What the handlers import (extract: httpx, msgspec, pydantic; transform: duckdb, isal; report:
+# the warehouse, i.e. duckdb, sqlglot and, for snowflake://, the Snowflake connector).
+LAMBDA_RUNTIME = (
+    "httpx",
+    "duckdb",
+    "msgspec",
+    "isal",
+    "pydantic",
+    "pydantic-settings",
+    "boto3",
+    "sqlglot",
+    "snowflake-connector-python",
+)
+# The extras whose bounds LAMBDA_RUNTIME may take (besides the core dependencies).
+LAMBDA_EXTRAS = ("aws", "snowflake")
 
 
 @dataclass(frozen=True)
@@ -99,9 +115,10 @@ def build_wheel_command(wheel_dir: Path, project: Path) -> list[str]:
 
 
 def lambda_requirements(project: Path) -> list[str]:
-    """LAMBDA_RUNTIME with the bounds pyproject.toml gives each (core or `aws` extra)."""
+    """LAMBDA_RUNTIME with the bounds pyproject.toml gives each (core, `aws` or `snowflake`)."""
     meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = [*meta["dependencies"], *meta.get("optional-dependencies", {}).get("aws", [])]
+    extras = meta.get("optional-dependencies", {})
+    declared = [*meta["dependencies"], *(s for e in LAMBDA_EXTRAS for s in extras.get(e, []))]
     by_name = {}
     for spec in declared:
         name = spec.split(";")[0]

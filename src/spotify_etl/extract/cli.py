@@ -14,7 +14,7 @@ def extract(
 ) -> None:
     """Fetch the configured sources into the raw zone (incremental, resumable)."""
     from spotify_etl.config import load_config, load_secrets
-    from spotify_etl.console import progress
+    from spotify_etl.console import emit_json, json_mode, progress
     from spotify_etl.extract.run import run_extract
     from spotify_etl.pipeline.checks import preflight
     from spotify_etl.spotify import token_store_for
@@ -31,7 +31,12 @@ def extract(
             token_store=token_store_for(cfg, secrets.spotify_client_id, api_base=api_base),
             progress=update,
         )
-    typer.echo(result.summary())
+    if json_mode():  # one JSON object, as `run` prints: the run summary's own extract object
+        from spotify_etl.pipeline.report import extract_data
+
+        emit_json("extract", {"exit_code": result.exit_code, **extract_data(result)})
+    else:
+        typer.echo(result.summary())
     raise typer.Exit(result.exit_code)
 
 

@@ -25,9 +25,15 @@ def import_history(
     (ip_addr, username, user agent), bad records quarantined with their reason.
     """
     from spotify_etl.config import load_config, load_secrets
+    from spotify_etl.console import emit_json, json_mode
     from spotify_etl.history.importer import import_history as run_import
 
     summary = run_import(load_config(config), target, secrets=load_secrets(), load=not no_load)
+    if json_mode():  # one JSON object, as `run` prints
+        from spotify_etl.pipeline.report import import_data
+
+        emit_json("import_history", import_data(summary))
+        raise typer.Exit(summary.exit_code)
     for line in summary.lines():
         typer.echo(line)
     raise typer.Exit(summary.exit_code)

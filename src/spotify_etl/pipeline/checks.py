@@ -161,6 +161,7 @@ def validate(config: PipelineConfig, secrets: Secrets, *, api_base: str | None =
 def describe_config(
     config: PipelineConfig, secrets: Secrets, *, api_base: str | None = None
 ) -> list[str]:
+    from spotify_etl.console import plural
     from spotify_etl.spotify.token_stores import FileTokenStore, token_store_for
 
     sources = config.sources
@@ -182,9 +183,10 @@ def describe_config(
         f"  transformed:{' '}{config.path(config.storage.transformed)}",
         f"  warehouse:  {config.warehouse.url}",
         f"  budget:     {config.extract.budget} requests per run",
-        f"  sources:    {len(sources.playlists)} playlists, {len(sources.artists)} artists, "
-        f"{len(sources.albums)} albums, {len(sources.tracks)} tracks, "
-        f"{len(sources.searches)} searches, library: {', '.join(library) or 'none'}",
+        f"  sources:    {plural(len(sources.playlists), 'playlist')}, "
+        f"{plural(len(sources.artists), 'artist')}, {plural(len(sources.albums), 'album')}, "
+        f"{plural(len(sources.tracks), 'track')}, {plural(len(sources.searches), 'search')}, "
+        f"library: {', '.join(library) or 'none'}",
     ]
     has_id = bool(secrets.spotify_client_id and secrets.spotify_client_secret)
     lines.append(

@@ -164,6 +164,10 @@ def schedule(
         logs=Path(cfg.path("./spotify-data/logs")),
         listen=listen,
     )
+    if kind == "cron":
+        # cron hands the line to sh, which runs nothing when `>> run.log` names a missing
+        # folder: it exists before the line is printed (to paste) or installed.
+        plan.logs.mkdir(parents=True, exist_ok=True)
     if kind == "github":
         if install:
             raise ConfigError("--install is for cron and systemd", hint="commit the workflow")

@@ -38,17 +38,40 @@ ACCOUNTING_QUERY = "playlist_items_accounted"
 DEMO_ROWS = 8  # rows per query table; the caption says how many there are in all
 
 
+# The source next_steps has the reader put in a fresh starter config (a real Spotify album).
+EXAMPLE_SOURCE = 'albums = ["4aawyAB9vmqN3uQ7FjRGTy"]'
+
+
+def _starter_line(prefix: str) -> int:
+    """The 1-based line of `spotify-etl init`'s config that starts with `prefix`."""
+    from importlib import resources
+
+    text = resources.files("spotify_etl.pipeline").joinpath("starter.toml").read_text("utf-8")
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(prefix))
+
+
 def next_steps(config_path: Path) -> list[str]:
-    """The closing block: what to type next, each line a command that works as printed."""
+    """The closing block: what to type next, each line a command that works as printed.
+
+    The fresh config `init` writes has no sources and `config check` needs credentials too
+    (it is `run`'s own validation), so the block says which line to edit and what to export.
+    """
     c = f"-c {config_path}"
+    albums = "albums = []"
     return [
         "next steps:",
         "  . .venv/bin/activate                           # put spotify-etl on your PATH",
         f"  spotify-etl status {c:<28}# runs, files per day, pending loads",
         "  spotify-etl query --list                       # the named analytics queries",
         f"  spotify-etl query top_artists_by_songs {c} --limit 20",
-        "  spotify-etl init && spotify-etl config check   # your own pipeline: README, "
-        '"Using real Spotify"',
+        'your own pipeline against real Spotify (README, "Using real Spotify"):',
+        "  spotify-etl init                               # writes ./pipeline.toml",
+        f"  # edit pipeline.toml line {_starter_line(albums)} (under [sources]), `{albums}`, to:",
+        f"  #   {EXAMPLE_SOURCE}",
+        "  # then your app's credentials (developer.spotify.com/dashboard) in place of these:",
+        "  export SPOTIFY_CLIENT_ID=your_client_id SPOTIFY_CLIENT_SECRET=your_client_secret",
+        "  spotify-etl config check                       # config OK: run will accept it",
+        "  spotify-etl run                                # extract, transform, load",
         "  spotify-etl schedule                           # run it daily (cron or systemd)",
     ]
 

@@ -30,6 +30,7 @@ def listen(
     cursor; exits 75 when the budget or the quota stops it.
     """
     from spotify_etl.config import load_config, load_secrets
+    from spotify_etl.console import emit_json, json_mode
     from spotify_etl.pipeline.checks import require_spotify_credentials
     from spotify_etl.pipeline.listen import Listener, parse_interval
     from spotify_etl.spotify import token_store_for
@@ -38,19 +39,30 @@ def listen(
     cfg = load_config(config)
     secrets = load_secrets()
     require_spotify_credentials(secrets)
+    # Keyed by the service --api-base names, as `run` does: a simulator on the command line
+    # must never be sent (or handed back) the real Spotify token of the same config.
+    store = token_store_for(cfg, secrets.spotify_client_id, api_base=api_base)
     listener = Listener(
         cfg, secrets=secrets, interval_s=interval_s, api_base=api_base,
-        token_store=token_store_for(cfg), budget=budget,
+        token_store=store, budget=budget,
     )  # fmt: skip
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        typer.echo(f"listen: {signal.Signals(signum).name}: stopping after this micro-batch")
+        typer.echo(
+            f"listen: {signal.Signals(signum).name}: stopping after this micro-batch",
+            err=json_mode(),  # stdout holds the one JSON summary
+        )
         stop.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, on_signal)
     report = listener.run(stop, once=once)
+    if json_mode():  # one JSON object, as `run` prints
+        from spotify_etl.pipeline.report import listen_data
+
+        emit_json("listen", listen_data(report))
+        raise typer.Exit(report.exit_code)
     for line in report.lines():
         typer.echo(line)
     raise typer.Exit(report.exit_code)

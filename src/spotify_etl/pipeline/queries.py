@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from spotify_etl.warehouse import Warehouse
 
 
+def emit_query_json(
+    name: str, columns: list[str], rows: list[tuple[Any, ...]], limit: int | None
+) -> None:
+    """`--log-format json`: one object with the rows shown and how many there are in all."""
+    shown = rows[:limit] if limit else rows
+    emit_json("query", {"name": name, "columns": columns, "rows": shown, "total": len(rows)})
+
+
 def print_query(warehouse: Warehouse, name: str, *, limit: int | None = None) -> None:
     from spotify_etl.warehouse import list_queries, run_query
 
@@ -19,7 +27,7 @@ def print_query(warehouse: Warehouse, name: str, *, limit: int | None = None) ->
     columns, rows = run_query(warehouse, name)
     shown = rows[:limit] if limit else rows
     if json_mode():
-        emit_json("query", {"name": name, "columns": columns, "rows": shown, "total": len(rows)})
+        emit_query_json(name, columns, rows, limit)
         return
     table = Table(title=f"{name}: {described.get(name, '')}", title_justify="left")
     for column in columns:

@@ -17,6 +17,7 @@ from pathlib import Path
 from spotify_etl.errors import EXIT_RESUMABLE, ConfigError
 
 MARKER = "# spotify-etl schedule"
+CRON_TZ = "CRON_TZ=UTC"  # cron runs in the system's time zone; this pins ours to UTC
 ENV_FILE = "~/.config/spotify-etl/env"  # SPOTIFY_CLIENT_ID=... lines, mode 0600
 RUN_UNIT = "spotify-etl-run"
 LISTEN_UNIT = "spotify-etl-listen"
@@ -61,11 +62,11 @@ def cron_lines(plan: Plan) -> list[str]:
     """crontab lines: the daily run at HH:MM UTC and `listen` started at boot."""
     log = _quote(str(plan.logs / "run.log"))
     env = f"SPOTIFY_ETL_ENV_FILE={_quote(str(plan.env_file))}"
-    # cron runs in the system's time zone; CRON_TZ (cronie, busybox) pins it to UTC.
+    # CRON_TZ (cronie, busybox) applies to the lines after it: ours come last.
     lines = [
         f"{MARKER}: daily run at {plan.hour:02d}:{plan.minute:02d} UTC; "
         f"exit {EXIT_RESUMABLE} = stopped early, resumes tomorrow",
-        "CRON_TZ=UTC",
+        CRON_TZ,
         f"{plan.minute} {plan.hour} * * * {env} {plan.command('run', '--quiet')} >> {log} 2>&1",
     ]
     if plan.listen:
@@ -129,14 +130,27 @@ def install_cron(plan: Plan) -> str:
         raise ConfigError("crontab not found", hint="use --kind systemd, or add the lines by hand")
     listed = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
     current = listed.stdout if listed.returncode == 0 else ""
-    kept = [line for line in current.splitlines() if not _ours(line, plan)]
-    new = "\n".join([*kept, *cron_lines(plan)]) + "\n"
+    new = "\n".join([*_theirs(current.splitlines(), plan), *cron_lines(plan)]) + "\n"
     subprocess.run(["crontab", "-"], input=new, text=True, check=True)
     return "installed in the crontab (see `crontab -l`)"
 
 
 def _ours(line: str, plan: Plan) -> bool:
     return line.startswith(MARKER) or (str(plan.config) in line and "spotify-etl" in line)
+
+
+def _theirs(lines: list[str], plan: Plan) -> list[str]:
+    """The crontab without the lines an earlier install wrote, so a reinstall adds none twice.
+
+    Our CRON_TZ line is the one right after our marker; any other is the user's and stays.
+    """
+    kept: list[str] = []
+    after_marker = False
+    for line in lines:
+        if not (_ours(line, plan) or (after_marker and line.strip() == CRON_TZ)):
+            kept.append(line)
+        after_marker = line.startswith(MARKER)
+    return kept
 
 
 def install_systemd(plan: Plan, unit_dir: Path) -> str:

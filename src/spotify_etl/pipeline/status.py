@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from spotify_etl.console import out
+from spotify_etl.console import out, plural
 from spotify_etl.errors import SpotifyEtlError
 from spotify_etl.storage import ObjectStore, open_store
 
@@ -149,8 +149,9 @@ def print_status(config: PipelineConfig) -> None:
     if not status["checkpoints"]:
         out.print("checkpoint: none (the last run finished its work)")
     if status.get("known_entities") is not None:
-        known = ", ".join(f"{n} {kind}s" for kind, n in status["known_entities"].items())
-        out.print(f"known: {known}; {status.get('tracked_playlists', 0)} playlists tracked")
+        known = ", ".join(plural(n, kind) for kind, n in status["known_entities"].items())
+        tracked = plural(status.get("tracked_playlists", 0), "playlist")
+        out.print(f"known: {known}; {tracked} tracked")
     for line in [*access_lines(status), *listen_lines(status)]:
         out.print(line)
     if status["warehouse_error"]:
@@ -191,6 +192,6 @@ def listen_lines(status: dict[str, Any]) -> list[str]:
                 f"listen gap: plays between {gap['after']} and {gap['before']} may be missing"
             )
     if status.get("queued"):
-        queued = ", ".join(f"{n} {kind}s" for kind, n in sorted(status["queued"].items()))
+        queued = ", ".join(plural(n, kind) for kind, n in sorted(status["queued"].items()))
         out.append(f"queued for the next extraction (from plays): {queued}")
     return out

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from spotify_etl.console import emit_json, json_mode, plural
 from spotify_etl.errors import EXIT_FAILED, ConfigError, FatalError
 from spotify_etl.transform.summary import DATED_BY, BatchSummary, TransformSummary
 
@@ -118,7 +119,7 @@ def _cells(summary: TransformSummary) -> tuple[list[str], list[list[str]]]:
     per_day = Counter(b.dt for b in summary.batches)
     groups: dict[tuple[str, str], list[BatchSummary]] = {}
     for batch in summary.batches:
-        label = f"{per_day[batch.dt]} batches" if by_day else batch.batch
+        label = plural(per_day[batch.dt], "batch") if by_day else batch.batch
         groups.setdefault((label, batch.dt), []).append(batch)
     rows = []
     for (label, dt), batches in groups.items():
@@ -155,7 +156,7 @@ def footer_lines(summary: TransformSummary, out_url: str) -> list[str]:
     every skipped input (grouped by reason)."""
     skips = ", ".join(f"{s.kind.replace('_', ' ')} {s.count}" for s in summary.skips())
     lines = [
-        f"{len(summary.batches)} batches -> {out_url}; skipped items: {skips or 'none'}; "
+        f"{plural(len(summary.batches), 'batch')} -> {out_url}; skipped items: {skips or 'none'}; "
         f"unreadable files: {len(summary.unreadable)}"
     ]
     lines += [f"  {s.kind.replace('_', ' ')} {s.count}: {s.reason}" for s in summary.skips()]
@@ -182,6 +183,12 @@ MAX_KEYS_SHOWN = 5
 
 
 def print_summary(summary: TransformSummary, out_url: str) -> None:
+    if json_mode():
+        # `--log-format json`: the run summary's own transform object (one definition), no table.
+        from spotify_etl.pipeline.report import transform_data
+
+        emit_json("transform", {**transform_data(summary), "out": out_url})
+        return
     footer = footer_lines(summary, out_url)
     if not summary.batches:
         typer.echo("no raw input found to transform; " + "\n".join(footer))

@@ -73,6 +73,14 @@ def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False
 
 
 def _report(summary: LoadSummary, into: str) -> None:
+    from spotify_etl.console import emit_json, json_mode
+
+    if json_mode():  # one JSON object per load, the run summary's load object and the details
+        from spotify_etl.pipeline.report import load_data, load_details
+
+        data = {"exit_code": summary.exit_code, **load_data(summary), **load_details(summary)}
+        emit_json("load", {**data, "warehouse": into})
+        return
     head, *notes = summary.lines()
     typer.echo(f"{head} -> {into}")  # name the warehouse: a typo'd path makes a new one
     colours = {"failed": "red", "ignored": "red", "refused": "yellow"}
@@ -152,7 +160,13 @@ def load_command(
 def query_command(
     name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="table | csv | json (default: table; json objects under --log-format json).",
+        ),
+    ] = None,
     param: Annotated[
         list[str] | None,
         typer.Option("--param", help="name=value, e.g. limit=5.", metavar="NAME=VALUE"),
@@ -171,7 +185,7 @@ def query_command(
             usage = " ".join(f"[{k}={v}]" for k, v in q.params.items())
             typer.echo(f"{q.name:30} {q.description}{' ' + usage if usage else ''}")
         return
-    if fmt not in ("table", "csv", "json"):
+    if fmt not in (None, "table", "csv", "json"):
         raise ConfigError(f"--format must be table, csv or json, got {fmt!r}")
     params: dict[str, str] = {}
     for item in param or []:
@@ -184,9 +198,16 @@ def query_command(
         columns, rows = run_query(wh, name, params)
     finally:
         wh.close()
+    from spotify_etl.console import json_mode
     from spotify_etl.warehouse.formatting import format_rows
 
-    typer.echo(format_rows(columns, rows[:limit] if limit else rows, fmt))
+    if fmt is None and json_mode():
+        # No --format asked for: a summary object like every other, not a box table.
+        from spotify_etl.pipeline.queries import emit_query_json
+
+        emit_query_json(name, columns, rows, limit)
+        return
+    typer.echo(format_rows(columns, rows[:limit] if limit else rows, fmt or "table"))
     if limit and len(rows) > limit:
         typer.echo(f"{limit} of {len(rows)} rows shown (--limit {limit})", err=True)
 
