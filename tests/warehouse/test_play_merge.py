@@ -15,6 +15,7 @@ from spotify_etl.model import PLAY
 from spotify_etl.storage import LocalStore
 from spotify_etl.warehouse import Warehouse, load_pending, open_warehouse
 from spotify_etl.warehouse.ddl import dedup_source, merge_statement
+from spotify_etl.warehouse.fold import fold_statements, touched_minutes
 from tests.warehouse.filegen import write_csv
 
 pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
@@ -80,3 +81,129 @@ def test_one_play_from_both_sources_is_one_row_with_both_fields(
     # the MERGE again over every landed row (a task re-run, a replayed file): nothing changes
     engine.execute(merge_statement(PLAY, dedup_source(PLAY, "PLAY_LANDING")))
     assert _rows(engine) == EXPECTED
+
+
+# The short export format ("Account data"): endTime to the minute, names only, keyed at
+# HH:MM:00 (history.plays). A precise row of the same song in that minute is the same play.
+def _short(song: str, minute: str, ms: int) -> dict[str, Any]:
+    at = f"2026-11-24 {minute}:00"
+    return {
+        "played_at": at, "song_id": song, "ms_played": ms, "source": "export",
+        "track_name": f"T{song}", "artist_name": "Alpha", "fetched_at": at,
+    }  # fmt: skip
+
+
+def _api(song: str, second: str, context: str = "album") -> dict[str, Any]:
+    return {
+        "played_at": f"2026-11-24 {second}", "song_id": song,
+        "played_at_exact": f"2026-11-24 {second}.250", "context_type": context,
+        "context_uri": f"spotify:{context}:c1", "source": "api", "track_name": f"T{song}",
+        "artist_name": "Alpha", "fetched_at": "2026-11-24 23:00:00",
+    }  # fmt: skip
+
+
+def _extended(song: str, second: str, ms: int) -> dict[str, Any]:
+    at = f"2026-11-24 {second}"
+    return {
+        "played_at": at, "song_id": song, "ms_played": ms, "source": "export",
+        "track_name": f"T{song}", "artist_name": "Alpha", "reason_start": "trackdone",
+        "reason_end": "trackdone", "shuffle": True, "skipped": False, "platform": "iOS",
+        "conn_country": "SE", "fetched_at": at,
+    }  # fmt: skip
+
+
+SHORT = [
+    _short("s3", "10:30", 180000),  # folds into the API's 10:30:42
+    _short("s4", "11:00", 99000),  # folds into the extended export's 11:00:15
+    _short("s5", "12:00", 30000),  # two precise plays of s5 in 12:00: ambiguous, kept
+    _short("s6", "13:00", 1000),  # no precise play: kept
+]
+PRECISE = [
+    _api("s3", "10:30:42"),
+    _api("s3", "10:31:05"),  # the next minute: another play
+    _extended("s4", "11:00:15", 200000),
+    _api("s5", "12:00:10"),
+    _api("s5", "12:00:50"),
+]
+FOLD_COLS = "played_at, song_id, played_at_exact, ms_played, context_type, source, reason_end"
+FOLDED = [
+    ("10:30:42", "s3", True, 180000, "album", "api+export", None),
+    ("10:31:05", "s3", True, None, "album", "api", None),
+    ("11:00:15", "s4", False, 200000, None, "export", "trackdone"),
+    ("12:00:00", "s5", False, 30000, None, "export", None),
+    ("12:00:10", "s5", True, None, "album", "api", None),
+    ("12:00:50", "s5", True, None, "album", "api", None),
+    ("13:00:00", "s6", False, 1000, None, "export", None),
+]
+
+
+def _folded_rows(wh: Warehouse) -> list[tuple[Any, ...]]:
+    rows = wh.execute(f"SELECT {FOLD_COLS} FROM PLAY ORDER BY played_at, song_id")[1]
+    return [(r[0].strftime("%H:%M:%S"), r[1], r[2] is not None, *r[3:]) for r in rows]
+
+
+def _remerge(wh: Warehouse) -> None:
+    """Every landed row merged again, then folded (a task re-run, a replayed file)."""
+    wh.execute(merge_statement(PLAY, dedup_source(PLAY, "PLAY_LANDING")))
+    for statement in fold_statements(touched_minutes("PLAY_LANDING")):
+        wh.execute(statement)
+
+
+@pytest.mark.parametrize("order", ["short first", "precise first", "one file"])
+def test_a_short_format_play_folds_into_its_precise_play_in_either_order(
+    engine: Warehouse, tmp_path: Path, order: str
+) -> None:
+    root = tmp_path / "t"
+    store = LocalStore(root)
+    if order == "one file":
+        write_csv(root, PLAY, "2026-11-24", [*SHORT, *PRECISE])
+        load_pending(store, engine)
+    else:
+        first, second = (SHORT, PRECISE) if order == "short first" else (PRECISE, SHORT)
+        write_csv(root, PLAY, "2026-11-24", first, name="a")
+        load_pending(store, engine)
+        write_csv(root, PLAY, "2026-11-25", second, name="b")
+        load_pending(store, engine)
+    assert _folded_rows(engine) == FOLDED
+    _remerge(engine)
+    assert _folded_rows(engine) == FOLDED
+
+
+@pytest.mark.parametrize("order", ["short first", "precise first"])
+def test_the_snowflake_task_folds_a_short_play_in_either_order(tmp_path: Path, order: str) -> None:
+    """MERGE_PLAY's statements (the MERGE from the stream, then the fold), transpiled by
+    sqlglot and run on DuckDB, one stream batch at a time: the same rows as the bulk load."""
+    import duckdb
+    import sqlglot
+
+    from spotify_etl.warehouse.snowflake_sql import (
+        DeploySettings,
+        _tables,
+        stream_name,
+        task_statements,
+    )
+
+    root = tmp_path / "t"
+    write_csv(root, PLAY, "2026-11-24", SHORT, name="a")
+    write_csv(root, PLAY, "2026-11-25", PRECISE, name="b")
+    wh = open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    load_pending(LocalStore(root), wh)
+    wh.close()
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{tmp_path / 'w.duckdb'}' AS loaded (READ_ONLY)")
+    for sql in _tables(DeploySettings()):
+        con.execute(sqlglot.transpile(sql, read="snowflake", write="duckdb")[0])
+    steps = [
+        sqlglot.transpile(s, read="snowflake", write="duckdb")[0] for s in task_statements(PLAY)
+    ]
+    batches = ["play/dt=2026-11-24/a.csv.gz", "play/dt=2026-11-25/b.csv.gz"]
+    for key in batches if order == "short first" else batches[::-1]:
+        pick = f"SELECT * FROM loaded.PLAY_LANDING WHERE _source_file = '{key}'"
+        con.execute(f"CREATE OR REPLACE TABLE {stream_name(PLAY)} AS {pick}")
+        assert con.execute(f"SELECT count(*) FROM {stream_name(PLAY)}").fetchone() != (0,)
+        con.execute(f"INSERT INTO PLAY_LANDING {pick}")
+        for _ in range(2):  # a task re-run over the same stream rows changes nothing
+            for step in steps:
+                con.execute(step)
+    rows = con.execute(f"SELECT {FOLD_COLS} FROM PLAY ORDER BY played_at, song_id").fetchall()
+    assert [(r[0].strftime("%H:%M:%S"), r[1], r[2] is not None, *r[3:]) for r in rows] == FOLDED

@@ -33,6 +33,7 @@ from spotify_etl.model import Table
 from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import HISTORY_TABLE, LOAD_ID, SOURCE_FILE, landing_name
+from spotify_etl.warehouse.fold import chunk_fold
 from spotify_etl.warehouse.history import HISTORY_COLS, HistoryMixin, utc_now
 from spotify_etl.warehouse.merge import chunk_merge
 from spotify_etl.warehouse.reading import first_line
@@ -155,9 +156,14 @@ class LandingWarehouse(HistoryMixin):
         passes = 1 if self.merge_rows is None else max(1, -(-rows // self.merge_rows))
         if passes == 1:
             self.execute(chunk_merge(table), [load_id])
-            return
-        for part in range(passes):
-            self.execute(chunk_merge(table, partitioned=True), [load_id, passes, part])
+        else:
+            for part in range(passes):
+                self.execute(chunk_merge(table, partitioned=True), [load_id, passes, part])
+        # PLAY: short-format plays (minute precision) folded into the precise play of their
+        # minute, whichever arrived first (warehouse.fold); once over the chunk, after every
+        # pass, since a minute's rows have different keys and so may sit in different passes.
+        for statement in chunk_fold(table):
+            self.execute(statement, [load_id])
 
     def _failed(self, result: ChunkResult, item: FileLoad, error: str) -> None:
         log.info("skipped file %s: %s", item.file.key, error)
