@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spotify_etl.config import Secrets
 from spotify_etl.model import PLAY
@@ -207,3 +209,78 @@ def test_the_snowflake_task_folds_a_short_play_in_either_order(tmp_path: Path, o
                 con.execute(step)
     rows = con.execute(f"SELECT {FOLD_COLS} FROM PLAY ORDER BY played_at, song_id").fetchall()
     assert [(r[0].strftime("%H:%M:%S"), r[1], r[2] is not None, *r[3:]) for r in rows] == FOLDED
+
+
+# Property: any plays of a few songs over a few minutes (short-format, API, extended export),
+# spread over loads in any order, give the PLAY rows of one load of them all; merging every
+# landed row again (and folding) changes nothing; each play is one row.
+_CELLS = st.sampled_from(["short", "api", "extended", "short+api", "short+extended", "short+2"])
+
+
+@st.composite
+def _plays(draw: st.DrawFn) -> tuple[list[list[dict[str, Any]]], int]:
+    loads: list[list[dict[str, Any]]] = [[], [], []]
+    expected = 0
+    cells = draw(st.dictionaries(st.tuples(st.sampled_from("abc"), st.integers(0, 3)), _CELLS))
+    for (song, minute), cell in cells.items():
+        at = f"10:{minute:02d}"
+        second = draw(st.integers(1, 59))
+        precise = []
+        if "api" in cell or cell == "short+2":
+            precise.append(_api(song, f"{at}:{second:02d}"))
+        if "extended" in cell:
+            precise.append(_extended(song, f"{at}:{second:02d}", 1000 * second))
+        if cell == "short+2":
+            precise.append(_extended(song, f"{at}:{(second % 59) + 1:02d}", 7000))
+            if precise[0]["played_at"] == precise[1]["played_at"]:
+                precise.pop()
+        where = draw(st.integers(0, 2))
+        loads[where] += precise  # a minute's precise plays arrive together (see fold.py)
+        expected += len(precise)
+        if "short" in cell:
+            loads[draw(st.integers(0, 2))].append(_short(song, at, 500 * second))
+            expected += 0 if len(precise) == 1 else 1
+    return loads, expected
+
+
+def _load_all(wh: Warehouse, root: Path, loads: list[list[dict[str, Any]]]) -> None:
+    for n, rows in enumerate(loads):
+        if rows:
+            write_csv(root, PLAY, f"2026-11-{24 + n}", rows, name=f"l{n}")
+            assert load_pending(LocalStore(root), wh).failed == []
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "snowflake"])
+def test_any_order_of_loads_gives_the_same_play_rows_and_remerging_changes_nothing(
+    kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    if kind == "snowflake":
+        request.getfixturevalue("fake_snowflake")
+    counter = iter(range(10**6))
+
+    def warehouse() -> Warehouse:
+        n = next(counter)
+        if kind == "snowflake":
+            secrets = Secrets(snowflake_user="u", snowflake_password="not-a-real-pass")  # type: ignore[arg-type]
+            return open_warehouse(f"snowflake://acct/PROP{n}/MODEL?warehouse=WH", secrets)
+        return open_warehouse(f"duckdb:///{tmp_path_factory.mktemp('wh') / f'{n}.duckdb'}")
+
+    @settings(max_examples=20 if kind == "duckdb" else 6, deadline=None)
+    @given(_plays(), st.permutations([0, 1, 2]))
+    def check(plays: tuple[list[list[dict[str, Any]]], int], order: list[int]) -> None:
+        loads, expected = plays
+        results = []
+        for arrangement in ([[r for rows in loads for r in rows]], [loads[i] for i in order]):
+            wh = warehouse()
+            try:
+                _load_all(wh, tmp_path_factory.mktemp("t"), arrangement)
+                before = _folded_rows(wh)
+                _remerge(wh)
+                assert _folded_rows(wh) == before  # re-merging changes nothing
+                results.append(before)
+            finally:
+                wh.close()
+        assert results[0] == results[1]  # any order of loads: the rows of one load
+        assert len(results[0]) == expected  # each play once; an ambiguous short row apart
+
+    check()
