@@ -284,3 +284,21 @@ def test_any_order_of_loads_gives_the_same_play_rows_and_remerging_changes_nothi
         assert len(results[0]) == expected  # each play once; an ambiguous short row apart
 
     check()
+
+
+def test_the_import_maps_a_short_play_only_onto_the_one_precise_play_of_its_minute(
+    engine: Warehouse, tmp_path: Path
+) -> None:
+    """import history's minute map (the same rule as the fold, the other order): short rows
+    are not precise; a minute with two plays of the song is ambiguous."""
+    from spotify_etl.history.importer import _minutes
+    from spotify_etl.history.plays import AMBIGUOUS
+
+    write_csv(tmp_path / "t", PLAY, "2026-11-24", [*PRECISE, _short("s6", "13:00", 1000)])
+    load_pending(LocalStore(tmp_path / "t"), engine)
+    assert _minutes(engine) == {
+        ("s3", "2026-11-24 10:30"): "2026-11-24 10:30:42",
+        ("s3", "2026-11-24 10:31"): "2026-11-24 10:31:05",
+        ("s4", "2026-11-24 11:00"): "2026-11-24 11:00:15",
+        ("s5", "2026-11-24 12:00"): AMBIGUOUS,
+    }
