@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from spotify_etl import model
 from spotify_etl.history.formats import Extended, Short
-from spotify_etl.history.plays import Mapper, NameIndex
+from spotify_etl.history.plays import AMBIGUOUS, Mapper, NameIndex
 from spotify_etl.transform.writer import line_formatter
 
 SONG = "74cksX4vgcm0cHKaV7XE2L"
@@ -94,6 +94,17 @@ def test_a_short_play_in_a_minute_known_to_the_second_is_that_play() -> None:
     mapper = Mapper(NameIndex([(SONG, "Song", "Artist")]), "s.json", minutes)
     mapper.short([Short("2024-08-02 22:44", "Artist", "Song", 1000)], 0)
     assert list(mapper.lines) == [("2024-08-02 22:44:37", SONG)]
+    # fetched_at stays the minute: older than the precise row's, whose values then win, as
+    # they do when the precise row arrives later and the warehouse folds (warehouse.fold)
+    assert mapper.lines[("2024-08-02 22:44:37", SONG)].endswith(',"2024-08-02 22:44:00"\n')
+
+
+def test_a_short_play_in_a_minute_with_two_plays_of_its_song_stays_its_own_row() -> None:
+    minutes = {(SONG, "2024-08-02 22:44"): AMBIGUOUS}  # importer._minutes: two plays there
+    mapper = Mapper(NameIndex([(SONG, "Song", "Artist")]), "s.json", minutes)
+    mapper.short([Short("2024-08-02 22:44", "Artist", "Song", 1000)], 0)
+    assert list(mapper.lines) == [("2024-08-02 22:44:00", SONG)]
+    assert mapper.counts == {"matched_by_name": 1, "several_plays_in_its_minute": 1}
 
 
 def test_the_same_play_twice_in_an_export_is_one_row_whatever_the_order() -> None:

@@ -154,3 +154,21 @@ def test_a_quota_lockout_stops_with_exit_75_and_the_cursor_saved(tmp_path: Path)
         assert "quota" in (report.stopped + report.message).lower()
         state, _ = StateStore(LocalStore(tmp_path / "lake")).load()
         assert state.listen is not None and state.listen.after_ms is not None
+
+
+def test_a_quota_lock_outlives_the_listener_so_a_restart_spends_nothing_until_it_lifts(
+    tmp_path: Path,
+) -> None:
+    # systemd restarts a listener that exited 75 within a minute (Restart=on-failure): without
+    # the lock kept in the extract state, every restart would send a refused request.
+    with listening(tmp_path, daily_quota=3) as ctx:
+        ctx.clock.advance(3600)
+        first = Listener(ctx.config, secrets=demo_secrets(), interval_s=0.01, token_store=ctx.token)
+        assert first.run(threading.Event()).exit_code == 75
+        state, _ = StateStore(LocalStore(tmp_path / "lake")).load()
+        assert state.quota, "the locked bucket is kept in the state"
+        sent = _recent_requests(ctx)
+        again = Listener(ctx.config, secrets=demo_secrets(), interval_s=0.01, token_store=ctx.token)
+        report = again.run(threading.Event())
+        assert report.exit_code == 75 and "quota" in (report.stopped + report.message).lower()
+        assert _recent_requests(ctx) == sent and report.requests == 0  # refused before sending

@@ -1,5 +1,6 @@
 """A real `spotify-etl listen` process: SIGKILLed mid-batch and restarted, it converges on the
-same PLAY rows; SIGTERM stops it cleanly; a second one on the same lake refuses to start."""
+same PLAY rows; SIGTERM and SIGINT (Ctrl-C) stop it cleanly; a second one on the same lake
+refuses to start."""
 
 from __future__ import annotations
 
@@ -121,3 +122,17 @@ def test_json_log_format_prints_one_json_summary(tmp_path: Path) -> None:
     assert summary["summary"] == "listen" and summary["exit_code"] == 0
     assert summary["polls"] == 1 and summary["stopped"] == "once"
     assert summary["plays_seen"] > 0 and summary["rows_loaded"] >= summary["plays_seen"]
+
+
+def test_ctrl_c_stops_it_as_cleanly_as_sigterm(tmp_path: Path) -> None:
+    with listening(tmp_path, FAST) as ctx:
+        proc = _start(ctx, "--interval", "0.2s")
+        _wait_for_parts(tmp_path, 0)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out
+        assert "SIGINT: stopping after this micro-batch" in out and "stopped: signal" in out
+        assert "Traceback" not in out and "KeyboardInterrupt" not in out
+        assert not (tmp_path / "lake" / "state" / "extract" / "lock-listen.json").exists()
+        state, _ = StateStore(LocalStore(tmp_path / "lake")).load()
+        assert state.listen is not None and state.listen.pending_parts == []  # batch finished

@@ -17,6 +17,8 @@ from spotify_etl.warehouse.snowflake_sql import (
     pipe_pattern,
     render_sections,
     statements,
+    task_body,
+    task_statements,
 )
 
 INFRA = Path(__file__).resolve().parents[2] / "infra" / "snowflake"
@@ -36,7 +38,15 @@ def test_every_statement_parses_with_the_snowflake_dialect(fmt: str) -> None:
             continue
         assert _OPAQUE.match(sql), sql
         if " AS " in sql and not sql.startswith("ALTER"):
-            body = _parse(sql.split(" AS ", 1)[1])
+            text = sql.split(" AS ", 1)[1]
+            if text.startswith("EXECUTE IMMEDIATE $$"):  # a task of several statements
+                table = TABLES_BY_NAME[sql.split("MERGE_", 1)[1].split(" ", 1)[0]]
+                assert text == task_body(table), sql
+                steps = [_parse(step) for step in task_statements(table)]
+                assert isinstance(steps[0], exp.Merge), sql
+                assert all(isinstance(s, (exp.Update, exp.Delete)) for s in steps[1:]), sql
+                text = task_statements(table)[0]
+            body = _parse(text)
             assert isinstance(body, (exp.Copy, exp.Merge)), sql
             if isinstance(body, exp.Merge):
                 # one row per key: the latest (QUALIFY), or each column by its rule (GROUP BY)
@@ -146,7 +156,7 @@ def test_the_deployment_model_sql_runs_for_real_on_duckdb(tmp_path: Path) -> Non
     from spotify_etl.storage import LocalStore
     from spotify_etl.warehouse import load_pending, open_warehouse
     from spotify_etl.warehouse.ddl import landing_name
-    from spotify_etl.warehouse.snowflake_sql import _tables, stream_name, task_merge
+    from spotify_etl.warehouse.snowflake_sql import _tables, stream_name
     from tests.warehouse.dataset import write_dataset
 
     write_dataset(tmp_path / "t")
@@ -159,9 +169,10 @@ def test_the_deployment_model_sql_runs_for_real_on_duckdb(tmp_path: Path) -> Non
         con.execute(sqlglot.transpile(sql, read="snowflake", write="duckdb")[0])
     for t in TABLES:
         con.execute(f"INSERT INTO {landing_name(t)} SELECT * FROM loaded.{landing_name(t)}")
-        merge = task_merge(t).replace(stream_name(t), landing_name(t))
+        steps = [s.replace(stream_name(t), landing_name(t)) for s in task_statements(t)]
         for _ in range(2):  # a task running twice over the same rows changes nothing
-            con.execute(sqlglot.transpile(merge, read="snowflake", write="duckdb")[0])
+            for step in steps:  # the MERGE, then (PLAY) the fold of short-format plays
+                con.execute(sqlglot.transpile(step, read="snowflake", write="duckdb")[0])
         got = con.execute(f"SELECT * FROM {t.name} ORDER BY ALL").fetchall()
         want = con.execute(f"SELECT * FROM loaded.{t.name} ORDER BY ALL").fetchall()
         assert got == want, t.name

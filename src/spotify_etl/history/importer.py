@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 from spotify_etl.errors import EXIT_FAILED, EXIT_OK
 from spotify_etl.extract.state import Delta, StateStore, iso
 from spotify_etl.history.batches import write_play_batch
-from spotify_etl.history.plays import Mapper, NameIndex
+from spotify_etl.history.plays import AMBIGUOUS, Mapper, NameIndex
 from spotify_etl.history.reader import NotAnArray, read_pieces
 from spotify_etl.history.sources import ExportFile, find_exports
 from spotify_etl.storage import ObjectStore, open_store
 from spotify_etl.transform.output import write_schema
+from spotify_etl.warehouse.fold import short_row
 
 if TYPE_CHECKING:
     from spotify_etl.config import PipelineConfig, Secrets
@@ -191,15 +192,18 @@ def _names(warehouse: Warehouse) -> NameIndex:
 
 
 def _minutes(warehouse: Warehouse) -> dict[tuple[str, str], str]:
-    """The plays known to the second, by (song, minute): the short format has minutes only."""
+    """The plays known to the second, by (song, minute): the short format has minutes only.
+    A minute holding two or more plays of a song maps to AMBIGUOUS: a short play there stays
+    its own row, as the warehouse's fold (warehouse.fold) leaves it in the other order."""
     _cols, rows = warehouse.execute(
-        # API plays and extended-export plays (short-format rows have no reasons)
-        "SELECT song_id, played_at FROM PLAY WHERE source <> 'export' OR reason_end IS NOT NULL"
+        # API plays and extended-export plays: every row that is not a short-format one
+        f"SELECT song_id, played_at FROM PLAY WHERE NOT ({short_row()})"
     )
     out: dict[tuple[str, str], str] = {}
     for song_id, played_at in rows:
         text = played_at.strftime("%Y-%m-%d %H:%M:%S")
-        out.setdefault((song_id, text[:16]), text)
+        key = (song_id, text[:16])
+        out[key] = text if key not in out else AMBIGUOUS
     return out
 
 

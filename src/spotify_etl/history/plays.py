@@ -78,7 +78,8 @@ class Mapper:
     ) -> None:
         self.names = names
         # (song id, 'YYYY-MM-DD HH:MM') -> the second of a play the API or the extended
-        # export already gave: a short-format play of that minute is that play.
+        # export already gave: a short-format play of that minute is that play (AMBIGUOUS:
+        # several plays of the song in that minute, the short play stays its own row).
         self.minutes = minutes or {}
         self.name = name  # the file, as quarantine records name it
         self.counts: Counter[str] = Counter()  # matched_by_name, ambiguous, unmatched
@@ -182,21 +183,28 @@ class Mapper:
             if song_id is None:
                 continue
             end, ms = r.endTime, r.msPlayed
-            try:  # "YYYY-MM-DD HH:MM", UTC: the play's minute (the key's seconds are :00)
-                played = datetime.fromisoformat(end).strftime("%Y-%m-%d %H:%M:%S")
+            try:  # "YYYY-MM-DD HH:MM", UTC: the minute the play ended (the key's seconds :00)
+                minute = datetime.fromisoformat(end).strftime("%Y-%m-%d %H:%M:%S")
             except ValueError:
                 self.reject(first + offset, f"endTime is not a time: {end[:40]!r}", _plain(r))
                 continue
-            played = self.minutes.get((song_id, played[:16]), played)
             if ms is not None and not 0 <= ms <= _MAX_BIGINT:
                 self.reject(first + offset, "msPlayed is negative or too large", _plain(r))
                 continue
+            # The one play of this song known to the second in this minute, if there is one;
+            # several: ambiguous, kept at :00 and counted (the warehouse's fold agrees).
+            precise = self.minutes.get((song_id, minute[:16]))
+            if precise == AMBIGUOUS:
+                self.counts["several_plays_in_its_minute"] += 1
+            played = precise or minute
             self.song_ids.add(song_id)
             self._keep(
                 (played, song_id),
                 f'"{played}","{song_id}",\\N,{CSV_NULL if ms is None else ms},\\N,\\N,"export",'
                 f"{self.quoted[r.trackName]},{self.quoted[r.artistName]},{_SEVEN_NULLS},"
-                f'"{played}"\n',
+                # fetched_at: the minute (not the second it maps to), older than the precise
+                # row's, so the precise row's values win, as they do when it arrives later
+                f'"{minute}"\n',
             )
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from spotify_etl.errors import EXIT_OK, EXIT_RESUMABLE, ConfigError, StopRun
+from spotify_etl.errors import EXIT_OK, EXIT_RESUMABLE, ConfigError, QuotaExhausted, StopRun
+from spotify_etl.extract import quota
 from spotify_etl.extract.client import Budget, attach_budget, build_client
 from spotify_etl.extract.listen import SHARD, Poll, poll, settled
 from spotify_etl.extract.run import new_run_id
@@ -139,8 +140,18 @@ class Listener:
         )  # fmt: skip
         delta = Delta()
         used = self.meter.used
+        # Locks an earlier listener or run hit: a locked bucket is refused before sending.
+        quota.restore(self.client, state, now)
         try:
             result = poll(self.client, writer, state, delta, now=now)
+        except QuotaExhausted:
+            # Kept in the state, as `run` keeps its locks: systemd restarts a listener that
+            # exited 75 (Restart=on-failure), and each restart would otherwise spend a refused
+            # request on the locked bucket (docs/spotify-api.md, "Errors, rate limit and quota").
+            locked = Delta()
+            locked.quota = quota.saved(self.client)
+            self.states.save(locked, SHARD, run_id, iso(datetime.now(UTC)))
+            raise
         finally:
             self.report.requests += self.meter.used - used
         if not self.settle and delta.listen is not None:

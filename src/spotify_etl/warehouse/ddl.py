@@ -204,7 +204,7 @@ def merge_statement(table: Table, source_sql: str) -> str:
     elif combines(table):
         # Every row adds what it knows, whatever order the sources arrive in: the export
         # (ms_played, reasons, shuffle...) and the API (context, exact time) fill each other.
-        sets = [f"{c} = {_merged(table.column(c))}" for c in values]
+        sets = [f"{c} = {merged_value(table.column(c))}" for c in values]
         matched = "TRUE"
         insert_cols = list(table.column_names)
         insert_vals = [f"s.{c}" for c in table.column_names]
@@ -221,8 +221,9 @@ def merge_statement(table: Table, source_sql: str) -> str:
     )
 
 
-def _merged(col: Column) -> str:
-    """A stored value and a new one of the same key -> the value kept (see Column.merge)."""
+def merged_value(col: Column) -> str:
+    """A stored value (`t.`) and a new one (`s.`) of the same play -> the value kept (see
+    Column.merge); also how a short-format play folds into its precise row (warehouse.fold)."""
     c = col.name
     if c == "fetched_at":
         return f"GREATEST(t.{c}, s.{c})"

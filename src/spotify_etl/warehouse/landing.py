@@ -34,6 +34,7 @@ from spotify_etl.model import Table
 from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.base import FileLoad
 from spotify_etl.warehouse.ddl import HISTORY_TABLE, LOAD_ID, SOURCE_FILE, landing_name
+from spotify_etl.warehouse.fold import chunk_fold
 from spotify_etl.warehouse.history import HISTORY_COLS, SqlWarehouse, utc_now
 from spotify_etl.warehouse.merge import chunk_insert, chunk_merge
 from spotify_etl.warehouse.reading import first_line
@@ -161,9 +162,14 @@ class LandingWarehouse(SqlWarehouse):
         statement = chunk_insert if self.insert_when_empty and self._empty(table) else chunk_merge
         if passes == 1:
             self.execute(statement(table), [load_id])
-            return
-        for part in range(passes):
-            self.execute(statement(table, partitioned=True), [load_id, passes, part])
+        else:
+            for part in range(passes):
+                self.execute(statement(table, partitioned=True), [load_id, passes, part])
+        # PLAY: short-format plays (minute precision) folded into the precise play of their
+        # minute, whichever arrived first (warehouse.fold); once over the chunk, after every
+        # pass, since a minute's rows have different keys and so may sit in different passes.
+        for fold in chunk_fold(table):
+            self.execute(fold, [load_id])
 
     def _empty(self, table: Table) -> bool:
         _cols, rows = self.execute(f"SELECT 1 FROM {table.name} LIMIT 1")

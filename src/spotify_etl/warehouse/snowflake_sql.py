@@ -2,7 +2,8 @@
 
 Order matters and is the order of SECTIONS: database and schema, storage integration, file
 formats, external stage, tables, pipes (Snowpipe: S3 -> landing), streams and tasks (landing ->
-model by a deduplicated MERGE), monitoring queries. The CSV file format is the one transform
+model by a deduplicated MERGE; PLAY's task then folds short-format plays, warehouse.fold),
+monitoring queries. The CSV file format is the one transform
 writes (docs/formats.md); the bulk loader (`spotify-etl snowflake load`) uses the same options
 inline, so both paths read a file identically.
 """
@@ -23,6 +24,7 @@ from spotify_etl.warehouse.ddl import (
     merge_statement,
     sql_type,
 )
+from spotify_etl.warehouse.fold import fold_statements, folds, touched_minutes
 
 # '\\N' in a Snowflake literal is the two characters \N: transform's NULL token. Unenclosed
 # backslashes are data (ESCAPE_UNENCLOSED_FIELD = NONE), "" is an empty string, not NULL.
@@ -136,6 +138,27 @@ def task_merge(table: Table) -> str:
     return merge_statement(table, dedup_source(table, stream_name(table)))
 
 
+def task_statements(table: Table) -> list[str]:
+    """What a table's task runs: its MERGE from the stream and, for PLAY, the fold of
+    short-format plays into the precise play of their minute over the minutes the stream's
+    rows touch (warehouse.fold), the same as the bulk load does after its MERGE."""
+    out = [task_merge(table)]
+    if folds(table):
+        out += fold_statements(touched_minutes(stream_name(table)))
+    return out
+
+
+def task_body(table: Table) -> str:
+    """One statement as is; several as one Snowflake Scripting block in one transaction.
+    Inside an explicit transaction every read of the stream sees the same rows, and its
+    offset moves only when the block commits, so a failed fold leaves the rows pending."""
+    steps = task_statements(table)
+    if len(steps) == 1:
+        return steps[0]
+    body = "".join(f"  {step};\n" for step in steps)
+    return f"EXECUTE IMMEDIATE $$\nBEGIN\n  BEGIN TRANSACTION;\n{body}  COMMIT;\nEND;\n$$"
+
+
 def _streams_tasks(s: DeploySettings) -> list[str]:
     out: list[str] = []
     for t in TABLES:
@@ -146,7 +169,7 @@ def _streams_tasks(s: DeploySettings) -> list[str]:
         out.append(
             f"CREATE TASK IF NOT EXISTS MERGE_{t.name} WAREHOUSE = {s.warehouse} "
             f"SCHEDULE = '{s.task_schedule}' "
-            f"WHEN SYSTEM$STREAM_HAS_DATA('{stream_name(t)}') AS {task_merge(t)}"
+            f"WHEN SYSTEM$STREAM_HAS_DATA('{stream_name(t)}') AS {task_body(t)}"
         )
         out.append(f"ALTER TASK MERGE_{t.name} RESUME")
     return out
