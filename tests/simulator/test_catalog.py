@@ -8,8 +8,9 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spotify_etl.ids import is_valid_id
 from spotify_etl.simulator.catalog import ALBUM, ARTIST, PLAYLIST, TRACK, Catalog, isrc, upc
-from spotify_etl.simulator.ids import IdCodec, h, is_valid_id
+from spotify_etl.simulator.ids import IdCodec, h
 from spotify_etl.simulator.names import KEYWORD_INDEX
 from spotify_etl.simulator.playlists import Playlists
 from spotify_etl.simulator.search import Search

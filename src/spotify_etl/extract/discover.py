@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from spotify_etl.extract.sources import ID_RE
+from spotify_etl.ids import ID_RE
 
 
 @dataclass

@@ -16,8 +16,8 @@ from urllib.parse import urlparse
 
 from spotify_etl.config import LibrarySource, SearchSource, SourcesSettings
 from spotify_etl.errors import ConfigError
+from spotify_etl.ids import ID_RE
 
-ID_RE = re.compile(r"[0-9A-Za-z]{22}")  # always fullmatch: `$` would accept a trailing newline
 _URL_PATH_RE = re.compile(r"^/(?:intl-[a-z]{2}(?:-[a-zA-Z]{2})?/)?(?:embed/)?([a-z]+)/([^/]+)/?$")
 _URI_RE = re.compile(r"^spotify:(?:user:[^:]+:)?([a-z]+):([^:]+)$")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from spotify_etl.ids import is_valid_id
 from spotify_etl.simulator.accounts import Grant
 from spotify_etl.simulator.catalog import Catalog
 from spotify_etl.simulator.config import SimulatorConfig
-from spotify_etl.simulator.ids import is_valid_id
 from spotify_etl.simulator.playlists import Playlists
 from spotify_etl.simulator.render import Renderer
 from spotify_etl.simulator.search import Search

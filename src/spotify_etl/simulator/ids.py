@@ -8,12 +8,10 @@ without any table: this is what lets a catalog of millions of tracks start in mi
 from __future__ import annotations
 
 import random
-import re
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
 _PAIRS = [a + b for a in ALPHABET for b in ALPHABET]
-ID_RE = re.compile(r"[0-9A-Za-z]{22}")
 EDITORIAL_PREFIX = "37i9dQZF1DX"  # Spotify-owned editorial playlists start with 37i9
 _M64 = (1 << 64) - 1
 _M32 = (1 << 32) - 1
@@ -60,10 +58,6 @@ def b62decode(text: str) -> int:
     for c in text:
         value = value * 62 + _INDEX[c]
     return value
-
-
-def is_valid_id(text: str) -> bool:
-    return ID_RE.fullmatch(text) is not None  # match() lets "$" accept a trailing newline
 
 
 class IdCodec:

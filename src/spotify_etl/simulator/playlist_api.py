@@ -11,10 +11,11 @@ owner, snapshot_id) of a public playlist, without the `items` page. Extended mod
 
 from __future__ import annotations
 
+from spotify_etl.ids import is_valid_id
 from spotify_etl.simulator import fields
 from spotify_etl.simulator.catalog import PLAYLIST
 from spotify_etl.simulator.context import ApiError, Ctx, Json, forbidden, not_found
-from spotify_etl.simulator.ids import EDITORIAL_PREFIX, is_valid_id
+from spotify_etl.simulator.ids import EDITORIAL_PREFIX
 from spotify_etl.simulator.playlists import Playlist
 
 

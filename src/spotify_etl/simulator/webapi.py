@@ -6,9 +6,9 @@ import heapq
 from collections.abc import Callable
 from itertools import islice
 
+from spotify_etl.ids import is_valid_id
 from spotify_etl.simulator.catalog import ALBUM, ARTIST, PLAYLIST, TRACK
 from spotify_etl.simulator.context import ApiError, Ctx, Json, not_found
-from spotify_etl.simulator.ids import is_valid_id
 from spotify_etl.simulator.names import MARKETS
 
 SEARCH_TYPES = ("album", "artist", "playlist", "track", "show", "episode", "audiobook")

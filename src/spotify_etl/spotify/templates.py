@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
+from spotify_etl.ids import ID_RE
 
-_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 _USER_SCOPED = ("users",)
 
 
@@ -21,5 +20,5 @@ def endpoint_of(path_or_url: str, api_base: str) -> str:
     out = []
     for index, segment in enumerate(segments):
         after_users = index > 0 and segments[index - 1] in _USER_SCOPED
-        out.append("{id}" if _ID.match(segment) or after_users else segment)
+        out.append("{id}" if ID_RE.fullmatch(segment) or after_users else segment)
     return "/".join(out)

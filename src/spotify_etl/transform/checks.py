@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from spotify_etl import model
-from spotify_etl.transform.values import ID_RE
+from spotify_etl.ids import ID_LENGTH, ID_RE
 
 # The phonograph is from 1877; a release before that is a data error, not history.
 MIN_YEAR = 1877
@@ -140,7 +140,7 @@ def table_rules(table: model.Table, max_year: int) -> list[Rule]:
     return present + declared
 
 
-_FAST_ID = "(v.__class__ is STR and len(v) == 22 and v.isascii() and v.isalnum())"
+_FAST_ID = f"(v.__class__ is STR and len(v) == {ID_LENGTH} and v.isascii() and v.isalnum())"
 
 
 def _compile(expr: str) -> Callable[[tuple[Any, ...]], bool]:

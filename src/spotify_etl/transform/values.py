@@ -13,7 +13,6 @@ from functools import lru_cache
 
 from spotify_etl.errors import BadValue as BadValue  # raised here; defined in the tree
 
-ID_RE = re.compile(r"[0-9A-Za-z]{22}")
 _YEAR_RE = re.compile(r"\d{4}")
 _MONTH_RE = re.compile(r"\d{4}-\d{2}")
 _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -49,10 +48,6 @@ def clean_name(value: str | None) -> str | None:
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     return value.strip()
-
-
-def is_valid_id(value: object) -> bool:
-    return isinstance(value, str) and ID_RE.fullmatch(value) is not None
 
 
 def utc_timestamp(value: str | None) -> str | None:
