@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from spotify_etl.errors import ConfigError
+from spotify_etl.model import FileFormat
 
 DEFAULT_API_BASE = "https://api.spotify.com/v1"
 DEFAULTS_ORIGIN = "built-in defaults"  # PipelineConfig.origin when no file was read
@@ -114,7 +115,7 @@ class ExtractSettings(_Strict):
 
 
 class TransformSettings(_Strict):
-    format: Literal["csv", "parquet"] = "csv"
+    format: FileFormat = "csv"
     # A raw line (one API reply) larger than this is quarantined unread.
     max_record_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
     workers: Annotated[int | None, Field(ge=1, le=64)] = None  # processes; None = one per CPU

@@ -28,6 +28,10 @@ CSV_DELIMITER = ","
 CSV_QUOTE = '"'
 # Timestamps are UTC, written without offset as 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
 
+# The two formats of a transformed file (docs/formats.md): gzip CSV (the convention above) or
+# Parquet. The transform writes it, the config chooses it, the loaders read either.
+FileFormat = Literal["csv", "parquet"]
+
 
 @dataclass(frozen=True)
 class Column:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Literal
+from typing import Any
 
 from spotify_etl.aws.environment import LambdaSettings
 from spotify_etl.aws.events import S3ObjectRef, s3_objects
@@ -18,6 +18,7 @@ from spotify_etl.aws.ledger import Claim, TransformLedger
 from spotify_etl.aws.metrics import UNREADABLE_OBJECTS, emit
 from spotify_etl.aws.runtime import Invocation, configure_logging
 from spotify_etl.errors import ConfigError, InputError
+from spotify_etl.model import FileFormat
 from spotify_etl.storage import ObjectStore, s3_location
 from spotify_etl.transform import TransformSummary, run_transform
 
@@ -116,7 +117,7 @@ def _transform(
     out: ObjectStore,
     ledger: TransformLedger,
     claims: dict[str, Claim],
-    fmt: Literal["csv", "parquet"],
+    fmt: FileFormat,
 ) -> tuple[TransformSummary, set[str]]:
     """run_transform on the claimed keys; every claim ends done or failed, never started."""
     try:

@@ -8,7 +8,6 @@ and the quarantine readers treat it like any other: `play/dt=<day>/<batch>.csv.g
 from __future__ import annotations
 
 import json
-from typing import Literal
 
 import msgspec
 
@@ -30,7 +29,7 @@ def write_play_batch(
     batch: str,
     dt: str,
     source_key: str,
-    fmt: Literal["csv", "parquet"],
+    fmt: model.FileFormat,
 ) -> BatchSummary:
     outputs: list[str] = []
     if rows.lines:

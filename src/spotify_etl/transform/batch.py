@@ -13,6 +13,7 @@ from typing import Any, Literal
 import msgspec
 
 from spotify_etl.logs import redact
+from spotify_etl.model import FileFormat
 from spotify_etl.storage import ObjectStore
 from spotify_etl.transform.carry import Carries
 from spotify_etl.transform.collector import Collector
@@ -222,7 +223,7 @@ def run_batch(
     out: ObjectStore,
     source: Source,
     *,
-    fmt: Literal["csv", "parquet"],
+    fmt: FileFormat,
     limit: int,
     parquet: Any = None,
 ) -> BatchSummary:

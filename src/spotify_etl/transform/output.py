@@ -12,7 +12,7 @@ A rerun writes the same names; files a previous run of the batch wrote and this 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -75,7 +75,7 @@ def write_batch(
     rows: Collector,
     unreadable: list[UnreadableFile],
     *,
-    fmt: Literal["csv", "parquet"],
+    fmt: model.FileFormat,
     parquet: ParquetWriter | None,
 ) -> BatchSummary:
     outputs: list[str] = []

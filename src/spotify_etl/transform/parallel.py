@@ -12,15 +12,14 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Literal
 
+from spotify_etl.model import FileFormat
 from spotify_etl.processes import bind_to_parent, process_start
 from spotify_etl.storage import ObjectStore, open_store
 from spotify_etl.transform.batch import Source, run_batch
 from spotify_etl.transform.summary import BatchSummary
 from spotify_etl.transform.writer import ParquetWriter
 
-Format = Literal["csv", "parquet"]
 MIN_POOLED_BATCHES = 4
 
 
@@ -29,7 +28,7 @@ def run_batches(
     out: ObjectStore,
     sources: Sequence[Source],
     *,
-    fmt: Format,
+    fmt: FileFormat,
     limit: int,
     workers: int,
     progress: Callable[[int, int], None] | None,
@@ -46,7 +45,7 @@ def run_batches(
 
 
 def _serial(
-    raw: ObjectStore, out: ObjectStore, sources: Sequence[Source], *, fmt: Format, limit: int
+    raw: ObjectStore, out: ObjectStore, sources: Sequence[Source], *, fmt: FileFormat, limit: int
 ) -> Iterator[BatchSummary]:
     parquet = ParquetWriter() if fmt == "parquet" else None
     try:
@@ -62,7 +61,7 @@ def _pooled(
     out_url: str,
     sources: Sequence[Source],
     *,
-    fmt: Format,
+    fmt: FileFormat,
     limit: int,
     workers: int,
 ) -> Iterator[BatchSummary]:
@@ -91,7 +90,7 @@ def _store(url: str) -> ObjectStore:
     return _STORES[url]
 
 
-def _work(job: tuple[str, str, Source, Format, int]) -> BatchSummary:
+def _work(job: tuple[str, str, Source, FileFormat, int]) -> BatchSummary:
     raw_url, out_url, source, fmt, limit = job
     parquet = None
     if fmt == "parquet":

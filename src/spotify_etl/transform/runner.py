@@ -16,9 +16,9 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Literal
 
 from spotify_etl.errors import ConfigError
+from spotify_etl.model import FileFormat
 from spotify_etl.rawzone import SOURCE_KINDS, parse_part_key
 from spotify_etl.storage import ObjectStore
 from spotify_etl.transform.batch import Source
@@ -46,7 +46,7 @@ def run_transform(
     *,
     keys: Sequence[str] | None = None,
     date: str | None = None,
-    fmt: Literal["csv", "parquet"] = "csv",
+    fmt: FileFormat = "csv",
     progress: Callable[[int, int], None] | None = None,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     workers: int = 1,

@@ -15,10 +15,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from spotify_etl.model import Table, table_for_folder
+from spotify_etl.model import FileFormat, Table, table_for_folder
 from spotify_etl.storage import ObjectInfo, ObjectStore
 
-FileFormat = Literal["csv", "parquet"]
 _KEY = re.compile(r"^(?P<folder>[^/]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<name>[^/]+)$")
 _SUFFIXES: dict[str, FileFormat] = {".csv.gz": "csv", ".parquet": "parquet"}
 

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from spotify_etl.errors import InputError
-from spotify_etl.model import CSV_NULL, Table
+from spotify_etl.model import CSV_NULL, FileFormat, Table
 from spotify_etl.warehouse.ddl import sql_type
-from spotify_etl.warehouse.files import FileFormat
 
 
 def sql_literal(text: str) -> str:

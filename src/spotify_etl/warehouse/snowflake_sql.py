@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
-from spotify_etl.model import TABLES, Table
+from spotify_etl.model import TABLES, FileFormat, Table
 from spotify_etl.warehouse.ddl import (
     LOAD_ID,
     LOADED_AT,
@@ -24,8 +23,6 @@ from spotify_etl.warehouse.ddl import (
     merge_statement,
     sql_type,
 )
-
-FileFormatName = Literal["csv", "parquet"]
 
 # '\\N' in a Snowflake literal is the two characters \N: transform's NULL token. Unenclosed
 # backslashes are data (ESCAPE_UNENCLOSED_FIELD = NONE), "" is an empty string, not NULL.
@@ -46,7 +43,7 @@ class DeploySettings:
     aws_role_arn: str = "arn:aws:iam::123456789012:role/spotify-etl-snowflake"
     integration: str = "SPOTIFY_ETL_S3"
     stage: str = "TRANSFORMED_STAGE"
-    format: FileFormatName = "csv"
+    format: FileFormat = "csv"
     task_schedule: str = "5 MINUTE"
 
     @property
@@ -58,7 +55,7 @@ def pipe_name(table: Table) -> str:
     return f"{table.name}_PIPE"
 
 
-def pipe_pattern(table: Table, fmt: FileFormatName = "csv") -> str:
+def pipe_pattern(table: Table, fmt: FileFormat = "csv") -> str:
     """Snowpipe applies PATTERN to the path below the stage URL (the transformed root):
     `<table>/dt=YYYY-MM-DD/<batch>.csv.gz`. Anchored, so `_quarantine/...` and a table whose
     name starts with another's (song_artist vs songs) never match."""
@@ -66,7 +63,7 @@ def pipe_pattern(table: Table, fmt: FileFormatName = "csv") -> str:
     return f"^/?{table.folder}/dt=[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}/[^/]+{ext}$"
 
 
-def _select_list(table: Table, fmt: FileFormatName) -> str:
+def _select_list(table: Table, fmt: FileFormat) -> str:
     if fmt == "csv":
         cols = [f"${i}" for i in range(1, len(table.columns) + 1)]
     else:
