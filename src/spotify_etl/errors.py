@@ -17,8 +17,8 @@
         └── BadRequest     (1)      Spotify refused a request as malformed
 
 BadRequest (spotify.responses) and NotAnArray (history.reader) live beside the code that raises
-them. PreconditionFailed, Unreadable and BadValue are defined here and importable from where they
-are raised too (storage, transform.reader, transform.values). Errors are raised, never
+them. PreconditionFailed, Unreadable and BadValue, raised by storage and the transform, are
+defined here and imported from here by every caller (one name, one place). Errors are raised, never
 returned: a helper that builds one raises it itself. The simulator, a separate program that
 plays the Spotify API, has error replies of its own outside this tree; every other exception
 class in the package derives from SpotifyEtlError (tests/test_errors.py checks both).

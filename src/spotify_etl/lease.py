@@ -29,9 +29,9 @@ from typing import Any
 
 import msgspec
 
-from spotify_etl.errors import FatalError, LockedError
+from spotify_etl.errors import FatalError, LockedError, PreconditionFailed
 from spotify_etl.processes import pid_alive, process_start
-from spotify_etl.storage import ObjectStore, PreconditionFailed
+from spotify_etl.storage import ObjectStore
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from spotify_etl.errors import InputError
-from spotify_etl.storage import PreconditionFailed, S3Store, open_store
+from spotify_etl.errors import InputError, PreconditionFailed
+from spotify_etl.storage import S3Store, open_store
 
 BUCKET = "spotify-etl-test-raw"
 

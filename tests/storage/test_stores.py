@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from spotify_etl.errors import ConfigError, InputError
-from spotify_etl.storage import LocalStore, PreconditionFailed, S3Store, open_store
+from spotify_etl.errors import ConfigError, InputError, PreconditionFailed
+from spotify_etl.storage import LocalStore, S3Store, open_store
 
 
 def test_local_put_get_list_delete(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ import random
 import pytest
 from isal import igzip
 
-from spotify_etl.transform.reader import Oversized, Unreadable, iter_lines
+from spotify_etl.errors import Unreadable
+from spotify_etl.transform.reader import Oversized, iter_lines
 
 
 def _blob() -> tuple[list[bytes], bytes]:

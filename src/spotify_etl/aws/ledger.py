@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from spotify_etl.aws.events import S3ObjectRef
-from spotify_etl.errors import InputError
-from spotify_etl.storage import ObjectStore, PreconditionFailed
+from spotify_etl.errors import InputError, PreconditionFailed
+from spotify_etl.storage import ObjectStore
 
 log = logging.getLogger(__name__)
 

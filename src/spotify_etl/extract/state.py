@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from spotify_etl.errors import FatalError
+from spotify_etl.errors import FatalError, PreconditionFailed
 from spotify_etl.lease import Lease
-from spotify_etl.storage import ObjectStore, PreconditionFailed
+from spotify_etl.storage import ObjectStore
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from spotify_etl.errors import ConfigError
-from spotify_etl.errors import PreconditionFailed as PreconditionFailed
 from spotify_etl.storage.base import ObjectInfo as ObjectInfo
 from spotify_etl.storage.base import ObjectStore
 from spotify_etl.storage.local import LocalStore as LocalStore
@@ -26,7 +25,6 @@ __all__ = [
     "LocalStore",
     "ObjectInfo",
     "ObjectStore",
-    "PreconditionFailed",
     "S3Store",
     "open_store",
     "s3_client",

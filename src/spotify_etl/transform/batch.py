@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from spotify_etl.errors import BadValue, Unreadable
 from spotify_etl.logs import redact
 from spotify_etl.model import FileFormat
 from spotify_etl.storage import ObjectStore
@@ -21,7 +22,6 @@ from spotify_etl.transform.entities import Ctx
 from spotify_etl.transform.output import write_batch
 from spotify_etl.transform.reader import (
     Oversized,
-    Unreadable,
     iter_lines,
     preview,
     read_limited,
@@ -30,7 +30,7 @@ from spotify_etl.transform.reader import (
 from spotify_etl.transform.rows import emit_body
 from spotify_etl.transform.shapes import ENV_DECODER, LOOSE_ENV_DECODER, OBJ_DECODER, Env, Obj
 from spotify_etl.transform.summary import BatchSummary, UnreadableFile
-from spotify_etl.transform.values import BadValue, utc_timestamp
+from spotify_etl.transform.values import utc_timestamp
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from spotify_etl.errors import BadValue
 from spotify_etl.transform.entities import Ctx
 from spotify_etl.transform.reader import Oversized, iter_lines, salvage
 from spotify_etl.transform.rows import emit_page, emit_playlist
 from spotify_etl.transform.shapes import ENV_DECODER, LOOSE_ENV_DECODER, Env
-from spotify_etl.transform.values import BadValue
 
 if TYPE_CHECKING:
     from spotify_etl.transform.batch import Batch

@@ -19,10 +19,10 @@ from typing import Any
 
 import msgspec
 
+from spotify_etl.errors import BadValue
 from spotify_etl.transform.collector import Collector
 from spotify_etl.transform.shapes import OBJ_DECODER, RECORD_NESTED, RECORD_ORDER, Obj
 from spotify_etl.transform.values import (
-    BadValue,
     album_type,
     clean_name,
     duration_minutes,

@@ -9,10 +9,11 @@ else to key on.
 
 from __future__ import annotations
 
+from spotify_etl.errors import BadValue
 from spotify_etl.transform.entities import Ctx, emit_track, is_local
 from spotify_etl.transform.podcasts import emit_episode
 from spotify_etl.transform.shapes import Obj
-from spotify_etl.transform.values import BadValue, clean_name, days_between, release, utc_timestamp
+from spotify_etl.transform.values import clean_name, days_between, release, utc_timestamp
 
 
 def item_kind(content: Obj, ctx: Ctx) -> str:

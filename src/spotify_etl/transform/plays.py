@@ -7,9 +7,10 @@ API, so a play both sources saw is one row (see model.PLAY). The exact time is k
 
 from __future__ import annotations
 
+from spotify_etl.errors import BadValue
 from spotify_etl.transform.entities import Ctx
 from spotify_etl.transform.shapes import Obj
-from spotify_etl.transform.values import BadValue, clean_name, utc_timestamp
+from spotify_etl.transform.values import clean_name, utc_timestamp
 
 SOURCE_API = "api"
 SOURCE_EXPORT = "export"

@@ -9,9 +9,10 @@ episodes, whose show is the list's.
 
 from __future__ import annotations
 
+from spotify_etl.errors import BadValue
 from spotify_etl.transform.entities import Ctx, builtin
 from spotify_etl.transform.shapes import Obj
-from spotify_etl.transform.values import BadValue, clean_name, release
+from spotify_etl.transform.values import clean_name, release
 
 
 def emit_show(show: Obj, ctx: Ctx) -> str | None:

@@ -20,7 +20,7 @@ import msgspec
 from isal import igzip
 from isal.isal_zlib import IsalError, _GzipReader
 
-from spotify_etl.errors import Unreadable as Unreadable  # raised here; defined in the tree
+from spotify_etl.errors import Unreadable
 from spotify_etl.transform.shapes import OBJ_DECODER, Obj
 
 _CHUNK = 1 << 20

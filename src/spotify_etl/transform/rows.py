@@ -12,6 +12,7 @@ import re
 
 import msgspec
 
+from spotify_etl.errors import BadValue
 from spotify_etl.transform.entities import (
     Ctx,
     builtin,
@@ -24,7 +25,7 @@ from spotify_etl.transform.items import emit_item
 from spotify_etl.transform.plays import emit_play
 from spotify_etl.transform.podcasts import emit_episode, emit_show
 from spotify_etl.transform.shapes import Obj
-from spotify_etl.transform.values import BadValue, clean_name
+from spotify_etl.transform.values import clean_name
 
 _PLAYLIST_PAGE = re.compile(r"/playlists/([^/?]+)/(?:items|tracks)")
 _PLAYLIST = re.compile(r"/playlists/([^/?]+)/?(?:\?|$)")

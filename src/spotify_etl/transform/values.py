@@ -11,7 +11,7 @@ import unicodedata
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from spotify_etl.errors import BadValue as BadValue  # raised here; defined in the tree
+from spotify_etl.errors import BadValue
 
 _YEAR_RE = re.compile(r"\d{4}")
 _MONTH_RE = re.compile(r"\d{4}-\d{2}")
