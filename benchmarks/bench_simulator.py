@@ -96,8 +96,8 @@ def workloads(catalog: Catalog) -> dict[str, list[str]]:
     tracks = catalog.track_ids(400)  # ids of albums visible on day 0
     albums = catalog.album_ids(200)
     artists = catalog.artist_ids(200)
-    # Development mode reads the items of own and collaborative playlists only (API-2026.md);
-    # other users' playlists answer their header.
+    # Development mode reads the items of own and collaborative playlists only
+    # (docs/spotify-api.md); other users' playlists answer their header.
     readable = catalog.playlist_ids(8, "me") + catalog.playlist_ids(2, "collab")
     playlists = readable + catalog.playlist_ids(10, "other")
     terms = catalog.search_terms(20)

@@ -1,5 +1,6 @@
 """Development mode reads the items of the user's own and collaborative playlists only
-(API-2026.md): another user's playlist is refused once, remembered, and kept as its header."""
+(docs/spotify-api.md): another user's playlist is refused once, remembered, and kept as its
+header."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Discographies in development mode: one include_groups value per request, so each album's
-group is known although `album_group` is gone (API-2026.md)."""
+group is known although `album_group` is gone (docs/spotify-api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A quota lockout is per endpoint bucket (API-2026.md): with artist albums locked, the rest
+"""A quota lockout is per endpoint bucket (docs/spotify-api.md): with artist albums locked, the rest
 of the run goes on, the run ends 75, and the locked bucket is asked again only after its time.
 
 The simulator's quota window runs on its own clock (real time + one day per `set_day`), and

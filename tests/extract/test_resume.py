@@ -75,7 +75,8 @@ def test_budget_stops_resume_and_fetch_nothing_twice(tmp_path: Path) -> None:
 
 def test_quota_stop_says_when_to_resume_and_resumes(tmp_path: Path) -> None:
     with running_simulator(
-        # A window of 48,925 s: the Retry-After users observed (API-2026.md) for a fresh one.
+        # A window of 48,925 s: the Retry-After users observed (docs/spotify-api.md) for a
+        # fresh one.
         SimulatorConfig(profile="development", scale=2000, daily_quota=60, quota_window_s=48925)
     ) as sim:
         token = user_token(sim, tmp_path / "token.json")
@@ -207,7 +208,7 @@ def test_a_small_budget_moves_partly_fetched_playlists_forward_every_run(tmp_pat
     # them than the budget, checks alone used to spend every run's budget.
     with running_simulator(SimulatorConfig(profile="development", scale=2000)) as sim:
         token = user_token(sim, tmp_path / "token.json")
-        # The user's own (development mode reads no one else's items, API-2026.md).
+        # The user's own (development mode reads no one else's items, docs/spotify-api.md).
         ids = sim.catalog.playlist_ids(6)
         config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
         store = lake(tmp_path)

@@ -3,7 +3,7 @@ profiles, including paging, error replies and removed endpoints, validated again
 response schemas of Spotify's openapi.yml (tests/simulator/contract/) with a real
 OpenAPI 3.0 validator.
 
-Adjustments to the spec, each for a stated reason (API-2026.md, "Validating replies"):
+Adjustments to the spec, each for a stated reason (docs/spotify-api.md, "Validating replies"):
   * `discriminator` keys are dropped: the validator cannot resolve their mappings.
   * development profile: properties marked `deprecated: true` are not required (they are the
     fields development mode removed, e.g. `AlbumBase.available_markets`).
@@ -217,7 +217,8 @@ def _walk_common(contract: Contract, app: Api, user: Api) -> None:
     for pid in c.playlist_ids(3, "me") + c.playlist_ids(1, "collab") + others:
         contract.check(app, "/playlists/{playlist_id}", f"/playlists/{pid}")
         contract.check(user, "/playlists/{playlist_id}", f"/playlists/{pid}")
-        # Development mode reads items of own and collaborative playlists only (API-2026.md).
+        # Development mode reads items of own and collaborative playlists only
+        # (docs/spotify-api.md).
         refused = contract.development and pid in others
         contract.check(
             user, "/playlists/{playlist_id}/items", f"/playlists/{pid}/items",

@@ -36,7 +36,7 @@ def test_development_items_need_a_user_token(dev_api: Api, dev_user_api: Api) ->
 def test_development_items_only_for_own_or_collaborative_playlists(
     dev_user_api: Api, ext_api: Api
 ) -> None:
-    """API-2026.md (corrected): anyone else's playlist, even public and followed, is 403."""
+    """docs/spotify-api.md (corrected): anyone else's playlist, even public and followed, is 403."""
     c = dev_user_api.sim.catalog
     followed = c.playlist_ids(1, "other")[0]  # "me" follows playlists 10..19
     listed = dev_user_api.ok("/me/playlists", limit=50)["items"]

@@ -1,4 +1,7 @@
-"""The quota: per developer account and endpoint bucket, on a rolling window (API-2026.md)."""
+"""The quota: per developer account and endpoint bucket, on a rolling window.
+
+As docs/spotify-api.md, "Errors, rate limit and quota", describes it.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from spotify_etl.simulator.routes import ROUTES
 
 from .conftest import Api, app_token
 
-# Spotify's exact body (API-2026.md, "Errors and limits", quota).
+# Spotify's exact body (docs/spotify-api.md, "Errors, rate limit and quota", quota).
 QUOTA_EXCEEDED = {
     "error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}
 }

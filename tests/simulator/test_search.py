@@ -130,7 +130,7 @@ def test_genre_filters_in_the_extended_profile_only(
 ) -> None:
     dev, ext = small
     assert hits(ext, kind, q) == expected
-    assert hits(dev, kind, q) == []  # genres are absent in development mode (API-2026.md)
+    assert hits(dev, kind, q) == []  # genres are absent in development mode (docs/spotify-api.md)
 
 
 def test_tag_new_follows_the_day() -> None:

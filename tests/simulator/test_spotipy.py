@@ -44,7 +44,7 @@ def _fetch_everything(
     term = c.search_terms(1)[0]
     found = sp.search(term, limit=5, type="track")
     assert found["tracks"]["items"] and found["tracks"]["items"][0]["name"].startswith(term)
-    # Development mode reads the items of the user's own playlists only (API-2026.md).
+    # Development mode reads the items of the user's own playlists only (docs/spotify-api.md).
     pid = c.playlist_ids(1, "me" if sim.config.development else "other")[0]
     page = playlist_client.playlist_items(pid, limit=50)
     items = page["items"]

@@ -140,7 +140,8 @@ def test_removed_fields_are_absent_in_development_mode(dev_api: Api, ext_api: Ap
 def test_fields_removed_later_are_absent_in_development_mode(
     dev_api: Api, dev_user_api: Api, ext_api: Api
 ) -> None:
-    """The rows API-2026.md corrected: album_group, /me's account fields, preview_url."""
+    """What development mode dropped (docs/spotify-api.md): album_group, /me's account fields,
+    preview_url."""
     c = dev_api.sim.catalog
     track_id, artist_id = c.track_ids(1)[0], c.artist_ids(1)[0]
     assert "preview_url" not in dev_api.ok(f"/tracks/{track_id}")

@@ -51,7 +51,8 @@ def test_a_fault_mix_yields_the_same_content_as_a_clean_run(
 
 def test_quota_stops_without_sleeping_and_spends_nothing_more() -> None:
     slept: list[float] = []
-    # A window of 48,925 s: the Retry-After users observed (API-2026.md) for a fresh one.
+    # A window of 48,925 s: the Retry-After users observed (docs/spotify-api.md) for a
+    # fresh one.
     config = SimulatorConfig(
         profile="development", seed=1, scale=2000, daily_quota=10, quota_window_s=48925
     )

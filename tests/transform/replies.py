@@ -1,5 +1,5 @@
 """Real-shaped Spotify replies a user's lake holds, written from openapi.yml (the schema
-named on each) and API-2026.md, each small, with the exact rows it must give (test_replies).
+named on each) and docs/spotify-api.md, each small, with the exact rows it must give (test_replies).
 
 Shapes: both playlist page generations (`/tracks` with `track`, 2015-style extended; 2026
 `/items` with `item`, `track` repeated), saved albums with their tracks, saved shows and

@@ -221,7 +221,7 @@ class Engine(EntityFetching):
     def _by_group(self, listing: L.Listing) -> list[L.Listing]:
         """A discography as one listing per album group unless the profile is extended.
 
-        Development mode dropped `album_group` (API-2026.md): asked one `include_groups`
+        Development mode dropped `album_group` (docs/spotify-api.md): asked one `include_groups`
         value at a time, each reply says (in its request's params) the group of its albums.
         Each group is a listing of its own (own progress, own TTL); the whole is never
         marked fetched, so it is split again next run and only groups that are due run.

@@ -7,7 +7,7 @@
 - Unknown or changed: the full playlist object (its first item page is embedded when the
   profile embeds it), then the remaining item pages.
 - Items refused (403 with the user's token: in development mode only the user's own and
-  collaborative playlists' items can be read, API-2026.md): the refusal is recorded once and
+  collaborative playlists' items can be read, docs/spotify-api.md): the refusal is recorded once and
   remembered in the state for `ttl.refused_playlist_days`; meanwhile each run fetches only the
   header (name, owner, snapshot_id), one request, and asks for the items again only when the
   header embeds them (the user became a collaborator) or the refusal expires.

@@ -1,6 +1,6 @@
 """Quota buckets as extraction sees them: locks kept across runs, and the work that waits.
 
-A `QuotaExhausted` stops only the work of its bucket (API-2026.md: a lockout is per bucket).
+A `QuotaExhausted` stops only the work of its bucket (docs/spotify-api.md: a lockout is per bucket).
 The engine records each such item here under a key (a playlist id, a listing key, or
 "<kind>:<id>" for an entity) and leaves it where the checkpoint keeps it: pending ids,
 listing progress, playlists not done. The run goes on with everything else and, at the end,

@@ -2,8 +2,8 @@
 
 No request is made: the profile and the refusals come from the extraction state. When the
 last run saw development mode, configured playlists whose items Spotify refused (403: only
-the user's own and collaborative playlists are readable, API-2026.md) are flagged, since they
-yield only their header until the refusal expires.
+the user's own and collaborative playlists are readable, docs/spotify-api.md) are flagged,
+since they yield only their header until the refusal expires.
 """
 
 from __future__ import annotations

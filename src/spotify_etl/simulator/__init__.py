@@ -14,7 +14,7 @@ Or as a process: `spotify-etl simulator serve [--profile extended] [--scale N] .
 `python -m spotify_etl.simulator serve`), which prints its base URL as the first stdout line.
 
 Demo credentials (the defaults): DEMO_CLIENT_ID / DEMO_CLIENT_SECRET. Both 2026 profiles are
-modelled as API-2026.md describes them; the module map:
+modelled as docs/spotify-api.md describes them; the module map:
 
     config      SimulatorConfig, per-profile limits
     ids         reversible 22-char base62 ids (keyed Feistel permutation)

@@ -162,7 +162,7 @@ class App:
             refused = ApiError(429, "API rate limit exceeded")
         elif self.quota.enabled:
             retry_after = self.quota.check(grant.client_id, bucket)
-            if retry_after is not None:  # Spotify's exact body (API-2026.md)
+            if retry_after is not None:  # Spotify's exact body (docs/spotify-api.md)
                 refused = ApiError(429, "Too many requests", reason="QUOTA_EXCEEDED")
         if refused is not None:
             if self.faults.drop_retry_after():

@@ -1,4 +1,4 @@
-"""Simulator settings and the per-profile limits of the 2026 Web API (see API-2026.md)."""
+"""Simulator settings and the per-profile limits of the 2026 Web API (docs/spotify-api.md)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ class SimulatorConfig:
     (accepted with the same secret) to the developer account whose quota they share; a client
     id it does not name is an account of its own. `retry_after_drop_rate` is the share of 429
     replies (rate limit and quota) sent without Retry-After, which Spotify documents as
-    "normally" present (API-2026.md).
+    "normally" present (docs/spotify-api.md).
     """
 
     profile: Profile = "development"

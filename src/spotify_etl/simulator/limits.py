@@ -14,7 +14,7 @@ FAULT_KINDS = ("error", "malformed", "truncated", "dropped", "latency", "retry_a
 
 
 class Limiter:
-    """The rolling request window (API-2026.md: 30 s, size unpublished) per client id."""
+    """The rolling request window (docs/spotify-api.md: 30 s, size unpublished) per client id."""
 
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config

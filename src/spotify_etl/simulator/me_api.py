@@ -29,8 +29,8 @@ def _public_user(ctx: Ctx, u: int) -> Json:
 def get_me(ctx: Ctx) -> Json:
     ctx.require_user()
     out = _public_user(ctx, 0)
-    out["account_id"] = f"acct{ctx.catalog.seed:08d}"  # added 2026-05 (API-2026.md)
-    if not ctx.dev:  # absent in development mode (API-2026.md, corrected), followers too
+    out["account_id"] = f"acct{ctx.catalog.seed:08d}"  # added 2026-05 (docs/spotify-api.md)
+    if not ctx.dev:  # absent in development mode (docs/spotify-api.md), followers too
         out["country"] = "SE"
         out["email"] = "listener@example.invalid"
         out["explicit_content"] = {"filter_enabled": False, "filter_locked": False}

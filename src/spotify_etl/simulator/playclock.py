@@ -4,7 +4,7 @@ Without a play clock the simulator's recently-played is a fixed list per day. Wi
 end one after another at about `plays_per_hour` (jittered, deterministic per seed), plus
 `bursts` of many plays close together (to outrun a poller: more than 50 between two polls is
 a gap), and `/me/player/recently-played` answers with the last 50 plays ended by the clock's
-now, as Spotify does: it only remembers the last 50 (API-2026.md; the Web API reference page
+now, as Spotify does: it only remembers the last 50 (docs/spotify-api.md; the Web API reference page
 "Get Recently Played Tracks"). The same plays feed the privacy-export generator
 (`history_export`), so an export and the API overlap exactly where the real ones would.
 

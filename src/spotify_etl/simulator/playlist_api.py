@@ -1,12 +1,12 @@
 """Playlist endpoints: the playlist object, its items, and the extended-only `/tracks`.
 
-Development mode (API-2026.md, the `/playlists/{id}/items` row, corrected 2026-12-02): editorial
-playlists (ids `37i9...`) answer 404; items are readable only for playlists the user owns or
-collaborates on, so an app token (no user) and anyone else's playlist, even public and
+Development mode (docs/spotify-api.md, "Two profiles": whose playlist items can be read):
+editorial playlists (ids `37i9...`) answer 404; items are readable only for playlists the user
+owns or collaborates on, so an app token (no user) and anyone else's playlist, even public and
 followed, answer 403 `{"error": {"status": 403, "message": "Forbidden"}}` (the Web API error
-body of API-2026.md "Errors and limits"). `GET /playlists/{id}` still answers the header (name,
-owner, snapshot_id) of a public playlist, without the `items` page. Extended mode keeps
-`tracks` everywhere.
+body of docs/spotify-api.md "Errors, rate limit and quota"). `GET /playlists/{id}` still
+answers the header (name, owner, snapshot_id) of a public playlist, without the `items` page.
+Extended mode keeps `tracks` everywhere.
 """
 
 from __future__ import annotations

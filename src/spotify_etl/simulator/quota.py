@@ -1,6 +1,6 @@
 """The quota: per developer account, per endpoint bucket, on a rolling window.
 
-As API-2026.md ("Errors and limits", quota, corrected 2026-12-02) describes it: requests are
+As docs/spotify-api.md ("Errors, rate limit and quota") describes it: requests are
 counted per developer account, shared by every Client ID of that developer, and grouped in
 endpoint buckets whose groupings and sizes Spotify may change. Over a bucket's size the reply
 is 429 `{"error":{"status":429,"message":"Too many requests","reason":"QUOTA_EXCEEDED"}}` with
@@ -25,7 +25,7 @@ SECONDS_PER_DAY = 86_400
 
 # Path template (relative to /v1) or a prefix of one -> bucket; the longest match wins, and a
 # template no rule names falls in the bucket of its first segment ("/markets" -> "markets").
-# Spotify does not publish its groupings: these follow what users report (API-2026.md).
+# Spotify does not publish its groupings: these follow what users report (docs/spotify-api.md).
 DEFAULT_BUCKETS: dict[str, str] = {
     "/albums": "albums",
     "/artists": "artists",

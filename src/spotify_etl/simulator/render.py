@@ -1,6 +1,6 @@
 """Catalog entities as Web API JSON objects, per profile.
 
-The development profile leaves out what API-2026.md lists as removed there (popularity,
+The development profile leaves out what docs/spotify-api.md lists as removed there (popularity,
 followers, available_markets, label, genres, track preview_url); the extended profile keeps the
 older surface.
 Links (`href`, paging `next`) point at the simulator's own address.
@@ -144,7 +144,7 @@ class Renderer:
         }
         if not self.dev:
             out["available_markets"] = list(self.c.album(track.album).markets)
-            out["preview_url"] = None  # apps created after 2024-11 get none (API-2026.md)
+            out["preview_url"] = None  # apps created after 2024-11 get none (docs/spotify-api.md)
         return out
 
     def _track_full(self, t: int) -> Json:

@@ -66,7 +66,7 @@ class Engine:
     def run(self, kind: int, query: Query, day: int, dev: bool, deepest: int) -> tuple[int, ...]:
         used = query.uses()
         if query.broken or used - APPLICABLE[kind] or (dev and "genre" in used):
-            return ()  # genres are absent in development mode (API-2026.md)
+            return ()  # genres are absent in development mode (docs/spotify-api.md)
         match = Matcher(self.c, self.p, query, day).of(kind)
         lead: list[int] = []
         rest: list[int] = []

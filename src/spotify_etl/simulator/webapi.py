@@ -58,7 +58,7 @@ def get_artist_albums(ctx: Ctx, artist_id: str) -> Json:
     albums = [ctx.catalog.album(b) for b in ctx.catalog.artist_albums(a, ctx.day)]
     if groups:
         albums = [x for x in albums if x.album_type in groups]
-    # Development mode has no album_group (API-2026.md, corrected): ask one group at a time.
+    # Development mode has no album_group (docs/spotify-api.md): ask one group at a time.
     items = [
         ctx.render.album_simple(x.index)
         if ctx.dev

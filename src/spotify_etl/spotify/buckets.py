@@ -1,8 +1,8 @@
 """Spotify's quota buckets as this client guesses them, and which of them are locked until when.
 
 Development mode counts its quota per developer account in endpoint buckets on a rolling
-~24 h window; Spotify does not publish the groupings and may change them (API-2026.md, "Errors
-and limits", corrected 2026-12-02). Users saw `/me/tracks` or artist albums locked for a day
+~24 h window; Spotify does not publish the groupings and may change them (docs/spotify-api.md,
+"Errors, rate limit and quota"). Users saw `/me/tracks` or artist albums locked for a day
 while album, track, search and playlist calls went on working. `bucket_of` is this client's
 own guess from those reports (the simulator keeps its own, configurable, map): a wrong guess
 costs at most one refused request per bucket, since the refusal locks the guessed bucket.

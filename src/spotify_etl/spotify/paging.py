@@ -3,8 +3,8 @@
 A page's paging object is the body itself (`/albums/{id}/tracks`) or the one object inside it
 that has `items` and `next` (`/search` nests it under `tracks`, `albums`, ...). Paging stops at
 `next: null`, at an empty page, at a short page (fewer items than the page's limit: with
-`include_groups` Spotify's `next` and `total` can count albums it never serves, API-2026.md
-"Errors and limits"), at `max_items`, past `max_offset`, or when a `next` repeats a page
+`include_groups` Spotify's `next` and `total` can count albums it never serves, docs/spotify-api.md
+"Errors, rate limit and quota"), at `max_items`, past `max_offset`, or when a `next` repeats a page
 already fetched (a server bug that would otherwise loop forever).
 """
 

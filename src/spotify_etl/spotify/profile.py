@@ -18,7 +18,8 @@ ProfileName = Literal["development", "extended", "unknown"]
 Feature = Literal["batch", "playlist_tracks", "wide_pages"]
 FEATURES: tuple[Feature, ...] = ("batch", "playlist_tracks", "wide_pages")
 
-# Page sizes per profile (API-2026.md): search and artist albums shrank to 10 in development.
+# Page sizes per profile (docs/spotify-api.md): search and artist albums shrank to 10 in
+# development mode.
 WIDE_PAGE = 50
 NARROW_PAGE = 10
 PLAYLIST_TRACKS_PAGE = 100  # /playlists/{id}/tracks, extended only

@@ -42,13 +42,15 @@ class RetryPolicy:
     backoff_max_s: float = 30.0
     retry_after_cap_s: float = 60.0  # a longer Retry-After stops the run instead of sleeping
     max_rate_limit_waits: int = 20  # 429s within the cap per request before giving up
-    # A 429 "normally" carries Retry-After (API-2026.md, Errors and limits): without one (or
-    # with one we cannot parse) wait 2 s, 4 s, 8 s ... up to the 30-second rolling window,
-    # after which every request of ours has left the window the server counts.
+    # A 429 "normally" carries Retry-After
+    # (docs/spotify-api.md, "Errors, rate limit and quota"): without one (or with one we
+    # cannot parse) wait 2 s, 4 s, 8 s ... up to the 30-second rolling window, after which
+    # every request of ours has left the window the server counts.
     rate_limit_fallback_s: float = 2.0
     rate_limit_fallback_max_s: float = 30.0
     # QUOTA_EXCEEDED without Retry-After: the quota window is rolling, "about 24 h"
-    # (API-2026.md), so a bucket locked without a time is taken as locked for a whole window.
+    # (docs/spotify-api.md), so a bucket locked without a time is taken as locked for a whole
+    # window.
     quota_fallback_s: float = 86400.0
     retry_statuses: frozenset[int] = field(
         default_factory=lambda: frozenset({408, 500, 502, 503, 504})

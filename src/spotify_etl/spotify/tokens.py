@@ -4,9 +4,10 @@ PKCE refresh tokens are single-use, so every rotation must be saved before the o
 forgotten, and saved atomically: a crash mid-write must leave the previous token readable.
 
 A refresh token is good only at the accounts service that issued it, with the client id it
-was issued to (API-2026.md, Auth: the refresh form carries `refresh_token` and `client_id`), so
-tokens are kept per `TokenKey` (service, client id): an `auth login` against the simulator never
-replaces the real Spotify token beside it. The stores are in token_stores.py.
+was issued to (docs/spotify-api.md, "Authorisation": the refresh form carries `refresh_token`
+and `client_id`), so tokens are kept per `TokenKey` (service, client id): an `auth login`
+against the simulator never replaces the real Spotify token beside it. The stores are in
+token_stores.py.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def _record(value: Any) -> Any:
 
 
 def is_local(obj: Obj) -> bool:
-    """A local file: `is_local`, or no id and a spotify:local: URI (API-2026.md)."""
+    """A local file: `is_local`, or no id and a spotify:local: URI (docs/spotify-api.md)."""
     return bool(obj.is_local) or (obj.id is None and (obj.uri or "").startswith("spotify:local:"))
 
 

@@ -3,7 +3,7 @@
 A position holds a track (song_id -> SONGS), an episode (episode_id -> EPISODE) or a local
 file, which has no id and no dimension row: the item keeps what the playlist shows of it
 (URI, name, artist, album, length). The key stays (snapshot_date, playlist_id, position):
-the same track may sit at several positions (API-2026.md), and a local file has nothing
+the same track may sit at several positions (docs/spotify-api.md), and a local file has nothing
 else to key on.
 """
 

@@ -1,8 +1,8 @@
 """Catalogue: releases, album types, durations, labels and genres of everything fetched.
 
-Labels and genres are absent in Spotify's development mode (API-2026.md, "What development
-mode removed or changed": album `label` absent, artist `genres` deprecated): those cards say
-so instead of drawing an empty chart.
+Labels and genres are absent in Spotify's development mode (docs/spotify-api.md, "Two
+profiles": album `label` absent, artist `genres` deprecated): those cards say so instead of
+drawing an empty chart.
 """
 
 from __future__ import annotations

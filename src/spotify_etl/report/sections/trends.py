@@ -3,7 +3,7 @@
 Each card runs one named query of warehouse/sql/trends.sql with its default parameters and
 states them in its caption, so the rule behind every flag is on the page. These are counts and
 robust statistics over the snapshots, never a trained model: Spotify's developer terms forbid
-training machine-learning models on Spotify content (API-2026.md, "Shapes worth knowing").
+training machine-learning models on Spotify content (docs/spotify-api.md, "Terms").
 """
 
 from __future__ import annotations
