@@ -13,7 +13,7 @@ from pathlib import Path
 from spotify_etl.extract import run_extract
 from spotify_etl.simulator import SimulatorConfig, running_simulator
 from spotify_etl.storage import LocalStore
-from spotify_etl.transform import run_transform
+from spotify_etl.transform.runner import TransformRun, run_transform
 from tests.extract.conftest import demo_secrets, lake, make_config, user_token
 
 
@@ -38,7 +38,7 @@ def test_carried_forward_snapshot_equals_the_fetched_one(tmp_path: Path) -> None
         second = run_extract(config, secrets=demo_secrets(), token_store=token, now=day2)
     assert {p["status"] for p in second.playlists.values()} == {"unchanged"}
     for result in (first, second):
-        summary = run_transform(lake(tmp_path), out, keys=result.part_keys)
+        summary = run_transform(lake(tmp_path), out, run=TransformRun(keys=result.part_keys))
         assert summary.exit_code == 0
     fetched, carried = _items(out, "2026-11-23"), _items(out, "2026-11-24")
     assert len(fetched) > 100
@@ -71,7 +71,9 @@ def test_a_snapshot_fetched_across_stopped_runs_transforms_whole(tmp_path: Path)
         ("pieces", [key for run in runs for key in run.part_keys]),
     ):
         out = LocalStore(tmp_path / f"out-{name}")
-        summary = run_transform(LocalStore(tmp_path / name / "lake"), out, keys=keys)
+        summary = run_transform(
+            LocalStore(tmp_path / name / "lake"), out, run=TransformRun(keys=keys)
+        )
         assert summary.exit_code == 0
         outputs.append(_items(out, "2026-11-23"))
     assert len(outputs[0]) > 100

@@ -160,16 +160,15 @@ class Listener:
     def _settle(self, parts: list[str]) -> None:
         """Transform `parts`, load everything pending, then mark the parts done."""
         from spotify_etl.pipeline.run import pause_point
-        from spotify_etl.transform import run_transform
+        from spotify_etl.transform.runner import TransformRun, run_transform
         from spotify_etl.warehouse import load_pending, open_configured
 
         pause_point("settle")  # crash tests: the parts are stored and pending, nothing loaded
         present = [p for p in parts if self.raw.head(p) is not None]
         if present:
-            run_transform(
-                self.raw, self.out, keys=present, fmt=self.config.transform.format,
-                max_record_bytes=self.config.transform.max_record_bytes, workers=1,
-            )  # fmt: skip
+            # One process: a listen cycle's few parts are below the pool's break-even.
+            one = self.config.transform.model_copy(update={"workers": 1})
+            run_transform(self.raw, self.out, one, TransformRun(keys=present))
         pause_point("settle-load")  # crash tests: transformed, not yet loaded
         warehouse = open_configured(
             self.config.warehouse, self.secrets, base_dir=self.config.base_dir

@@ -107,7 +107,7 @@ def run_pipeline(
     """Run the three stages once; see the module docstring for what the run guarantees."""
     from spotify_etl.extract import run_extract
     from spotify_etl.pipeline.untransformed import untransformed_parts
-    from spotify_etl.transform import run_transform
+    from spotify_etl.transform.runner import TransformRun, run_transform
     from spotify_etl.warehouse import load_pending, open_configured
 
     report = RunReport()
@@ -138,11 +138,8 @@ def run_pipeline(
         report.transform = run_transform(
             raw_store,
             out_store,
-            keys=todo,
-            fmt=config.transform.format,
-            progress=_stage_progress(progress, "transform"),
-            max_record_bytes=config.transform.max_record_bytes,
-            workers=config.transform.workers or os.cpu_count() or 1,
+            config.transform,
+            TransformRun(keys=todo, progress=_stage_progress(progress, "transform")),
         )
     report.seconds["transform"] = time.perf_counter() - started
 
