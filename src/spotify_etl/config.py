@@ -71,7 +71,7 @@ class StorageSettings(_Strict):
 
 class WarehouseSettings(_Strict):
     url: str = "duckdb:///./spotify-data/warehouse.duckdb"
-    # One load transaction holds at most this many files / MiB of one table (loader.ChunkLimits).
+    # One load transaction holds at most this many files / MiB of one table (loader.load_pending).
     chunk_files: Annotated[int, Field(ge=1)] = 1000
     chunk_mib: Annotated[float, Field(gt=0)] = 64
     duckdb_memory_limit: str = "256MB"  # DuckDB spills to disk beyond it

@@ -174,7 +174,7 @@ class Listener:
             self.config.warehouse, self.secrets, base_dir=self.config.base_dir
         )
         try:
-            loaded = load_pending(self.out, warehouse)
+            loaded = load_pending(self.out, warehouse, self.config.warehouse)
         finally:
             warehouse.close()
         self.report.rows_loaded += sum(loaded.rows.values())

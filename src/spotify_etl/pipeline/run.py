@@ -109,6 +109,7 @@ def run_pipeline(
     from spotify_etl.pipeline.untransformed import untransformed_parts
     from spotify_etl.transform.runner import TransformRun, run_transform
     from spotify_etl.warehouse import load_pending, open_configured
+    from spotify_etl.warehouse.loader import LoadRun
 
     report = RunReport()
     raw_store = open_store(config.path(config.storage.raw))
@@ -148,7 +149,10 @@ def run_pipeline(
         warehouse = open_configured(config.warehouse, secrets, base_dir=config.base_dir)
         try:
             report.load = load_pending(
-                out_store, warehouse, progress=_stage_progress(progress, "load")
+                out_store,
+                warehouse,
+                config.warehouse,
+                LoadRun(progress=_stage_progress(progress, "load")),
             )
             report.table_counts = warehouse.table_counts()
         finally:

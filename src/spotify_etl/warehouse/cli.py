@@ -91,6 +91,7 @@ def _load(
 ) -> None:
     from spotify_etl.storage import open_store
     from spotify_etl.warehouse import load_pending
+    from spotify_etl.warehouse.loader import LoadRun
 
     settings = _settings(config)
     store = open_store(settings.path(transformed or settings.storage.transformed))
@@ -98,13 +99,9 @@ def _load(
         raise ConfigError("--queue-url only makes sense with --watch")
     wh = _open(warehouse, settings)
     try:
+        chosen, run = settings.warehouse, LoadRun(force=force)
         if not watch:
-            from spotify_etl.warehouse.loader import ChunkLimits
-
-            limits = ChunkLimits(
-                settings.warehouse.chunk_files, int(settings.warehouse.chunk_mib * 2**20)
-            )
-            summary = load_pending(store, wh, force=force, limits=limits)
+            summary = load_pending(store, wh, chosen, run)
             _report(summary, wh.url)
             if summary.exit_code:
                 raise typer.Exit(summary.exit_code)
@@ -120,11 +117,13 @@ def _load(
 
             if not store.url.startswith("s3://"):
                 raise ConfigError("--queue-url needs an s3:// transformed location")
-            watch_queue(store, wh, queue_url, on_summary=report, force=force)
+            watch_queue(store, wh, queue_url, on_summary=report, settings=chosen, load=run)
         else:
             from spotify_etl.warehouse.watch import watch_folder
 
-            watch_folder(store, wh, on_summary=report, interval_s=interval, force=force)
+            watch_folder(
+                store, wh, on_summary=report, interval_s=interval, settings=chosen, load=run
+            )
     finally:
         wh.close()
 
