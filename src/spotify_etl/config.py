@@ -171,6 +171,12 @@ class PipelineConfig(_Strict):
     # The file this came from (or "built-in defaults"), for messages; not a TOML key.
     origin: str = Field(default=DEFAULTS_ORIGIN, exclude=True)
 
+    def with_api_base(self, api_base: str | None) -> PipelineConfig:
+        """This config aimed at another API (`--api-base`); the one place the flag applies."""
+        if not api_base:
+            return self
+        return self.model_copy(update={"spotify": self.spotify.with_api_base(api_base)})
+
     def path(self, value: str) -> str:
         """Resolve a folder setting relative to the config file (URLs are left alone)."""
         if "://" in value:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from spotify_etl.cli_options import ConfigOpt
 from spotify_etl.errors import EXIT_FAILED, ConfigError, FatalError
 from spotify_etl.transform.summary import DATED_BY, BatchSummary, TransformSummary
 
@@ -30,10 +31,7 @@ def transform_command(
     date: Annotated[
         str | None, typer.Option("--date", help="Only raw data of this UTC day (YYYY-MM-DD).")
     ] = None,
-    config: Annotated[
-        str | None,
-        typer.Option("--config", "-c", help="pipeline.toml (storage and format defaults)."),
-    ] = None,
+    config: ConfigOpt = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Processes (default: one per CPU).")
     ] = None,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from spotify_etl.cli_options import ConfigOpt
 from spotify_etl.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ WarehouseOpt = Annotated[
         "--warehouse", help="duckdb:///path/warehouse.duckdb or snowflake://acct/db/schema."
     ),
 ]
-ConfigOpt = Annotated[str | None, typer.Option("--config", "-c", help="Pipeline TOML file.")]
 ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Reload files changed under a loaded name; retry failed ones."),
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(snowflake_app)
 
 
-def _settings(config: str | None) -> PipelineConfig:
+def _settings(config: Path | None) -> PipelineConfig:
     from spotify_etl.config import load_config
 
     return load_config(config)
@@ -83,7 +83,7 @@ def _report(summary: LoadSummary, into: str) -> None:
 def _load(
     transformed: str | None,
     warehouse: str | None,
-    config: str | None,
+    config: Path | None,
     force: bool,
     watch: bool,
     queue_url: str | None,
