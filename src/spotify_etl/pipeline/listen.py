@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from spotify_etl.errors import EXIT_OK, EXIT_RESUMABLE, ConfigError, StopRun
 from spotify_etl.extract.client import Budget, attach_budget, build_client
+from spotify_etl.extract.context import new_run_id
 from spotify_etl.extract.listen import SHARD, Poll, poll, settled
-from spotify_etl.extract.run import new_run_id
 from spotify_etl.extract.state import Delta, Gap, StateStore, iso, lease_key
 from spotify_etl.extract.writer import RawWriter
 from spotify_etl.lease import Lease
