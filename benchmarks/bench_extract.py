@@ -36,6 +36,7 @@ import httpx
 
 from spotify_etl.config import PipelineConfig, Secrets, parse_config
 from spotify_etl.extract import ExtractResult, run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.discover import playlist_page, scan
 from spotify_etl.simulator import (
     DEMO_CLIENT_ID,
@@ -217,7 +218,7 @@ def bench_profile(profile: Literal["development", "extended"], tmp: Path) -> Non
         cfg = config(tmp / profile, sim, text)
         sim.reset_stats()
         started = time.perf_counter()
-        cold = run_extract(cfg, secrets=SECRETS, token_store=token)
+        cold = run_extract(cfg, ExtractRun(secrets=SECRETS, token_store=token))
         cold_s = time.perf_counter() - started
         ours = total(web_requests(sim))
         least = minimum(profile, LocalStore(tmp / profile / "lake"), cold, data)
@@ -229,7 +230,7 @@ def bench_profile(profile: Literal["development", "extended"], tmp: Path) -> Non
             f"{ours}/{least} = {ours / least:.3f}",
         )
         sim.reset_stats()
-        warm = run_extract(cfg, secrets=SECRETS, token_store=token)
+        warm = run_extract(cfg, ExtractRun(secrets=SECRETS, token_store=token))
         requests = web_requests(sim)
         by_endpoint = sim.stats()["by_endpoint"]
         assert isinstance(by_endpoint, dict)
@@ -266,10 +267,12 @@ def bench_rate(tmp: Path) -> None:
         started = time.monotonic()
         result = run_extract(
             cfg,
-            secrets=SECRETS,
-            token_store=token,
-            budget=budget,
-            progress=lambda done, limit: stamps.append(time.monotonic()),
+            ExtractRun(
+                secrets=SECRETS,
+                token_store=token,
+                budget=budget,
+                progress=lambda done, limit: stamps.append(time.monotonic()),
+            ),
         )
         elapsed = time.monotonic() - started
         requests = web_requests(sim)
@@ -372,7 +375,7 @@ def bench_seed(tmp: Path) -> None:
                 sim.set_day(day)
                 sim.reset_stats()
             started = time.perf_counter()
-            run_extract(cfg, secrets=SECRETS)
+            run_extract(cfg, ExtractRun(secrets=SECRETS))
             ours_s, ours_n = time.perf_counter() - started, total(web_requests(ours_sim))
             started = time.perf_counter()
             seed_style(seed_sim, data)

@@ -28,6 +28,7 @@ import duckdb
 
 from bench_extract import SECRETS, user_token
 from spotify_etl.config import PipelineConfig, parse_config
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.logs import setup_logging
 from spotify_etl.model import TABLES
 from spotify_etl.pipeline.run import run_pipeline
@@ -109,7 +110,7 @@ def pipeline(folder: Path, sim_config: SimulatorConfig, budget: int) -> dict[str
         config = config_for(folder, sim, budget)
         while len(codes) < MAX_RUNS and (not codes or codes[-1] != 0):
             try:
-                report = run_pipeline(config, secrets=SECRETS, token_store=tokens)
+                report = run_pipeline(config, ExtractRun(secrets=SECRETS, token_store=tokens))
                 codes.append(report.exit_code)
             except Exception as exc:  # a run that raised: the next run must still converge
                 codes.append(getattr(exc, "exit_code", 1))

@@ -166,10 +166,11 @@ def double(src: Path, dst: Path) -> None:
 
 # ---- contenders (each in its own process) -----------------------------------------------
 def run_ours(raw: Path, out: Path, workers: int = 1) -> int:
+    from spotify_etl.config import TransformSettings
     from spotify_etl.storage import LocalStore
     from spotify_etl.transform import run_transform
 
-    summary = run_transform(LocalStore(raw), LocalStore(out), workers=workers)
+    summary = run_transform(LocalStore(raw), LocalStore(out), TransformSettings(workers=workers))
     assert summary.exit_code == 0, summary.unreadable
     return summary.tables["PLAYLIST_ITEM"].rows_out
 

@@ -71,7 +71,7 @@ class StorageSettings(_Strict):
 
 class WarehouseSettings(_Strict):
     url: str = "duckdb:///./spotify-data/warehouse.duckdb"
-    # One load transaction holds at most this many files / MiB of one table (loader.ChunkLimits).
+    # One load transaction holds at most this many files / MiB of one table (loader.load_pending).
     chunk_files: Annotated[int, Field(ge=1)] = 1000
     chunk_mib: Annotated[float, Field(gt=0)] = 64
     duckdb_memory_limit: str = "256MB"  # DuckDB spills to disk beyond it
@@ -170,6 +170,12 @@ class PipelineConfig(_Strict):
     base_dir: Path = Field(default=Path(), exclude=True)
     # The file this came from (or "built-in defaults"), for messages; not a TOML key.
     origin: str = Field(default=DEFAULTS_ORIGIN, exclude=True)
+
+    def with_api_base(self, api_base: str | None) -> PipelineConfig:
+        """This config aimed at another API (`--api-base`); the one place the flag applies."""
+        if not api_base:
+            return self
+        return self.model_copy(update={"spotify": self.spotify.with_api_base(api_base)})
 
     def path(self, value: str) -> str:
         """Resolve a folder setting relative to the config file (URLs are left alone)."""

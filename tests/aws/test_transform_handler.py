@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import re
 import time
@@ -135,6 +136,26 @@ def test_an_unreadable_object_fails_and_stays_retryable(
         with pytest.raises(InputError, match="could not be transformed"):
             transform_handler.handler(corrupt, LambdaTestContext())
         assert marker(stack, corrupt)["status"] == "failed"
+
+
+def test_the_lambda_honours_transform_max_record_bytes(
+    stack: Stack, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = extract(stack, sim, monkeypatch)
+    # The same config with a small [transform] limit: every API reply is over 1 KiB.
+    albums = json.dumps(sim.catalog.album_ids(2))
+    small = pipeline_toml(sim, f"albums = {albums}") + "[transform]\nmax_record_bytes = 1024\n"
+    stack.put_config(small)
+    reply = transform_handler.handler(events[0], LambdaTestContext())
+    assert reply["status"] == "ok" and len(reply["transformed"]) == 1
+    store = S3Store(stack.transformed_bucket)
+    reasons = [
+        json.loads(line)["reason"]
+        for key in store.list("")
+        if "_quarantine/" in key.key
+        for line in gzip.decompress(store.get(key.key)).splitlines()
+    ]
+    assert reasons and all("exceeds the 1,024-byte limit" in r for r in reasons)
 
 
 def test_a_delivery_while_another_is_running_writes_nothing(

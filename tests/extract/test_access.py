@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from spotify_etl import cli
 from spotify_etl.config import parse_config
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.playlists import NOT_OWNED
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import (
@@ -49,14 +50,16 @@ def test_another_users_playlist_is_refused_once_remembered_and_kept_as_a_header(
         other = sim.catalog.playlist_ids(1, owner="other")[0]
         path = _toml(tmp_path, sim.base_url, [mine, other])
         config = parse_config(path.read_text(), base_dir=tmp_path)
-        first = run_extract(config, secrets=demo_secrets(), token_store=token)
+        first = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=token))
         cold = sim_requests(sim)
         sim.reset_stats()
-        second = run_extract(config, secrets=demo_secrets(), token_store=token)
+        second = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=token))
         warm = sim_requests(sim)
         sim.reset_stats()
         later = datetime.now(UTC) + timedelta(days=8)  # past ttl.refused_playlist_days (7)
-        third = run_extract(config, secrets=demo_secrets(), token_store=token, now=later)
+        third = run_extract(
+            config, ExtractRun(secrets=demo_secrets(), token_store=token, now=later)
+        )
         expired = sim_requests(sim)
         (tmp_path / "out").mkdir()  # nothing transformed in this test; status wants the folder
         status = CliRunner().invoke(cli.app, ["status", "-c", str(path)])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import (
     DEMO_CLIENT_ID,
@@ -92,7 +93,7 @@ def test_cli_api_base_without_scheme_is_one_line_exit_2(tmp_path: Path) -> None:
 def test_a_failure_saves_the_checkpoint_and_reports_exit_1(tmp_path: Path) -> None:
     with running_simulator(SimulatorConfig(profile="extended", scale=2000, error_rate=1.0)) as sim:
         config = make_config(tmp_path, sim, f"albums = {json.dumps(sim.catalog.album_ids(3))}")
-        result = run_extract(config, secrets=demo_secrets())
+        result = run_extract(config, ExtractRun(secrets=demo_secrets()))
     # Every request failed all its attempts: no progress was possible, so exit 1 (not 75),
     # and the items wait in the checkpoint.
     assert result.outcome == "failed" and result.exit_code == 1

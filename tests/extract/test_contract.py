@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.simulator import SimulatorConfig, running_simulator
 from spotify_etl.storage import LocalStore
-from spotify_etl.transform import run_transform
+from spotify_etl.transform.runner import TransformRun, run_transform
 from tests.extract.conftest import demo_secrets, lake, make_config, user_token
 
 
@@ -34,11 +35,13 @@ def test_carried_forward_snapshot_equals_the_fetched_one(tmp_path: Path) -> None
         token = user_token(sim, tmp_path / "token.json")
         ids = sim.catalog.playlist_ids(3) + sim.catalog.playlist_ids(1, owner="collab")
         config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
-        first = run_extract(config, secrets=demo_secrets(), token_store=token, now=day1)
-        second = run_extract(config, secrets=demo_secrets(), token_store=token, now=day2)
+        first = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=token, now=day1))
+        second = run_extract(
+            config, ExtractRun(secrets=demo_secrets(), token_store=token, now=day2)
+        )
     assert {p["status"] for p in second.playlists.values()} == {"unchanged"}
     for result in (first, second):
-        summary = run_transform(lake(tmp_path), out, keys=result.part_keys)
+        summary = run_transform(lake(tmp_path), out, run=TransformRun(keys=result.part_keys))
         assert summary.exit_code == 0
     fetched, carried = _items(out, "2026-11-23"), _items(out, "2026-11-24")
     assert len(fetched) > 100
@@ -53,11 +56,11 @@ def test_a_snapshot_fetched_across_stopped_runs_transforms_whole(tmp_path: Path)
         ids = sim.catalog.playlist_ids(4)
         sources = f"playlists = {json.dumps(ids)}"
         whole = make_config(tmp_path / "whole", sim, sources)
-        assert run_extract(whole, secrets=demo_secrets(), now=day).outcome == "complete"
+        assert run_extract(whole, ExtractRun(secrets=demo_secrets(), now=day)).outcome == "complete"
         pieces = make_config(tmp_path / "pieces", sim, sources)
-        runs = [run_extract(pieces, secrets=demo_secrets(), now=day, budget=3)]
+        runs = [run_extract(pieces, ExtractRun(secrets=demo_secrets(), now=day, budget=3))]
         while runs[-1].outcome != "complete":
-            runs.append(run_extract(pieces, secrets=demo_secrets(), now=day, budget=3))
+            runs.append(run_extract(pieces, ExtractRun(secrets=demo_secrets(), now=day, budget=3)))
             assert len(runs) < 40
     assert any(info.get("status") == "partial" for run in runs for info in run.playlists.values())
     assert any(
@@ -71,7 +74,9 @@ def test_a_snapshot_fetched_across_stopped_runs_transforms_whole(tmp_path: Path)
         ("pieces", [key for run in runs for key in run.part_keys]),
     ):
         out = LocalStore(tmp_path / f"out-{name}")
-        summary = run_transform(LocalStore(tmp_path / name / "lake"), out, keys=keys)
+        summary = run_transform(
+            LocalStore(tmp_path / name / "lake"), out, run=TransformRun(keys=keys)
+        )
         assert summary.exit_code == 0
         outputs.append(_items(out, "2026-11-23"))
     assert len(outputs[0]) > 100

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from tests.extract.conftest import demo_secrets, lake, make_config
@@ -29,7 +30,7 @@ def test_failed_items_wait_for_the_next_run_which_completes_them(tmp_path: Path)
         config = config.model_copy(
             update={"spotify": config.spotify.model_copy(update={"max_attempts": 1})}
         )
-        first = run_extract(config, secrets=demo_secrets())
+        first = run_extract(config, ExtractRun(secrets=demo_secrets()))
         assert first.outcome == "stopped" and first.reason == "deferred"
         assert first.exit_code == 75 and first.entities_fetched > 0
         assert first.deferred and all(
@@ -42,11 +43,12 @@ def test_failed_items_wait_for_the_next_run_which_completes_them(tmp_path: Path)
         assert {f"{d['kind']}:{d['id']}" for d in first.deferred} == set(saved.deferred)
         runs = [first]
         while runs[-1].outcome != "complete" and len(runs) < 10:
-            runs.append(run_extract(config, secrets=demo_secrets()))
+            runs.append(run_extract(config, ExtractRun(secrets=demo_secrets())))
         assert runs[-1].outcome == "complete", [r.summary() for r in runs]
     with running_simulator(SimulatorConfig(profile="development", scale=2000)) as clean_sim:
         clean = run_extract(
-            make_config(tmp_path / "clean", clean_sim, _sources(clean_sim)), secrets=demo_secrets()
+            make_config(tmp_path / "clean", clean_sim, _sources(clean_sim)),
+            ExtractRun(secrets=demo_secrets()),
         )
     assert clean.outcome == "complete"
     known = StateStore(lake(tmp_path / "flaky")).load()[0].known

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from spotify_etl.simulator.samples import ARTIST
 from tests.extract.conftest import count, demo_secrets, envelopes, lake, make_config, sim_requests
@@ -28,9 +29,9 @@ def test_development_asks_one_group_at_a_time_and_each_page_holds_only_its_group
         artist_id = _artist_with_both_groups(sim)
         sources = f'[[sources.artists]]\nid = "{artist_id}"\ninclude_groups = ["album", "single"]'
         config = make_config(tmp_path, sim, sources)
-        first = run_extract(config, secrets=demo_secrets())
+        first = run_extract(config, ExtractRun(secrets=demo_secrets()))
         sim.reset_stats()
-        second = run_extract(config, secrets=demo_secrets())
+        second = run_extract(config, ExtractRun(secrets=demo_secrets()))
         again = count(sim_requests(sim), "GET /v1/artists/{id}/albums")
     assert first.outcome == second.outcome == "complete"
     pages = [
@@ -58,7 +59,7 @@ def test_extended_keeps_one_combined_listing(tmp_path: Path) -> None:
             f'playlists = ["{sim.catalog.playlist_ids(1)[0]}"]\n'
             f'[[sources.artists]]\nid = "{artist_id}"\ninclude_groups = ["album", "single"]'
         )
-        run_extract(make_config(tmp_path, sim, sources), secrets=demo_secrets())
+        run_extract(make_config(tmp_path, sim, sources), ExtractRun(secrets=demo_secrets()))
     asked = {
         e["params"].get("include_groups")
         for e in envelopes(lake(tmp_path))

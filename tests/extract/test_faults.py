@@ -13,6 +13,7 @@ import pytest
 
 from spotify_etl.errors import AuthError
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from tests.extract.conftest import demo_secrets, envelopes, lake, make_config, user_token
@@ -46,7 +47,7 @@ def test_retry_after_beyond_the_cap_stops_with_a_checkpoint(tmp_path: Path) -> N
     with running_simulator(config_sim) as sim:
         token = user_token(sim, tmp_path / "token.json")
         config = make_config(tmp_path, sim, _sources(sim))
-        result = run_extract(config, secrets=demo_secrets(), token_store=token)
+        result = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=token))
         stats = sim.stats()
     assert result.outcome == "stopped" and result.reason == "rate_limit"
     assert result.exit_code == 75
@@ -82,7 +83,7 @@ def test_fault_mix_gives_the_same_raw_content_as_a_clean_run(
         with running_simulator(SimulatorConfig(profile=profile, scale=2000, **extra)) as sim:
             token = user_token(sim, tmp_path / f"{name}.json")
             config = make_config(tmp_path / name, sim, _sources(sim))
-            result = run_extract(config, secrets=demo_secrets(), token_store=token)
+            result = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=token))
             assert result.outcome == "complete", result.message
             contents.append(_content(sim, tmp_path / name / "lake"))
             requests.append(sim.stats())
@@ -111,10 +112,10 @@ def test_a_planted_secret_is_never_written(
         config = make_config(
             tmp_path, sim, _sources(sim) + "\n[sources.library]\nsaved_tracks = true"
         )
-        result = run_extract(config, secrets=demo_secrets(planted), token_store=token)
+        result = run_extract(config, ExtractRun(secrets=demo_secrets(planted), token_store=token))
         assert result.outcome == "complete"
         with pytest.raises(AuthError) as refused:  # a wrong secret: the message names no secret
-            run_extract(config, secrets=demo_secrets("WRONG-" + planted))
+            run_extract(config, ExtractRun(secrets=demo_secrets("WRONG-" + planted)))
         access_tokens = set(sim.app.accounts.grants)  # every bearer token the run was given
     rotated = token.load()
     assert rotated is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.simulator import SimulatorConfig, running_simulator
 from tests.extract.conftest import demo_secrets, make_config
 
@@ -16,7 +17,7 @@ def test_the_total_is_the_planned_work_and_a_finished_run_ends_full(tmp_path: Pa
         artist = sim.catalog.artist_ids(1)[0]
         config = make_config(tmp_path, sim, f'artists = ["{artist}"]')  # discography: discovery
         result = run_extract(
-            config, secrets=demo_secrets(), progress=lambda d, t: calls.append((d, t))
+            config, ExtractRun(secrets=demo_secrets(), progress=lambda d, t: calls.append((d, t)))
         )
     assert result.outcome == "complete" and result.budget_used < result.budget
     assert calls[-1] == (result.budget_used, result.budget_used)  # ends at 100 %

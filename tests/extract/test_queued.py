@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.state import Delta, StateStore
 from spotify_etl.simulator import SimulatorConfig, running_simulator
 from tests.extract.conftest import demo_secrets, lake, make_config, sim_requests
@@ -26,7 +27,7 @@ def test_queued_ids_are_fetched_by_the_next_run_and_leave_the_queue(tmp_path: Pa
         assert set(states.load()[0].queued["album"]) == set(albums)
 
         config = make_config(tmp_path, sim, sources="")
-        result = run_extract(config, secrets=demo_secrets())
+        result = run_extract(config, ExtractRun(secrets=demo_secrets()))
         assert result.outcome == "complete"
         fetched = sim_requests(sim)
         assert sum(fetched.get("GET /v1/albums/{id}", {}).values()) >= 2

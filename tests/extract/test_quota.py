@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from spotify_etl.extract import ExtractResult, run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.state import StateStore
 from spotify_etl.pipeline.status import access_lines, collect_status
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
@@ -68,13 +69,15 @@ def test_a_locked_bucket_waits_while_the_others_finish(
         # Listings fresh for weeks: each day's quota moves the discographies forward.
         config = make_config(tmp_path, sim, text, "ttl = { listing_hours = 1000 }")
         start = datetime.now(UTC)
-        first = run_extract(config, secrets=demo_secrets(), now=start)
+        first = run_extract(config, ExtractRun(secrets=demo_secrets(), now=start))
         cold = sim_requests(sim)
         Path(config.path(config.storage.transformed)).mkdir(parents=True)  # status reads it
         status = access_lines(collect_status(config))
         sim.reset_stats()
         # Before its time: the locked bucket costs nothing, the run again ends 75.
-        second = run_extract(config, secrets=demo_secrets(), now=start + timedelta(hours=1))
+        second = run_extract(
+            config, ExtractRun(secrets=demo_secrets(), now=start + timedelta(hours=1))
+        )
         early = sim_requests(sim)
         sim.reset_stats()
         # A day on (the simulator's window too): the bucket is asked again.
@@ -83,7 +86,7 @@ def test_a_locked_bucket_waits_while_the_others_finish(
             sim.set_day(day)
             # An hour past each day: past the lock the previous run saw (a day from its now).
             later = start + timedelta(days=day, hours=day)
-            results.append(run_extract(config, secrets=demo_secrets(), now=later))
+            results.append(run_extract(config, ExtractRun(secrets=demo_secrets(), now=later)))
             if results[-1].outcome == "complete":
                 break
         resumed = sim_requests(sim)
@@ -133,14 +136,14 @@ def test_a_lock_with_nothing_waiting_on_it_ends_the_run_complete(tmp_path: Path)
         artists = "".join(f'[[sources.artists]]\nid = "{a}"\n' for a in c.artist_ids(2))
         start = datetime.now(UTC)
         first = run_extract(
-            make_config(tmp_path, sim, albums + artists), secrets=demo_secrets(), now=start
+            make_config(tmp_path, sim, albums + artists),
+            ExtractRun(secrets=demo_secrets(), now=start),
         )
         sim.reset_stats()
         tracks = f"tracks = {json.dumps(c.track_ids(2))}\n"  # no artist any more
         later = run_extract(
             make_config(tmp_path, sim, albums + tracks),
-            secrets=demo_secrets(),
-            now=start + timedelta(hours=1),
+            ExtractRun(secrets=demo_secrets(), now=start + timedelta(hours=1)),
         )
         asked = sim_requests(sim)
     assert (first.outcome, first.exit_code) == ("stopped", 75)

@@ -14,6 +14,7 @@ import pytest
 
 from spotify_etl.errors import StopRun
 from spotify_etl.extract import ExtractResult, run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from spotify_etl.storage import LocalStore
@@ -55,11 +56,13 @@ def test_budget_stops_resume_and_fetch_nothing_twice(tmp_path: Path) -> None:
     with running_simulator(SimulatorConfig(profile="development", scale=2000)) as sim:
         token = user_token(sim, tmp_path / "token.json")
         whole = make_config(tmp_path / "whole", sim, _sources(sim))
-        reference = run_extract(whole, secrets=demo_secrets(), token_store=token)
+        reference = run_extract(whole, ExtractRun(secrets=demo_secrets(), token_store=token))
         assert reference.outcome == "complete"
         config = make_config(tmp_path / "pieces", sim, _sources(sim))
         results = _until_complete(
-            lambda: run_extract(config, secrets=demo_secrets(), token_store=token, budget=17)
+            lambda: run_extract(
+                config, ExtractRun(secrets=demo_secrets(), token_store=token, budget=17)
+            )
         )
     assert len(results) > 5
     assert all(r.exit_code == 75 and r.reason == "budget" for r in results[:-1])
@@ -81,7 +84,7 @@ def test_quota_stop_says_when_to_resume_and_resumes(tmp_path: Path) -> None:
     ) as sim:
         token = user_token(sim, tmp_path / "token.json")
         config = make_config(tmp_path, sim, _sources(sim))
-        stopped = run_extract(config, secrets=demo_secrets(), token_store=token)
+        stopped = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=token))
         assert stopped.outcome == "stopped" and stopped.reason == "quota"
         assert stopped.resume_after is not None
         assert "resume after" in stopped.summary()
@@ -95,7 +98,9 @@ def test_quota_stop_says_when_to_resume_and_resumes(tmp_path: Path) -> None:
             sim.set_day(day)  # a new day, a new quota (and some playlists change)
             # The locked buckets are skipped until their time: each run comes 14 h later.
             later = start + timedelta(hours=14 * day)
-            return run_extract(config, secrets=demo_secrets(), token_store=token, now=later)
+            return run_extract(
+                config, ExtractRun(secrets=demo_secrets(), token_store=token, now=later)
+            )
 
         results = _until_complete(next_day)
     entity = Counter(
@@ -124,7 +129,9 @@ def test_shards_run_at_once_and_share_one_state(tmp_path: Path) -> None:
         results: dict[int, ExtractResult] = {}
 
         def shard(index: int) -> None:
-            results[index] = run_extract(config, secrets=demo_secrets(), shard=(index, 2))
+            results[index] = run_extract(
+                config, ExtractRun(secrets=demo_secrets(), shard=(index, 2))
+            )
 
         threads = [threading.Thread(target=shard, args=(i,)) for i in range(2)]
         for thread in threads:
@@ -146,14 +153,16 @@ def test_a_checkpoint_resumes_against_a_restarted_simulator(tmp_path: Path) -> N
     with running_simulator(config_sim) as sim:
         ids = sim.catalog.playlist_ids(4)
         config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
-        stopped = run_extract(config, secrets=demo_secrets(), budget=5)
+        stopped = run_extract(config, ExtractRun(secrets=demo_secrets(), budget=5))
     assert stopped.outcome == "stopped"
     state, _ = StateStore(lake(tmp_path)).load()
     assert any(not p.complete and p.next_url for p in state.playlists.values())
     with running_simulator(config_sim) as moved:
         assert moved.base_url != sim.base_url
         config = make_config(tmp_path, moved, f"playlists = {json.dumps(ids)}")
-        done = _until_complete(lambda: run_extract(config, secrets=demo_secrets(), budget=5))
+        done = _until_complete(
+            lambda: run_extract(config, ExtractRun(secrets=demo_secrets(), budget=5))
+        )
     assert done[-1].outcome == "complete"
     state, _ = StateStore(lake(tmp_path)).load()
     assert all(state.playlists[p].complete for p in ids)
@@ -169,11 +178,11 @@ def test_an_interrupted_run_saves_its_checkpoint_and_the_next_resumes(tmp_path: 
                 raise KeyboardInterrupt
 
         with pytest.raises(KeyboardInterrupt):
-            run_extract(config, secrets=demo_secrets(), progress=interrupt)
+            run_extract(config, ExtractRun(secrets=demo_secrets(), progress=interrupt))
         state, _ = StateStore(lake(tmp_path)).load()
         assert state.checkpoints["all"].reason == "interrupted"
         assert lake(tmp_path).head("state/extract/lock-all.json") is None  # released
-        done = run_extract(config, secrets=demo_secrets())
+        done = run_extract(config, ExtractRun(secrets=demo_secrets()))
     assert done.outcome == "complete" and done.resumed_from
     assert max(_requests(lake(tmp_path)).values()) == 1
 
@@ -187,7 +196,7 @@ def test_two_runs_at_once_one_runs_the_other_is_turned_away(tmp_path: Path) -> N
         def run() -> None:
             start.wait()
             try:
-                outcomes.append(run_extract(config, secrets=demo_secrets()).outcome)
+                outcomes.append(run_extract(config, ExtractRun(secrets=demo_secrets())).outcome)
             except StopRun as exc:
                 outcomes.append(exc.reason)
 
@@ -198,7 +207,9 @@ def test_two_runs_at_once_one_runs_the_other_is_turned_away(tmp_path: Path) -> N
             thread.join()
         assert sorted(outcomes) == ["complete", "locked"]
         sim.reset_stats()
-        again = run_extract(config, secrets=demo_secrets())  # the state is whole and usable
+        again = run_extract(
+            config, ExtractRun(secrets=demo_secrets())
+        )  # the state is whole and usable
     assert again.outcome == "complete" and again.entities_fetched == 0
     assert max(_requests(lake(tmp_path)).values()) == 1
 
@@ -213,7 +224,7 @@ def test_a_small_budget_moves_partly_fetched_playlists_forward_every_run(tmp_pat
         config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
         store = lake(tmp_path)
         for _ in range(40):
-            run_extract(config, secrets=demo_secrets(), token_store=token, budget=3)
+            run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=token, budget=3))
             state, _ = StateStore(store).load()
             if len(state.playlists) == len(ids) and all(
                 p.complete for p in state.playlists.values()

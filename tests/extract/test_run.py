@@ -12,6 +12,7 @@ import pytest
 
 from spotify_etl.errors import ConfigError, StopRun
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.state import StateStore, extraction_lease
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from tests.extract.conftest import (
@@ -51,7 +52,7 @@ def test_invalid_source_is_named_before_any_request(sim: Simulator, tmp_path: Pa
         'tracks = ["spotify:track:nope"]',
     )
     with pytest.raises(ConfigError, match=r"sources\.playlists\[1\].*sources\.tracks\[0\]"):
-        run_extract(config, secrets=demo_secrets())
+        run_extract(config, ExtractRun(secrets=demo_secrets()))
     assert sim.stats()["total"] == 0
     assert not (tmp_path / "lake").exists()
 
@@ -63,7 +64,7 @@ def test_forbidden_playlist_names_auth_login_and_the_rest_goes_on(
     album = sim.catalog.album_ids(1)[0]
     config = make_config(tmp_path, sim, f'playlists = ["{other}"]\nalbums = ["{album}"]')
     with caplog.at_level(logging.INFO):
-        result = run_extract(config, secrets=demo_secrets())
+        result = run_extract(config, ExtractRun(secrets=demo_secrets()))
     # Everything else was fetched, but the user must act: exit 2 with the fix (issue 10).
     assert result.outcome == "complete" and result.exit_code == 2
     assert result.reason == "needs_user_token" and "spotify-etl auth login" in result.message
@@ -82,7 +83,7 @@ def test_unknown_ids_are_skipped_and_listed_in_the_manifest(sim: Simulator, tmp_
     config = make_config(
         tmp_path, sim, f'tracks = ["{track}", "{UNKNOWN}"]\nalbums = ["{UNKNOWN}"]'
     )
-    result = run_extract(config, secrets=demo_secrets())
+    result = run_extract(config, ExtractRun(secrets=demo_secrets()))
     assert result.outcome == "complete"
     manifest = json.loads(lake(tmp_path).get(result.manifest_key))
     listed = {(s["kind"], s["id"], s["status"]) for s in manifest["skipped"]}
@@ -110,10 +111,10 @@ def test_second_run_with_nothing_changed_costs_one_request_per_playlist(
         _playlist_sources(sim) + f"\nalbums = {json.dumps(albums)}",
         extract="checkpoint_every = 7",  # periodic saves on the way must not linger
     )
-    first = run_extract(config, secrets=demo_secrets(), token_store=store)
+    first = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=store))
     assert first.outcome == "complete" and first.entities_fetched > 0
     sim.reset_stats()
-    second = run_extract(config, secrets=demo_secrets(), token_store=store)
+    second = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=store))
     assert sim_requests(sim) == {"GET /v1/playlists/{id}": {"200": 3}}
     assert second.entities_fetched == 0 and second.budget_used == 3
     by_endpoint = sim.stats()["by_endpoint"]
@@ -144,9 +145,9 @@ def test_a_changed_playlist_is_fetched_again_the_others_carried_forward(
     store = user_token(sim, tmp_path / "token.json")
     ids = sim.catalog.playlist_ids(6)
     config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
-    run_extract(config, secrets=demo_secrets(), token_store=store)
+    run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=store))
     sim.set_day(3)
-    result = run_extract(config, secrets=demo_secrets(), token_store=store)
+    result = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=store))
     statuses = {p: info["status"] for p, info in result.playlists.items()}
     assert set(statuses) == set(ids)
     assert "fetched" in statuses.values()  # the simulator changes some playlists each day
@@ -166,7 +167,7 @@ def test_a_held_lock_stops_a_second_run_before_any_request(sim: Simulator, tmp_p
     held = extraction_lease(lake(tmp_path), "all", "other-run", timedelta(minutes=30)).acquire()
     try:
         with pytest.raises(StopRun, match="other-run") as info:
-            run_extract(config, secrets=demo_secrets())
+            run_extract(config, ExtractRun(secrets=demo_secrets()))
     finally:
         held.release()
     assert info.value.exit_code == 75
@@ -184,7 +185,7 @@ def test_without_a_user_token_library_and_editorial_sources_say_why(
         f'playlists = ["{editorial}"]\ntracks = ["{track}"]\n'
         "[sources.library]\nsaved_tracks = true\ntop = ['artists']",
     )
-    result = run_extract(config, secrets=demo_secrets())
+    result = run_extract(config, ExtractRun(secrets=demo_secrets()))
     assert result.outcome == "complete"
     reasons = {s["id"]: s["reason"] for s in result.skipped}
     assert "auth login" in reasons["saved_tracks"] and "auth login" in reasons["top:artists"]
@@ -209,15 +210,15 @@ def test_known_entities_are_fetched_again_only_when_their_kind_is_due(
         extract="[extract.ttl]\nalbum_days = 30\ntrack_days = 30\nartist_days = 7",
     )
     day = datetime(2026, 11, 1, 6, tzinfo=UTC)
-    assert run_extract(config, secrets=demo_secrets(), now=day).outcome == "complete"
+    assert run_extract(config, ExtractRun(secrets=demo_secrets(), now=day)).outcome == "complete"
     sim.reset_stats()
-    run_extract(config, secrets=demo_secrets(), now=day + timedelta(days=1))
+    run_extract(config, ExtractRun(secrets=demo_secrets(), now=day + timedelta(days=1)))
     assert sim_requests(sim) == {}  # everything known and fresh: nothing to spend
-    run_extract(config, secrets=demo_secrets(), now=day + timedelta(days=8))
+    run_extract(config, ExtractRun(secrets=demo_secrets(), now=day + timedelta(days=8)))
     # Only artists are due (the profile's several-at-once probe aside: it is learnt per run).
     assert _by_id(sim) == {"GET /v1/artists/{id}": {"200": 1}}
     sim.reset_stats()
-    run_extract(config, secrets=demo_secrets(), now=day + timedelta(days=31))
+    run_extract(config, ExtractRun(secrets=demo_secrets(), now=day + timedelta(days=31)))
     requests = _by_id(sim)
     assert requests["GET /v1/albums/{id}"] == {"200": 1}
     assert requests["GET /v1/tracks/{id}"] == {"200": 1}
@@ -237,7 +238,7 @@ def test_the_users_library_with_a_user_token(sim: Simulator, tmp_path: Path) -> 
         "[sources.library]\nsaved_tracks = true\nplaylists = true\nrecently_played = true\n"
         "top = ['artists', 'tracks']",
     )
-    result = run_extract(config, secrets=demo_secrets(), token_store=store)
+    result = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=store))
     assert result.outcome == "complete", result.message
     requests = sim_requests(sim)
     for endpoint in ("tracks", "playlists", "player/recently-played", "top/{type}"):
@@ -266,7 +267,7 @@ def test_the_users_library_with_a_user_token(sim: Simulator, tmp_path: Path) -> 
     # What the library holds leads to full objects.
     assert requests["GET /v1/albums/{id}"]["200"] > 0
     sim.reset_stats()
-    again = run_extract(config, secrets=demo_secrets(), token_store=store)
+    again = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=store))
     assert again.outcome == "complete" and sim_requests(sim) == {}  # listed within the TTL
 
 
@@ -275,12 +276,12 @@ def test_a_refused_library_listing_says_how_and_is_asked_again_next_run(
 ) -> None:
     narrow = user_token(sim, tmp_path / "narrow.json")  # no user-top-read scope
     config = make_config(tmp_path, sim, "[sources.library]\ntop = ['artists']")
-    first = run_extract(config, secrets=demo_secrets(), token_store=narrow)
+    first = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=narrow))
     [skip] = first.skipped
     assert skip["status"] == 403 and "spotify-etl auth login" in skip["reason"]
     wide = user_token(sim, tmp_path / "wide.json", scopes=SCOPES + " user-top-read")
     sim.reset_stats()
-    second = run_extract(config, secrets=demo_secrets(), token_store=wide)
+    second = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=wide))
     assert second.skipped == []
     assert sim_requests(sim)["GET /v1/me/top/{type}"] == {"200": 1}
 
@@ -290,13 +291,15 @@ def test_a_run_where_every_request_is_refused_fails(sim: Simulator, tmp_path: Pa
     token = user_token(sim, tmp_path / "token.json")
     config = make_config(tmp_path, sim, _playlist_sources(sim, 2) + f'\ntracks = ["{UNKNOWN}"]')
     wrong = sim.base_url + "/api/v1"
-    result = run_extract(config, secrets=demo_secrets(), api_base=wrong, token_store=token)
+    result = run_extract(
+        config, ExtractRun(secrets=demo_secrets(), api_base=wrong, token_store=token)
+    )
     assert result.outcome == "failed" and result.exit_code == 1
     assert result.reason == "nothing_fetched" and "api_base" in result.message
     assert "checkpoint" not in result.summary()
     assert result.part_keys == [] and len(result.skipped) == 3
     state, _ = StateStore(lake(tmp_path)).load()
     assert state.checkpoints == {}  # nothing to resume: the next run starts afresh
-    fixed = run_extract(config, secrets=demo_secrets(), token_store=token)
+    fixed = run_extract(config, ExtractRun(secrets=demo_secrets(), token_store=token))
     assert fixed.outcome == "complete"
     assert {info["status"] for info in fixed.playlists.values()} == {"fetched"}

@@ -8,6 +8,7 @@ from pathlib import Path
 import boto3
 
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.extract.state import StateStore
 from spotify_etl.simulator import SimulatorConfig, running_simulator
 from spotify_etl.storage import open_store
@@ -20,10 +21,10 @@ def test_extract_into_s3_is_incremental_across_runs(moto_env: str, tmp_path: Pat
     with running_simulator(SimulatorConfig(profile="extended", scale=2000)) as sim:
         ids = sim.catalog.playlist_ids(3)
         config = make_config(tmp_path, sim, f"playlists = {json.dumps(ids)}")
-        first = run_extract(config, secrets=demo_secrets(), raw_store=store)
+        first = run_extract(config, ExtractRun(secrets=demo_secrets()), raw_store=store)
         assert first.outcome == "complete" and first.entities_fetched > 0
         sim.reset_stats()
-        second = run_extract(config, secrets=demo_secrets(), raw_store=store)
+        second = run_extract(config, ExtractRun(secrets=demo_secrets()), raw_store=store)
         assert sim_requests(sim) == {"GET /v1/playlists/{id}": {"200": 3}}
     assert second.entities_fetched == 0
     keys = {info.key for info in store.list("")}

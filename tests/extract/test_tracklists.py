@@ -11,6 +11,7 @@ import httpx
 
 from spotify_etl.config import parse_config
 from spotify_etl.extract import run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.spotify import SpotifyClient
 from tests.extract.conftest import demo_secrets, envelopes, lake
 
@@ -65,7 +66,9 @@ def test_long_album_track_list_is_listed_and_resumed(tmp_path: Path) -> None:
         client = SpotifyClient(
             config.spotify, "id", "secret", transport=httpx.MockTransport(_handler(seen))
         )
-        runs.append(run_extract(config, secrets=demo_secrets(), client=client, budget=budget))
+        runs.append(
+            run_extract(config, ExtractRun(secrets=demo_secrets(), client=client, budget=budget))
+        )
         client.close()
     assert [r.outcome for r in runs] == ["stopped", "complete"]
     pages = [e for e in envelopes(lake(tmp_path)) if e["url"].endswith(f"/albums/{ALBUM}/tracks")]

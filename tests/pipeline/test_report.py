@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from spotify_etl import console
 from spotify_etl.config import Secrets, parse_config
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.pipeline.report import SKIP_WHY, print_report, report_data
 from spotify_etl.pipeline.run import RunReport, run_pipeline
 from spotify_etl.simulator import (
@@ -42,7 +43,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunReport, Path]:
             f"[sources]\nplaylists = {json.dumps(playlists)}\ntracks = {json.dumps(tracks)}\n",
             base_dir=tmp_path,
         )
-        report = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url)
+        report = run_pipeline(config, ExtractRun(secrets=SECRETS, api_base=sim.base_url))
     assert report.exit_code == 0
     return report, tmp_path
 

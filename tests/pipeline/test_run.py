@@ -14,6 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from spotify_etl.config import Secrets, parse_config
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.pipeline.run import run_pipeline
 from spotify_etl.simulator import (
     DEMO_CLIENT_ID,
@@ -68,12 +69,12 @@ def test_run_twice_converges(tmp_path: Path, fmt: str) -> None:
     # Extended profile: playlist items without a user token, batch endpoints available.
     with running_simulator(SimulatorConfig(profile="extended", seed=7, scale=3000)) as sim:
         config = parse_config(_config(tmp_path, sim.catalog, fmt))
-        first = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url)
+        first = run_pipeline(config, ExtractRun(secrets=SECRETS, api_base=sim.base_url))
         assert first.exit_code == 0, first.extract and first.extract.summary()
         counts = _counts(tmp_path / "wh.duckdb")
         assert all(counts[t] > 0 for t in ("ALBUM", "ARTIST", "SONGS", "PLAYLIST_ITEM")), counts
         assert {t: first.table_counts[t] for t in counts} == counts  # the report tells the truth
-        second = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url)
+        second = run_pipeline(config, ExtractRun(secrets=SECRETS, api_base=sim.base_url))
     assert second.exit_code == 0
     assert second.extract is not None and second.extract.entities_fetched == 0
     assert _counts(tmp_path / "wh.duckdb") == counts
@@ -82,15 +83,16 @@ def test_run_twice_converges(tmp_path: Path, fmt: str) -> None:
 def test_budget_stop_loads_what_was_fetched_and_resumes(tmp_path: Path) -> None:
     with running_simulator(SimulatorConfig(profile="extended", seed=7, scale=3000)) as sim:
         config = parse_config(_config(tmp_path, sim.catalog))
-        stopped = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url, budget=5)
+        stopped = run_pipeline(config, ExtractRun(secrets=SECRETS, api_base=sim.base_url, budget=5))
         assert stopped.exit_code == 75
         assert stopped.load is not None and stopped.load.loaded  # partial data still lands
-        finished = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url)
+        finished = run_pipeline(config, ExtractRun(secrets=SECRETS, api_base=sim.base_url))
         assert finished.exit_code == 0
         reference = tmp_path / "reference"
         reference.mkdir()
         one_go = run_pipeline(
-            parse_config(_config(reference, sim.catalog)), secrets=SECRETS, api_base=sim.base_url
+            parse_config(_config(reference, sim.catalog)),
+            ExtractRun(secrets=SECRETS, api_base=sim.base_url),
         )
     assert one_go.exit_code == 0
     resumed, whole = _counts(tmp_path / "wh.duckdb"), _counts(reference / "wh.duckdb")
@@ -190,7 +192,7 @@ def test_status_shows_runs_days_checkpoint_and_pending_loads(tmp_path: Path) -> 
     with running_simulator(SimulatorConfig(profile="extended", seed=7, scale=3000)) as sim:
         (tmp_path / "p.toml").write_text(_config(tmp_path, sim.catalog))
         config = parse_config((tmp_path / "p.toml").read_text(), base_dir=tmp_path)
-        stopped = run_pipeline(config, secrets=SECRETS, api_base=sim.base_url, budget=5)
+        stopped = run_pipeline(config, ExtractRun(secrets=SECRETS, api_base=sim.base_url, budget=5))
     assert stopped.extract is not None
     result = CliRunner().invoke(cli.app, ["status", "-c", str(tmp_path / "p.toml")])
     assert result.exit_code == 0, result.output

@@ -3,9 +3,11 @@ snapshot_id travels with its items whichever run (or raw part) fetched which."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from spotify_etl.config import PipelineConfig, parse_config
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.pipeline.run import run_pipeline
 from spotify_etl.simulator import Simulator, SimulatorConfig, running_simulator
 from spotify_etl.spotify import FileTokenStore
@@ -47,12 +49,12 @@ def test_budget_stopped_then_full_gives_the_rows_of_one_full_run(tmp_path: Path)
         tokens.save(authorise(sim))
         stopped_dir, whole_dir = tmp_path / "stopped", tmp_path / "whole"
         config = _config(stopped_dir, sim, part_max_bytes)
-        kwargs = {"secrets": demo_secrets(), "token_store": tokens}
-        first = run_pipeline(config, budget=3, **kwargs)  # type: ignore[arg-type]
+        run = ExtractRun(secrets=demo_secrets(), token_store=tokens)
+        first = run_pipeline(config, dataclasses.replace(run, budget=3))
         assert first.exit_code == 75
-        rest = run_pipeline(config, **kwargs)  # type: ignore[arg-type]
+        rest = run_pipeline(config, run)
         assert rest.exit_code == 0, rest.extract and rest.extract.summary()
-        whole = run_pipeline(_config(whole_dir, sim, part_max_bytes), **kwargs)  # type: ignore[arg-type]
+        whole = run_pipeline(_config(whole_dir, sim, part_max_bytes), run)
         assert whole.exit_code == 0
     reference = _items(whole_dir)
     assert len(reference) > 100

@@ -348,8 +348,18 @@ def read_table(out_root: Path, table_name: str, fmt: str = "csv") -> list[dict[s
     return rows
 
 
-def run_local(root: Path, **kwargs: Any) -> Any:
+def run_local(
+    root: Path, *, fmt: str = "csv", max_record_bytes: int | None = None, **run: Any
+) -> Any:
+    """run_transform over `root` into `root/transformed`; `run` is TransformRun's fields."""
+    from spotify_etl.config import TransformSettings
     from spotify_etl.storage import LocalStore
-    from spotify_etl.transform import run_transform
+    from spotify_etl.transform.runner import IN_PROCESS, TransformRun, run_transform
 
-    return run_transform(LocalStore(root), LocalStore(root / "transformed"), **kwargs)
+    update: dict[str, Any] = {"format": fmt}
+    if max_record_bytes is not None:
+        update["max_record_bytes"] = max_record_bytes
+    settings = TransformSettings.model_validate(IN_PROCESS.model_dump() | update)
+    return run_transform(
+        LocalStore(root), LocalStore(root / "transformed"), settings, TransformRun(**run)
+    )

@@ -11,8 +11,9 @@ from typing import Any
 
 import boto3
 
+from spotify_etl.config import TransformSettings
 from spotify_etl.storage import LocalStore, S3Store
-from spotify_etl.transform import run_transform
+from spotify_etl.transform.runner import TransformRun, run_transform
 from tests.transform.fixtures import (
     AL1,
     AL2,
@@ -36,6 +37,8 @@ from tests.transform.fixtures import (
     track,
     write_part,
 )
+
+PARQUET = TransformSettings(format="parquet", workers=1)
 
 
 def _bare_files() -> dict[str, Any]:
@@ -149,7 +152,7 @@ def test_lambda_keys_and_discovery_write_identical_files(tmp_path: Path) -> None
     by_discovery = run_transform(LocalStore(tmp_path / "a"), LocalStore(tmp_path / "d"))
     by_keys = LocalStore(tmp_path / "k")
     for key in (k1, k0, "raw/_runs/manifest.json"):  # one event each, any order
-        summary = run_transform(LocalStore(tmp_path / "a"), by_keys, keys=[key])
+        summary = run_transform(LocalStore(tmp_path / "a"), by_keys, run=TransformRun(keys=[key]))
     assert summary.ignored_keys == ["raw/_runs/manifest.json"]
     assert by_discovery.exit_code == 0
     files_d = {
@@ -180,7 +183,7 @@ def test_s3_to_s3_through_a_real_moto_server(moto_env: str, tmp_path: Path) -> N
     key = write_part(tmp_path, dev_playlist_lines())
     s3.put_object(Bucket="lake", Key=f"prod/{key}", Body=(tmp_path / key).read_bytes())
     raw, out = S3Store("lake", "prod"), S3Store("lake", "prod/transformed")
-    summary = run_transform(raw, out, fmt="parquet")
+    summary = run_transform(raw, out, PARQUET)
     assert summary.exit_code == 0 and len(summary.batches) == 1
     listed = sorted(o.key for o in out.list(""))
     assert (
@@ -193,7 +196,7 @@ def test_s3_to_s3_through_a_real_moto_server(moto_env: str, tmp_path: Path) -> N
         local.put(k, out.get(k))
     assert len(read_table(tmp_path / "copy", "PLAYLIST_ITEM", fmt="parquet")) == 5
     # A rerun over S3 converges too (the transformed prefix is not read as input).
-    assert run_transform(raw, out, fmt="parquet").output_keys == summary.output_keys
+    assert run_transform(raw, out, PARQUET).output_keys == summary.output_keys
 
 
 def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
@@ -202,7 +205,9 @@ def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
             tmp_path / "a", dev_playlist_lines(fetched_at=f"2026-11-24T0{part}:00:00Z"), part=part
         )
     one = run_transform(LocalStore(tmp_path / "a"), LocalStore(tmp_path / "one"))
-    two = run_transform(LocalStore(tmp_path / "a"), LocalStore(tmp_path / "two"), workers=2)
+    two = run_transform(
+        LocalStore(tmp_path / "a"), LocalStore(tmp_path / "two"), TransformSettings(workers=2)
+    )
     assert [b.batch for b in one.batches] == [b.batch for b in two.batches]
     files_1 = {
         p.relative_to(tmp_path / "one"): p.read_bytes()

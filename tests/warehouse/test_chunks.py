@@ -14,11 +14,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from spotify_etl.config import WarehouseSettings
 from spotify_etl.model import ARTIST, SONGS
 from spotify_etl.storage import LocalStore
 from spotify_etl.warehouse import Warehouse, load_pending, open_warehouse
 from spotify_etl.warehouse.duckdb_adapter import DuckDBWarehouse
-from spotify_etl.warehouse.loader import ChunkLimits
 from tests.warehouse.dataset import SONG_ROWS, stamped, write_dataset
 from tests.warehouse.filegen import csv_text, key_for, write_csv
 
@@ -96,7 +96,7 @@ import os, signal, sys
 from spotify_etl.storage import LocalStore
 from spotify_etl.warehouse import load_pending, open_warehouse
 from spotify_etl.warehouse.landing import LandingWarehouse
-from spotify_etl.warehouse.loader import ChunkLimits
+from spotify_etl.config import WarehouseSettings
 
 real = LandingWarehouse.record_many
 chunks = []
@@ -109,7 +109,7 @@ def record_many(self, items, status, rows, error, load_id):
     real(self, items, status, rows, error, load_id)
 
 LandingWarehouse.record_many = record_many
-load_pending(LocalStore(sys.argv[1]), open_warehouse(sys.argv[2]), limits=ChunkLimits(files=3))
+load_pending(LocalStore(sys.argv[1]), open_warehouse(sys.argv[2]), WarehouseSettings(chunk_files=3))
 """
 
 
@@ -130,7 +130,7 @@ def test_a_killed_load_leaves_no_trace_of_its_chunk_and_the_rerun_converges(
     landed = {r[0] for r in wh.execute("SELECT DISTINCT _source_file FROM SONGS_LANDING")[1]}
     assert landed == loaded
     assert wh.table_counts()["SONGS"] == 3 * len(SONG_ROWS)
-    summary = load_pending(store, wh, limits=ChunkLimits(files=3))
+    summary = load_pending(store, wh, WarehouseSettings(chunk_files=3))
     assert summary.skipped == 3 and len(summary.loaded) == 4
     clean = open_warehouse(f"duckdb:///{tmp_path / 'clean.duckdb'}")
     load_pending(store, clean)
@@ -169,7 +169,12 @@ def test_chunk_size_and_merge_passes_do_not_change_the_model(
         wh = DuckDBWarehouse(":memory:", merge_rows=merge_rows)
         wh.insert_when_empty = first_insert  # a first load's INSERT or the MERGE: same model
         wh.ensure_schema()
-        assert load_pending(LocalStore(transformed), wh, limits=ChunkLimits(files)).exit_code == 0
+        assert (
+            load_pending(
+                LocalStore(transformed), wh, WarehouseSettings(chunk_files=files)
+            ).exit_code
+            == 0
+        )
         results.append(snapshot(wh))
         wh.close()
     assert all(r == results[0] for r in results[1:])
@@ -256,7 +261,7 @@ def test_a_first_load_inserts_and_a_later_one_merges(store: LocalStore, transfor
         return run(sql, params)
 
     wh.execute = execute  # type: ignore[method-assign]
-    load_pending(store, wh, limits=ChunkLimits(files=1))
+    load_pending(store, wh, WarehouseSettings(chunk_files=1))
     items = [
         s for s in seen if s in ("INSERT INTO PLAYLIST_ITEM", "MERGE INTO PLAYLIST_ITEM AS t USING")
     ]

@@ -15,6 +15,7 @@ from spotify_etl.errors import ConfigError
 from spotify_etl.model import ALBUM, ARTIST, PLAYLIST_ITEM, SONGS
 from spotify_etl.storage import LocalStore
 from spotify_etl.warehouse import Warehouse, load_pending, open_warehouse
+from spotify_etl.warehouse.loader import LoadRun
 from tests.warehouse.dataset import ALBUMS, ARTISTS, D3, SONG_ROWS, playlist_items, stamped
 from tests.warehouse.filegen import RUN_ID, key_for, write_csv, write_parquet
 
@@ -32,7 +33,7 @@ def test_loads_every_table_then_offering_again_does_nothing(
 ) -> None:
     calls: list[tuple[int, int]] = []
     first = load_pending(
-        dataset_store, wh, progress=lambda done, total: calls.append((done, total))
+        dataset_store, wh, run=LoadRun(progress=lambda done, total: calls.append((done, total)))
     )
     assert first.exit_code == 0 and len(first.loaded) == 9 and not first.failed
     assert calls[-1] == (9, 9)
@@ -148,7 +149,7 @@ def test_changed_file_is_refused_unless_forced(
     [(key, why)] = summary.refused
     assert key == key_for(ALBUM, D3.isoformat()) and "--force" in why
     assert wh.execute("SELECT album_name FROM ALBUM WHERE album_id = 'al1'")[1] == [("First",)]
-    forced = load_pending(dataset_store, wh, force=True)
+    forced = load_pending(dataset_store, wh, run=LoadRun(force=True))
     assert forced.loaded == [key] and forced.exit_code == 0
     assert wh.execute("SELECT album_name FROM ALBUM WHERE album_id = 'al1'")[1] == [
         ("First (remaster)",)

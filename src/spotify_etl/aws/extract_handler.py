@@ -20,6 +20,7 @@ from spotify_etl.aws.metrics import QUOTA_STOPS, emit
 from spotify_etl.aws.runtime import Invocation, configure_logging
 from spotify_etl.errors import ConfigError, FatalError, RetryableError, StopRun
 from spotify_etl.extract import ExtractResult, run_extract
+from spotify_etl.extract.context import ExtractRun
 from spotify_etl.spotify import SecretsManagerTokenStore
 
 if TYPE_CHECKING:
@@ -127,10 +128,8 @@ def run_one(
     try:
         result = run_extract(
             config,
-            secrets=secrets,
+            ExtractRun(secrets=secrets, token_store=token_store, shard=shard),
             raw_store=settings.raw_store(),
-            token_store=token_store,
-            shard=shard,
         )
     except StopRun as exc:
         # The shard's lease is held: another delivery of the same shard is running it.

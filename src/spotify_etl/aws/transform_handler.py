@@ -17,10 +17,11 @@ from spotify_etl.aws.events import S3ObjectRef, s3_objects
 from spotify_etl.aws.ledger import Claim, TransformLedger
 from spotify_etl.aws.metrics import UNREADABLE_OBJECTS, emit
 from spotify_etl.aws.runtime import Invocation, configure_logging
+from spotify_etl.config import TransformSettings
 from spotify_etl.errors import ConfigError, InputError
-from spotify_etl.model import FileFormat
 from spotify_etl.storage import ObjectStore, s3_location
-from spotify_etl.transform import TransformSummary, run_transform
+from spotify_etl.transform import TransformSummary
+from spotify_etl.transform.runner import TransformRun, run_transform
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     invocation = Invocation.of(context)
     raw, out = settings.raw_store(), settings.transformed_store()
     ledger = TransformLedger(settings.marker_store(), MARKER_PREFIX)
-    fmt = settings.pipeline_config().transform.format
+    # The [transform] section whole, as the CLI passes it: format, max_record_bytes, workers.
+    # One process all the same: an event names one object, far below the pool's break-even,
+    # and Lambda has no /dev/shm for a process pool's semaphores.
+    transform = settings.pipeline_config().transform.model_copy(update={"workers": 1})
 
     claims: dict[str, Claim] = {}  # store key -> our claim
     gone: list[S3ObjectRef] = []
@@ -77,7 +81,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             duplicates.append(key)
 
     summary, failed = (
-        _transform(raw, out, ledger, claims, fmt) if claims else (TransformSummary(), set())
+        _transform(raw, out, ledger, claims, transform) if claims else (TransformSummary(), set())
     )
     emit(
         {
@@ -117,11 +121,11 @@ def _transform(
     out: ObjectStore,
     ledger: TransformLedger,
     claims: dict[str, Claim],
-    fmt: FileFormat,
+    transform: TransformSettings,
 ) -> tuple[TransformSummary, set[str]]:
     """run_transform on the claimed keys; every claim ends done or failed, never started."""
     try:
-        summary = run_transform(raw, out, keys=list(claims), fmt=fmt)
+        summary = run_transform(raw, out, transform, TransformRun(keys=list(claims)))
     except BaseException as exc:
         for claim in claims.values():
             ledger.fail(claim, error=type(exc).__name__, now=time.time())

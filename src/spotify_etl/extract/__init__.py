@@ -1,6 +1,6 @@
 """Extraction: the configured sources -> raw zone envelopes, spending requests like money.
 
-    result = run_extract(config, secrets=secrets)          # see run.py for every option
+    result = run_extract(config, ExtractRun(secrets=secrets))  # see extract/context.py
     result.outcome, result.exit_code, result.part_keys, result.manifest_key
 
 Modules: `sources` (config ids checked and normalised), `client` (the client with the

@@ -80,11 +80,8 @@ def build_client(
         secrets.spotify_client_secret.get_secret_value() if secrets.spotify_client_secret else None
     )
     register_secret(secret)
-    settings = config.spotify
-    if api_base:
-        settings = settings.model_copy(update={"api_base": api_base, "accounts_base": None})
     return SpotifyClient(
-        settings,
+        config.spotify.with_api_base(api_base),
         secrets.spotify_client_id,
         secret,
         token_store=token_store,

@@ -108,3 +108,19 @@ def manifest_bytes(result: ExtractResult, extra: dict[str, Any]) -> bytes:
     }
     body.update(extra)
     return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def checkpoint_summary(checkpoint: object) -> dict[str, object] | None:
+    """The manifest's `checkpoint` block: what a stopped run left to resume."""
+    from spotify_etl.extract.state import STATE_KEY, Checkpoint
+
+    if not isinstance(checkpoint, Checkpoint):
+        return None
+    return {
+        "key": STATE_KEY,
+        "reason": checkpoint.reason,
+        "resume_after": checkpoint.resume_after,
+        "pending": {kind: len(ids) for kind, ids in checkpoint.pending.items()},
+        "listings_in_progress": sorted(checkpoint.listings),
+        "playlists_left": len(checkpoint.playlists),
+    }

@@ -10,16 +10,20 @@ says when to resume (exit code 75). A crash saves the checkpoint too, then repor
 from __future__ import annotations
 
 import logging
-import secrets as pysecrets
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from spotify_etl.errors import ConfigError, SpotifyEtlError, StopRun
 from spotify_etl.extract import quota
 from spotify_etl.extract.client import Budget, attach_budget, build_client, check_api_base
+from spotify_etl.extract.context import ExtractRun, new_run_id, shard_tag
 from spotify_etl.extract.engine import Engine
-from spotify_etl.extract.manifest import ExtractResult, Outcome, manifest_bytes
+from spotify_etl.extract.manifest import (
+    ExtractResult,
+    Outcome,
+    checkpoint_summary,
+    manifest_bytes,
+)
 from spotify_etl.extract.manifest import requests_by_endpoint as _requests
 from spotify_etl.extract.outcome import Verdict, settle
 from spotify_etl.extract.recorder import Recorder
@@ -32,47 +36,41 @@ from spotify_etl.rawzone import manifest_key
 from spotify_etl.storage import ObjectStore, open_store
 
 if TYPE_CHECKING:
-    from spotify_etl.config import PipelineConfig, Secrets
-    from spotify_etl.spotify import SpotifyClient, TokenStore
+    from spotify_etl.config import PipelineConfig
 
 log = logging.getLogger(__name__)
 
 
-def new_run_id(now: datetime) -> str:
-    return f"{now:%Y%m%dT%H%M%SZ}-{pysecrets.token_hex(4)}"
+class _Started(NamedTuple):
+    """What run_extract settled before the first request: the run's identity and its lease."""
 
-
-def shard_tag(shard: tuple[int, int] | None) -> str:
-    if shard is None:
-        return "all"
-    index, count = shard
-    if count < 1 or not 0 <= index < count:
-        raise ConfigError(f"invalid shard {shard!r}: need 0 <= index < count")
-    return f"{index}-of-{count}"
+    store: ObjectStore
+    sources: ResolvedSources
+    tag: str
+    run_id: str
+    dt: str
+    now: datetime
+    limit: int
+    lease: Lease
 
 
 def run_extract(
-    config: PipelineConfig,
-    *,
-    secrets: Secrets,
-    raw_store: ObjectStore | None = None,
-    client: SpotifyClient | None = None,
-    api_base: str | None = None,
-    budget: int | None = None,
-    token_store: TokenStore | None = None,
-    now: datetime | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    shard: tuple[int, int] | None = None,
+    config: PipelineConfig, run: ExtractRun, raw_store: ObjectStore | None = None
 ) -> ExtractResult:
-    """Extract the configured sources into the raw zone; see the module docstring."""
+    """Extract the configured sources into the raw zone; see the module docstring.
+
+    Extraction reads four sections of the config (spotify, extract, sources, storage), so it
+    takes the config whole; `run` is the per-call context (extract.context). `raw_store`
+    defaults to the config's storage.raw.
+    """
     sources = resolve_sources(config.sources)  # bad ids are reported before any request
-    if client is None:
-        check_api_base(config, api_base)
-    tag = shard_tag(shard)
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    if run.client is None:
+        check_api_base(config, run.api_base)
+    tag = shard_tag(run.shard)
+    now = (run.now or datetime.now(UTC)).astimezone(UTC)
     store = raw_store if raw_store is not None else open_store(config.path(config.storage.raw))
     run_id, dt = new_run_id(now), now.date().isoformat()
-    limit = budget if budget is not None else config.extract.budget
+    limit = run.budget if run.budget is not None else config.extract.budget
     if limit < 3:
         raise ConfigError(
             f"a budget of {limit} requests cannot make progress", hint="use 3 or more"
@@ -80,29 +78,15 @@ def run_extract(
     lease = extraction_lease(store, tag, run_id, timedelta(minutes=config.extract.lock_minutes))
     lease.acquire()  # real time, even when `now` replays another day (the demo)
     try:
-        return _run(config, secrets, store, client, api_base, limit, token_store, now, progress,
-                    shard, tag, run_id, dt, sources, lease)  # fmt: skip
+        return _run(config, run, _Started(store, sources, tag, run_id, dt, now, limit, lease))
     finally:
         lease.release()
 
 
-def _run(
-    config: PipelineConfig,
-    secrets: Secrets,
-    store: ObjectStore,
-    client: SpotifyClient | None,
-    api_base: str | None,
-    limit: int,
-    token_store: TokenStore | None,
-    now: datetime,
-    progress: Callable[[int, int], None] | None,
-    shard: tuple[int, int] | None,
-    tag: str,
-    run_id: str,
-    dt: str,
-    sources: ResolvedSources,
-    lease: Lease,
-) -> ExtractResult:
+def _run(config: PipelineConfig, run: ExtractRun, started: _Started) -> ExtractResult:
+    store, sources, tag, run_id, dt, now, limit, lease = started
+    progress = run.progress
+    client, token_store = run.client, run.token_store
     states = StateStore(store)
     state, _ = states.load()
     writer = RawWriter(store, run_id=run_id, dt=dt, part_max_bytes=config.extract.part_max_bytes)
@@ -136,7 +120,11 @@ def _run(
     own_client = client is None
     if client is None:
         client = build_client(
-            config, secrets, api_base=api_base, token_store=token_store, before_request=meter
+            config,
+            run.secrets,
+            api_base=run.api_base,
+            token_store=token_store,
+            before_request=meter,
         )
     else:
         attach_budget(client, meter)
@@ -148,7 +136,7 @@ def _run(
         market=config.spotify.market,
         listing_ttl_days=ttl.listing_hours / 24,
         has_user_token=has_user,
-        shard=shard,
+        shard=run.shard,
         refused_ttl_days=ttl.refused_playlist_days,
     )
     quota.restore(client, state, now)
@@ -245,7 +233,7 @@ def _run(
         "finished_at": iso(datetime.now(UTC)),
         "profile": client.profile,
         "records": writer.records,
-        "checkpoint": _checkpoint_summary(rec.delta.checkpoint) if outcome != "complete" else None,
+        "checkpoint": checkpoint_summary(rec.delta.checkpoint) if outcome != "complete" else None,
         "quota": quota.manifest_block(client, engine.deferred),
     }
     store.put(result.manifest_key, manifest_bytes(result, extra))
@@ -253,18 +241,3 @@ def _run(
     if raised is not None:
         raise raised
     return result
-
-
-def _checkpoint_summary(checkpoint: object) -> dict[str, object] | None:
-    from spotify_etl.extract.state import STATE_KEY, Checkpoint
-
-    if not isinstance(checkpoint, Checkpoint):
-        return None
-    return {
-        "key": STATE_KEY,
-        "reason": checkpoint.reason,
-        "resume_after": checkpoint.resume_after,
-        "pending": {kind: len(ids) for kind, ids in checkpoint.pending.items()},
-        "listings_in_progress": sorted(checkpoint.listings),
-        "playlists_left": len(checkpoint.playlists),
-    }

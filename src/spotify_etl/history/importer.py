@@ -150,7 +150,7 @@ def import_history(
     if load:
         warehouse = open_configured(config.warehouse, secrets, base_dir=config.base_dir)
         try:
-            summary.load = load_pending(out, warehouse)
+            summary.load = load_pending(out, warehouse, config.warehouse)
         finally:
             warehouse.close()
     return summary

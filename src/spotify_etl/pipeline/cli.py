@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from spotify_etl.cli_options import ApiBaseOpt, ConfigOpt
+from spotify_etl.cli_options import ApiBaseOpt, BudgetOpt, ConfigOpt, extraction_from_flags
 from spotify_etl.config import DEFAULT_CONFIG_FILE
 from spotify_etl.console import plural
 from spotify_etl.errors import EXIT_USAGE, ConfigError, SpotifyEtlError
@@ -67,31 +67,16 @@ def config_check(config: ConfigOpt = None, api_base: ApiBaseOpt = None) -> None:
 def run(
     config: ConfigOpt = None,
     api_base: ApiBaseOpt = None,
-    budget: Annotated[
-        int | None,
-        typer.Option("--budget", min=3, help="API requests this run may make (at least 3)."),
-    ] = None,
+    budget: BudgetOpt = None,
 ) -> None:
     """The daily job: extract -> transform -> load (real Spotify when credentials are set)."""
-    from spotify_etl.config import load_config, load_secrets
     from spotify_etl.console import stage_progress
-    from spotify_etl.pipeline.checks import preflight
     from spotify_etl.pipeline.report import print_report
     from spotify_etl.pipeline.run import run_pipeline
-    from spotify_etl.spotify import token_store_for
 
-    cfg = load_config(config)
-    secrets = load_secrets()
-    preflight(cfg, secrets, api_base=api_base)
+    cfg, extraction = extraction_from_flags(config, api_base, budget)
     with stage_progress() as progress:
-        report = run_pipeline(
-            cfg,
-            secrets=secrets,
-            api_base=api_base,
-            budget=budget,
-            token_store=token_store_for(cfg, secrets.spotify_client_id, api_base=api_base),
-            progress=progress,
-        )
+        report = run_pipeline(cfg, extraction, progress=progress)
     print_report(report)
     if report.extract is not None and report.extract.outcome == "failed":
         # What was fetched before the failure is loaded; the cause is the one error line.

@@ -88,6 +88,7 @@ def _approve_in_background(url: str) -> None:
 
 def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
     from spotify_etl.console import json_mode, out, stage_progress
+    from spotify_etl.extract.context import ExtractRun
     from spotify_etl.logs import setup_logging
     from spotify_etl.pipeline.queries import print_query
     from spotify_etl.pipeline.report import print_report
@@ -132,9 +133,10 @@ def run_demo(config_path: Path, *, scale: int = 10_000) -> int:
             out.print(f"\ndaily run for {now:%Y-%m-%d} (simulator day {day})", style="bold")
             with stage_progress() as progress:
                 report = run_pipeline(
-                    config, secrets=secrets, token_store=store, progress=progress,
-                    extract_kwargs={"now": now},
-                )  # fmt: skip
+                    config,
+                    ExtractRun(secrets=secrets, token_store=store, now=now),
+                    progress=progress,
+                )
             print_report(report)
             reports.append(report)
         stats = sim.stats()

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from spotify_etl.errors import EXIT_OK, EXIT_RESUMABLE, ConfigError, QuotaExhausted, StopRun
 from spotify_etl.extract import quota
 from spotify_etl.extract.client import Budget, attach_budget, build_client
+from spotify_etl.extract.context import new_run_id
 from spotify_etl.extract.listen import SHARD, Poll, poll, settled
-from spotify_etl.extract.run import new_run_id
 from spotify_etl.extract.state import Delta, Gap, StateStore, iso, lease_key
 from spotify_etl.extract.writer import RawWriter
 from spotify_etl.lease import Lease
@@ -171,22 +171,21 @@ class Listener:
     def _settle(self, parts: list[str]) -> None:
         """Transform `parts`, load everything pending, then mark the parts done."""
         from spotify_etl.pipeline.run import pause_point
-        from spotify_etl.transform import run_transform
+        from spotify_etl.transform.runner import TransformRun, run_transform
         from spotify_etl.warehouse import load_pending, open_configured
 
         pause_point("settle")  # crash tests: the parts are stored and pending, nothing loaded
         present = [p for p in parts if self.raw.head(p) is not None]
         if present:
-            run_transform(
-                self.raw, self.out, keys=present, fmt=self.config.transform.format,
-                max_record_bytes=self.config.transform.max_record_bytes, workers=1,
-            )  # fmt: skip
+            # One process: a listen cycle's few parts are below the pool's break-even.
+            one = self.config.transform.model_copy(update={"workers": 1})
+            run_transform(self.raw, self.out, one, TransformRun(keys=present))
         pause_point("settle-load")  # crash tests: transformed, not yet loaded
         warehouse = open_configured(
             self.config.warehouse, self.secrets, base_dir=self.config.base_dir
         )
         try:
-            loaded = load_pending(self.out, warehouse)
+            loaded = load_pending(self.out, warehouse, self.config.warehouse)
         finally:
             warehouse.close()
         self.report.rows_loaded += sum(loaded.rows.values())

@@ -19,20 +19,21 @@ see pause_point).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spotify_etl.errors import EXIT_FAILED, EXIT_OK, EXIT_RESUMABLE, EXIT_USAGE
 from spotify_etl.storage import open_store
 
 if TYPE_CHECKING:
-    from spotify_etl.config import PipelineConfig, Secrets
+    from spotify_etl.config import PipelineConfig
     from spotify_etl.extract import ExtractResult
-    from spotify_etl.spotify import TokenStore
+    from spotify_etl.extract.context import ExtractRun
     from spotify_etl.transform import TransformSummary
     from spotify_etl.warehouse import LoadSummary
 
@@ -95,38 +96,25 @@ def _stage_progress(progress: Progress | None, stage: str) -> Callable[[int, int
 
 
 def run_pipeline(
-    config: PipelineConfig,
-    *,
-    secrets: Secrets,
-    api_base: str | None = None,
-    budget: int | None = None,
-    token_store: TokenStore | None = None,
-    progress: Progress | None = None,
-    extract_kwargs: dict[str, Any] | None = None,
+    config: PipelineConfig, run: ExtractRun, *, progress: Progress | None = None
 ) -> RunReport:
     """Run the three stages once; see the module docstring for what the run guarantees."""
     from spotify_etl.extract import run_extract
     from spotify_etl.pipeline.untransformed import untransformed_parts
-    from spotify_etl.transform import run_transform
+    from spotify_etl.transform.runner import TransformRun, run_transform
     from spotify_etl.warehouse import load_pending, open_configured
+    from spotify_etl.warehouse.loader import LoadRun
 
     report = RunReport()
     raw_store = open_store(config.path(config.storage.raw))
     out_store = open_store(config.path(config.storage.transformed))
     # Fail fast on a locked or unreachable warehouse, before any API request is spent.
-    open_configured(config.warehouse, secrets, base_dir=config.base_dir).close()
+    open_configured(config.warehouse, run.secrets, base_dir=config.base_dir).close()
 
     started = time.perf_counter()
-    report.extract = run_extract(
-        config,
-        secrets=secrets,
-        raw_store=raw_store,
-        api_base=api_base,
-        budget=budget,
-        token_store=token_store,
-        progress=_stage_progress(progress, "extract"),
-        **(extract_kwargs or {}),
-    )
+    # The run's context as given, watched by this run's extract bar.
+    watched = dataclasses.replace(run, progress=_stage_progress(progress, "extract"))
+    report.extract = run_extract(config, watched, raw_store)
     report.seconds["extract"] = time.perf_counter() - started
 
     pause_point("manifest")
@@ -138,20 +126,20 @@ def run_pipeline(
         report.transform = run_transform(
             raw_store,
             out_store,
-            keys=todo,
-            fmt=config.transform.format,
-            progress=_stage_progress(progress, "transform"),
-            max_record_bytes=config.transform.max_record_bytes,
-            workers=config.transform.workers or os.cpu_count() or 1,
+            config.transform,
+            TransformRun(keys=todo, progress=_stage_progress(progress, "transform")),
         )
     report.seconds["transform"] = time.perf_counter() - started
 
     started = time.perf_counter()
     if next(iter(out_store.list()), None) is not None:  # nothing transformed yet: nothing to load
-        warehouse = open_configured(config.warehouse, secrets, base_dir=config.base_dir)
+        warehouse = open_configured(config.warehouse, run.secrets, base_dir=config.base_dir)
         try:
             report.load = load_pending(
-                out_store, warehouse, progress=_stage_progress(progress, "load")
+                out_store,
+                warehouse,
+                config.warehouse,
+                LoadRun(progress=_stage_progress(progress, "load")),
             )
             report.table_counts = warehouse.table_counts()
         finally:

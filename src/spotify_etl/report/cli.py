@@ -28,7 +28,7 @@ def report_command(
     from spotify_etl.warehouse.cli import _open, _settings
 
     started = time.perf_counter()
-    settings = _settings(str(config) if config is not None else None)
+    settings = _settings(config)
     wh = _open(warehouse, settings, must_exist=True)
     try:
         built = build_for(settings, wh, days)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from spotify_etl.errors import SpotifyEtlError
-from spotify_etl.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SimulatorConfig
+from spotify_etl.simulator.config import SimulatorConfig
 
 simulator_app = typer.Typer(
     name="simulator",
@@ -24,15 +24,33 @@ def _group() -> None:
     """The offline Spotify Web API simulator (tests, demo, benchmarks)."""
 
 
+# Every default below is SimulatorConfig's own: the command line states none of its own.
+_D = SimulatorConfig()
+# Options named otherwise than their SimulatorConfig field (the flags keep their short names).
+RENAMED = {"quota_window": "quota_window_s", "token_lifetime": "token_lifetime_s"}
+# Options that are not SimulatorConfig fields: where to listen, and what builds one.
+NOT_FIELDS = frozenset(
+    {
+        "host",
+        "port",
+        "bucket_quota",
+        "bucket_group",
+        "developer_account",
+        "plays_per_hour",
+        "play_speed",
+    }
+)
+
+
 @simulator_app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
-    profile: Annotated[str, typer.Option(help="development | extended")] = "development",
-    seed: Annotated[int, typer.Option(help="Catalog seed.")] = 42,
-    scale: Annotated[int, typer.Option(help="Approximate number of tracks.")] = 10_000,
-    day: Annotated[int, typer.Option(help="Simulated day to start on.")] = 0,
-    client_id: Annotated[str, typer.Option(help="Accepted client id.")] = DEMO_CLIENT_ID,
+    profile: Annotated[str, typer.Option(help="development | extended")] = _D.profile,
+    seed: Annotated[int, typer.Option(help="Catalog seed.")] = _D.seed,
+    scale: Annotated[int, typer.Option(help="Approximate number of tracks.")] = _D.scale,
+    day: Annotated[int, typer.Option(help="Simulated day to start on.")] = _D.day,
+    client_id: Annotated[str, typer.Option(help="Accepted client id.")] = _D.client_id,
     client_secret: Annotated[
         str,
         typer.Option(
@@ -40,14 +58,16 @@ def serve_command(
             envvar="SPOTIFY_SIMULATOR_CLIENT_SECRET",
             show_default=False,
         ),
-    ] = DEMO_CLIENT_SECRET,
+    ] = _D.client_secret,
     window_requests: Annotated[
         int | None, typer.Option(help="Requests per rolling window (none: no limit).")
-    ] = None,
-    window_seconds: Annotated[float, typer.Option(help="Rolling window length.")] = 30,
+    ] = _D.window_requests,
+    window_seconds: Annotated[
+        float, typer.Option(help="Rolling window length.")
+    ] = _D.window_seconds,
     daily_quota: Annotated[
         int | None, typer.Option(help="Requests per endpoint bucket per quota window.")
-    ] = None,
+    ] = _D.daily_quota,
     bucket_quota: Annotated[
         list[str] | None,
         typer.Option(
@@ -71,17 +91,29 @@ def serve_command(
             metavar="CLIENT_ID=ACCOUNT",
         ),
     ] = None,
-    quota_window: Annotated[float, typer.Option(help="Rolling quota window, s.")] = 86_400,
+    quota_window: Annotated[
+        float, typer.Option(help="Rolling quota window, s.")
+    ] = _D.quota_window_s,
     retry_after_drop_rate: Annotated[
         float, typer.Option(help="Share of 429 replies without Retry-After.")
-    ] = 0.0,
-    token_lifetime: Annotated[float, typer.Option(help="Access token lifetime, s.")] = 3600,
-    error_rate: Annotated[float, typer.Option(help="Share of 500/502/503 replies.")] = 0.0,
-    latency_ms: Annotated[float, typer.Option(help="Added latency per Web API reply.")] = 0,
-    malformed_rate: Annotated[float, typer.Option(help="Share of malformed bodies.")] = 0.0,
-    truncated_rate: Annotated[float, typer.Option(help="Share of truncated bodies.")] = 0.0,
-    drop_rate: Annotated[float, typer.Option(help="Share of dropped connections.")] = 0.0,
-    fault_seed: Annotated[int, typer.Option(help="Seed of the fault sequence.")] = 0,
+    ] = _D.retry_after_drop_rate,
+    token_lifetime: Annotated[
+        float, typer.Option(help="Access token lifetime, s.")
+    ] = _D.token_lifetime_s,
+    error_rate: Annotated[
+        float, typer.Option(help="Share of 500/502/503 replies.")
+    ] = _D.error_rate,
+    latency_ms: Annotated[
+        float, typer.Option(help="Added latency per Web API reply.")
+    ] = _D.latency_ms,
+    malformed_rate: Annotated[
+        float, typer.Option(help="Share of malformed bodies.")
+    ] = _D.malformed_rate,
+    truncated_rate: Annotated[
+        float, typer.Option(help="Share of truncated bodies.")
+    ] = _D.truncated_rate,
+    drop_rate: Annotated[float, typer.Option(help="Share of dropped connections.")] = _D.drop_rate,
+    fault_seed: Annotated[int, typer.Option(help="Seed of the fault sequence.")] = _D.fault_seed,
     plays_per_hour: Annotated[
         float | None,
         typer.Option(help="Play clock: the user plays music at this pace (recently-played)."),
@@ -91,6 +123,9 @@ def serve_command(
     ] = 1.0,
 ) -> None:
     """Serve until interrupted; prints the base URL (e.g. http://127.0.0.1:54321) first."""
+    # The options as given, first thing (nothing else is local yet): each one that is a
+    # SimulatorConfig field goes to it under its field's name, so none is passed by hand.
+    given = dict(locals())
     from spotify_etl.simulator.server import serve
 
     if profile not in ("development", "extended"):
@@ -100,28 +135,12 @@ def serve_command(
         raise typer.BadParameter("write BUCKET=SIZE, e.g. search=500", param_hint="--bucket-quota")
     groups = _pairs(bucket_group, "--bucket-group", "PATH=BUCKET, e.g. /albums=catalog")
     accounts = _pairs(developer_account, "--developer-account", "CLIENT_ID=ACCOUNT, e.g. a=dev-1")
+    fields = {RENAMED.get(k, k): v for k, v in given.items() if k not in NOT_FIELDS}
     config = SimulatorConfig(
-        profile=profile,  # type: ignore[arg-type]
-        seed=seed,
-        scale=scale,
-        day=day,
-        client_id=client_id,
-        client_secret=client_secret,
-        window_requests=window_requests,
-        window_seconds=window_seconds,
-        daily_quota=daily_quota,
+        **fields,
         bucket_quota={name: int(size) for name, size in sizes.items()},
         bucket_groups=groups,
         developer_accounts=accounts,
-        quota_window_s=quota_window,
-        retry_after_drop_rate=retry_after_drop_rate,
-        token_lifetime_s=token_lifetime,
-        error_rate=error_rate,
-        latency_ms=latency_ms,
-        malformed_rate=malformed_rate,
-        truncated_rate=truncated_rate,
-        drop_rate=drop_rate,
-        fault_seed=fault_seed,
         play_clock=_play_clock(seed, scale, plays_per_hour, play_speed),
     )
     serve(config, host, port)

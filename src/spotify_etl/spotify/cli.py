@@ -8,22 +8,16 @@ from typing import Annotated
 
 import typer
 
+from spotify_etl.cli_options import ApiBaseOpt, ConfigOpt
 from spotify_etl.config import PipelineConfig, load_config, load_secrets
 from spotify_etl.errors import AuthError
 from spotify_etl.spotify.token_stores import token_store_for
 from spotify_etl.spotify.tokens import StoredToken
 
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="Pipeline TOML config (token location).")
-]
-
 
 def _config(path: Path | None, api_base: str | None = None) -> PipelineConfig:
-    config = load_config(path)
-    if api_base:
-        spotify = config.spotify.model_copy(update={"api_base": api_base, "accounts_base": None})
-        config = config.model_copy(update={"spotify": spotify})
-    return config
+    # The config says where the token lives; --api-base picks the service whose token it is.
+    return load_config(path).with_api_base(api_base)
 
 
 def describe(token: StoredToken, now: datetime | None = None) -> list[str]:
@@ -46,10 +40,8 @@ def describe(token: StoredToken, now: datetime | None = None) -> list[str]:
 
 
 def login_command(
-    config: ConfigOption = None,
-    api_base: Annotated[
-        str | None, typer.Option("--api-base", help="A Spotify-compatible API base URL.")
-    ] = None,
+    config: ConfigOpt = None,
+    api_base: ApiBaseOpt = None,
     port: Annotated[
         int, typer.Option(help="Loopback port for the redirect.", min=0, max=65535)
     ] = 8888,
@@ -96,13 +88,7 @@ def login_command(
         typer.echo(line)
 
 
-ApiBaseOption = Annotated[
-    str | None,
-    typer.Option("--api-base", help="The API whose token this is (e.g. the simulator's URL)."),
-]
-
-
-def status_command(config: ConfigOption = None, api_base: ApiBaseOption = None) -> None:
+def status_command(config: ConfigOpt = None, api_base: ApiBaseOpt = None) -> None:
     """Show the stored authorisation: user, scopes, and time left (no secrets)."""
     store = token_store_for(_config(config, api_base))
     token = store.load()
@@ -119,7 +105,7 @@ def status_command(config: ConfigOption = None, api_base: ApiBaseOption = None) 
         raise typer.Exit(1)
 
 
-def logout_command(config: ConfigOption = None, api_base: ApiBaseOption = None) -> None:
+def logout_command(config: ConfigOpt = None, api_base: ApiBaseOpt = None) -> None:
     """Delete the stored refresh token (of this service and client id only)."""
     store = token_store_for(_config(config, api_base))
     if store.delete():

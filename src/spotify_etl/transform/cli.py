@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -12,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from spotify_etl.cli_options import ConfigOpt
 from spotify_etl.console import emit_json, json_mode, plural
 from spotify_etl.errors import EXIT_FAILED, ConfigError, FatalError
 from spotify_etl.transform.summary import DATED_BY, BatchSummary, TransformSummary
@@ -32,10 +32,7 @@ def transform_command(
     date: Annotated[
         str | None, typer.Option("--date", help="Only raw data of this UTC day (YYYY-MM-DD).")
     ] = None,
-    config: Annotated[
-        str | None,
-        typer.Option("--config", "-c", help="pipeline.toml (storage and format defaults)."),
-    ] = None,
+    config: ConfigOpt = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Processes (default: one per CPU).")
     ] = None,
@@ -43,7 +40,7 @@ def transform_command(
     """Transform raw API responses into the ALBUM/ARTIST/SONGS/... files, one batch per part."""
     from spotify_etl.config import load_config
     from spotify_etl.storage import open_store
-    from spotify_etl.transform.runner import run_transform
+    from spotify_etl.transform.runner import TransformRun, run_transform
 
     settings = load_config(config)
     fmt = fmt or settings.transform.format
@@ -53,15 +50,16 @@ def transform_command(
     out_url = settings.path(out or settings.storage.transformed)
     if "://" not in raw_url and not Path(raw_url).is_dir():
         raise ConfigError(f"raw folder not found: {raw_url}", hint="check --raw or storage.raw")
+    # The flags override the [transform] section; run_transform reads nothing else.
+    chosen = settings.transform.model_copy(
+        update={"format": fmt, "workers": workers or settings.transform.workers}
+    )
     with _progress() as progress, _store_errors(raw_url, out_url):
         summary = run_transform(
             open_store(raw_url),
             open_store(out_url),
-            date=date,
-            fmt="csv" if fmt == "csv" else "parquet",
-            max_record_bytes=settings.transform.max_record_bytes,
-            workers=workers or settings.transform.workers or os.cpu_count() or 1,
-            progress=progress,
+            chosen,
+            TransformRun(date=date, progress=progress),
         )
     print_summary(summary, out_url)
     if summary.unreadable:

@@ -13,12 +13,14 @@ objects should keep each object's fuller row for the loader's per-column merge.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from spotify_etl.config import TransformSettings
 from spotify_etl.errors import ConfigError
-from spotify_etl.model import FileFormat
 from spotify_etl.rawzone import SOURCE_KINDS, parse_part_key
 from spotify_etl.storage import ObjectStore
 from spotify_etl.transform.batch import Source
@@ -32,7 +34,6 @@ from spotify_etl.transform.output import write_schema
 from spotify_etl.transform.parallel import run_batches
 from spotify_etl.transform.summary import TransformSummary, UnreadableFile
 
-DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024  # a Spotify page is < 1 MB; 16 MB is an anomaly
 # A seed-era page (100 extended tracks) is ~250 KB of JSON: 32 of them are about one raw
 # part's worth (8 MB), so a batch's memory stays what a part's is.
 FILES_PER_BATCH = 32
@@ -40,27 +41,42 @@ FILES_PER_BATCH = 32
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+@dataclass(frozen=True)
+class TransformRun:
+    """What one call transforms and who watches it: per call, so not in the TOML.
+
+    `keys`: exact raw keys (the Lambda passes the event's); None discovers every input, only
+    `dt=date` when `date` is given.
+    """
+
+    keys: Sequence[str] | None = None
+    date: str | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+# A library call runs its batches in this process unless its settings say otherwise; the
+# TOML's `workers` left out (None) means one process per CPU.
+IN_PROCESS = TransformSettings(workers=1)
+
+
 def run_transform(
     raw_store: ObjectStore,
     out_store: ObjectStore,
-    *,
-    keys: Sequence[str] | None = None,
-    date: str | None = None,
-    fmt: FileFormat = "csv",
-    progress: Callable[[int, int], None] | None = None,
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-    workers: int = 1,
+    settings: TransformSettings = IN_PROCESS,
+    run: TransformRun | None = None,
 ) -> TransformSummary:
     """Transform raw parts (and bare Spotify response files) into the model's files.
 
-    `keys`: exact raw keys (the Lambda passes the event's); None discovers every input, only
-    `dt=date` when `date` is given. Per-file failures are in the summary, never raised;
-    `summary.exit_code` is 1 when a file could not be read at all. `workers` > 1 runs
-    batches in that many processes (they re-open the stores from their URLs); the files are
-    the same either way.
+    `settings` is the [transform] section (format, max_record_bytes, workers): the CLI, the
+    pipeline and the Lambda all pass theirs. Per-file failures are in the summary, never
+    raised; `summary.exit_code` is 1 when a file could not be read at all. More than one
+    worker runs batches in processes (they re-open the stores from their URLs); the files
+    are the same either way.
     """
-    if fmt not in ("csv", "parquet"):
-        raise ConfigError(f"unknown output format {fmt!r}", hint="use csv or parquet")
+    run = run or TransformRun()
+    keys, date = run.keys, run.date
+    if settings.format not in ("csv", "parquet"):
+        raise ConfigError(f"unknown output format {settings.format!r}", hint="use csv or parquet")
     if date is not None and not _is_day(date):
         raise ConfigError(f"--date must be a YYYY-MM-DD day, got {date!r}")
     summary = TransformSummary()
@@ -85,10 +101,10 @@ def run_transform(
         raw_store,
         out_store,
         batch_files(sources),
-        fmt=fmt,
-        limit=max_record_bytes,
-        workers=max(1, workers),
-        progress=progress,
+        fmt=settings.format,
+        limit=settings.max_record_bytes,
+        workers=max(1, settings.workers or os.cpu_count() or 1),
+        progress=run.progress,
     )
     for batch in batches:
         summary.add(batch)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from spotify_etl.cli_options import ConfigOpt
 from spotify_etl.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ WarehouseOpt = Annotated[
         "--warehouse", help="duckdb:///path/warehouse.duckdb or snowflake://acct/db/schema."
     ),
 ]
-ConfigOpt = Annotated[str | None, typer.Option("--config", "-c", help="Pipeline TOML file.")]
 ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Reload files changed under a loaded name; retry failed ones."),
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(snowflake_app)
 
 
-def _settings(config: str | None) -> PipelineConfig:
+def _settings(config: Path | None) -> PipelineConfig:
     from spotify_etl.config import load_config
 
     return load_config(config)
@@ -91,7 +91,7 @@ def _report(summary: LoadSummary, into: str) -> None:
 def _load(
     transformed: str | None,
     warehouse: str | None,
-    config: str | None,
+    config: Path | None,
     force: bool,
     watch: bool,
     queue_url: str | None,
@@ -99,6 +99,7 @@ def _load(
 ) -> None:
     from spotify_etl.storage import open_store
     from spotify_etl.warehouse import load_pending
+    from spotify_etl.warehouse.loader import LoadRun
 
     settings = _settings(config)
     store = open_store(settings.path(transformed or settings.storage.transformed))
@@ -106,13 +107,9 @@ def _load(
         raise ConfigError("--queue-url only makes sense with --watch")
     wh = _open(warehouse, settings)
     try:
+        chosen, run = settings.warehouse, LoadRun(force=force)
         if not watch:
-            from spotify_etl.warehouse.loader import ChunkLimits
-
-            limits = ChunkLimits(
-                settings.warehouse.chunk_files, int(settings.warehouse.chunk_mib * 2**20)
-            )
-            summary = load_pending(store, wh, force=force, limits=limits)
+            summary = load_pending(store, wh, chosen, run)
             _report(summary, wh.url)
             if summary.exit_code:
                 raise typer.Exit(summary.exit_code)
@@ -128,11 +125,13 @@ def _load(
 
             if not store.url.startswith("s3://"):
                 raise ConfigError("--queue-url needs an s3:// transformed location")
-            watch_queue(store, wh, queue_url, on_summary=report, force=force)
+            watch_queue(store, wh, queue_url, on_summary=report, settings=chosen, load=run)
         else:
             from spotify_etl.warehouse.watch import watch_folder
 
-            watch_folder(store, wh, on_summary=report, interval_s=interval, force=force)
+            watch_folder(
+                store, wh, on_summary=report, interval_s=interval, settings=chosen, load=run
+            )
     finally:
         wh.close()
 

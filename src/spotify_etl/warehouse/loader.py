@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from spotify_etl.config import WarehouseSettings
 from spotify_etl.model import TABLES
 from spotify_etl.storage import ObjectStore
 from spotify_etl.warehouse.base import FileLoad, LoadSummary, Warehouse
@@ -27,28 +28,31 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class ChunkLimits:
-    """How much one chunk may hold. A chunk is one transaction: a crash costs at most one,
-    and the landing statement's memory follows its bytes (DuckDB also spills past its
-    memory_limit). 1,000 files of a daily run's size are a few MB."""
+class LoadRun:
+    """One call's choices, not the TOML's: `force` reloads files that changed under a loaded
+    name and retries files that failed before; unchanged loaded files are still skipped
+    (loading them again would change nothing)."""
 
-    files: int = 1000
-    bytes: int = 64 * 1024 * 1024
+    force: bool = False
+    progress: Callable[[int, int], None] | None = None
 
 
 def load_pending(
     transformed_store: ObjectStore,
     warehouse: Warehouse,
-    *,
-    force: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    limits: ChunkLimits | None = None,
+    settings: WarehouseSettings | None = None,
+    run: LoadRun | None = None,
 ) -> LoadSummary:
     """Load what is new in `transformed_store`; see the module docstring for the rules.
 
-    `force` reloads files that changed under a loaded name and retries files that failed
-    before; unchanged loaded files are still skipped (loading them again would change nothing).
+    `settings` is the [warehouse] section: its chunk_files and chunk_mib bound one chunk. A
+    chunk is one transaction (a crash costs at most one) and the landing statement's memory
+    follows its bytes (DuckDB also spills past its memory_limit); 1,000 files of a daily
+    run's size are a few MB.
     """
+    settings = settings or WarehouseSettings()
+    run = run or LoadRun()
+    force = run.force
     summary = LoadSummary()
     listing = list_transformed(transformed_store)
     summary.ignored.extend(listing.problems)
@@ -92,9 +96,9 @@ def load_pending(
             item.file.key,
         )
     )
-    limits = limits or ChunkLimits()
+    max_bytes = max(1, int(settings.chunk_mib * 2**20))
     done = 0
-    for chunk in iter_chunks(todo, max(1, limits.files), max(1, limits.bytes)):
+    for chunk in iter_chunks(todo, max(1, settings.chunk_files), max_bytes):
         result = warehouse.load_chunk(transformed_store, chunk)
         summary.failed.extend(result.failed)
         for item in chunk:
@@ -102,8 +106,8 @@ def load_pending(
                 summary.loaded.append(item.file.key)
                 summary.add_rows(item.file.table.name, result.loaded[item.file.key])
         done += len(chunk)
-        if progress is not None:
-            progress(done, len(todo))
+        if run.progress is not None:
+            run.progress(done, len(todo))
     return summary
 
 

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
+from spotify_etl.config import WarehouseSettings
 from spotify_etl.storage import ObjectStore, s3_location
 from spotify_etl.warehouse.base import LoadSummary, Warehouse
-from spotify_etl.warehouse.loader import load_pending
+from spotify_etl.warehouse.loader import LoadRun, load_pending
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -33,13 +34,14 @@ def watch_folder(
     *,
     on_summary: OnSummary,
     interval_s: float = 5.0,
-    force: bool = False,
+    settings: WarehouseSettings | None = None,
+    load: LoadRun | None = None,
     stop: threading.Event | None = None,
 ) -> None:
     """Poll until `stop` is set; report each poll that loaded, refused or failed something."""
     stop = stop or threading.Event()
     while not stop.is_set():
-        summary = load_pending(store, wh, force=force)
+        summary = load_pending(store, wh, settings, load)
         if summary.loaded or summary.failed or summary.refused:
             on_summary(summary)
         stop.wait(interval_s)
@@ -85,7 +87,8 @@ def watch_queue(
     queue_url: str,
     *,
     on_summary: OnSummary,
-    force: bool = False,
+    settings: WarehouseSettings | None = None,
+    load: LoadRun | None = None,
     wait_s: int = 20,
     until_idle: bool = False,
     stop: threading.Event | None = None,
@@ -112,7 +115,7 @@ def watch_queue(
         ]
         if relevant:
             log.info("%d new object(s) notified; loading", len(relevant))
-            summary = load_pending(store, wh, force=force)
+            summary = load_pending(store, wh, settings, load)
             on_summary(summary)
         sqs.delete_message_batch(
             QueueUrl=queue_url,
