@@ -18,8 +18,8 @@ import httpx
 from spotify_etl.spotify.auth import Authenticator
 from spotify_etl.spotify.retry import error_details
 
-# The Web API's message for a token past its lifetime (docs/spotify-api.md, "Errors, rate limit
-# and quota"); an invalid token says "Invalid access token".
+# The Web API's message for a token past its lifetime, per docs/spotify-api.md
+# "Errors, rate limit and quota"; an invalid token says "Invalid access token".
 EXPIRED_MESSAGE = "The access token expired"
 
 

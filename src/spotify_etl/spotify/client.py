@@ -1,6 +1,7 @@
-"""SpotifyClient: the Web API's paths and their 2026 quirks, on top of the generic core.
+"""SpotifyClient: the Web API's paths and their 2026 quirks, on top of the catalog client.
 
-This is the only module that knows endpoint names, batch sizes and page limits. Where the
+This module and catalog.py (albums, artists and tracks by id, in batches where the profile has
+them) are the only ones that know endpoint names, batch sizes and page limits. Where the
 development profile removed something, the method tries what the profile is known (or
 expected) to allow and falls back once, remembering the outcome for the run.
 """
@@ -11,86 +12,27 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from spotify_etl.errors import SkippableError
-from spotify_etl.spotify.core import ClientCore
+from spotify_etl.spotify.catalog import CatalogClient
 from spotify_etl.spotify.profile import (
     NARROW_PAGE,
     PLAYLIST_ITEMS_PAGE,
     PLAYLIST_TRACKS_PAGE,
     WIDE_PAGE,
 )
-from spotify_etl.spotify.responses import ApiResponse, BadRequest, Skipped
+from spotify_etl.spotify.responses import ApiResponse, BadRequest
 from spotify_etl.spotify.templates import Endpoint
 
-Kind = Literal["albums", "artists", "tracks"]
-BATCH_SIZE: dict[str, int] = {"albums": 20, "artists": 50, "tracks": 50}
 SEARCH_MAX_OFFSET = 1000  # offset + limit may not pass 1000
 SEARCH = Endpoint.at("search")
 RECENTLY_PLAYED = Endpoint.at("me/player/recently-played")
 
 
-class SpotifyClient(ClientCore):
+class SpotifyClient(CatalogClient):
     """A thread-safe Spotify Web API client; see the package docstring for the contract.
 
     SpotifyClient(settings, client_id, client_secret, *, token_store=None, transport=None,
     before_request=None, sleep=time.sleep, clock=time.monotonic)
     """
-
-    # -- entities ----------------------------------------------------------------------
-    def album(self, id: str) -> ApiResponse:
-        return self._get(Endpoint.at("albums/{id}", id), self._market(None))
-
-    def artist(self, id: str) -> ApiResponse:
-        return self._get(Endpoint.at("artists/{id}", id))
-
-    def track(self, id: str) -> ApiResponse:
-        return self._get(Endpoint.at("tracks/{id}", id), self._market(None))
-
-    def several(self, kind: Kind, ids: Sequence[str]) -> Iterator[ApiResponse | Skipped]:
-        """Full objects for ids: batch replies (body {kind: [...]}) where the profile has them,
-        else one reply per id ("<kind>/{id}"). Unknown or malformed ids come back as Skipped;
-        they never abort the rest."""
-        if kind not in BATCH_SIZE:
-            raise ValueError(f"several(): kind must be albums, artists or tracks, not {kind!r}")
-        todo = list(dict.fromkeys(ids))
-        while todo and self._profile.has("batch") is not False:
-            chunk, rest = todo[: BATCH_SIZE[kind]], todo[BATCH_SIZE[kind] :]
-            params = {"ids": ",".join(chunk), **(self._market(None) if kind != "artists" else {})}
-            try:
-                reply = self._session.get(Endpoint.at(kind), params)
-            except SkippableError:
-                # A removed endpoint answers 403/404 as a whole; unknown ids would be nulls.
-                self._profile.learn("batch", False)
-                break
-            except BadRequest as exc:
-                if not _invalid_id(exc):
-                    raise
-                # One malformed id spoils its batch: ask for these one by one instead.
-                todo = rest
-                yield from self.map(lambda id_: self._one(kind, id_), chunk)
-                continue
-            self._profile.learn("batch", True)
-            todo = rest
-            yield reply
-            found = reply.body.get(kind) if isinstance(reply.body, dict) else None
-            objects = found if isinstance(found, list) else []
-            for index, id_ in enumerate(chunk):
-                if index >= len(objects) or objects[index] is None:
-                    yield Skipped(id_, kind[:-1], None, "unknown id (null in the batch reply)")
-        yield from self.map(lambda id_: self._one(kind, id_), todo)
-
-    def _one(self, kind: Kind, id_: str) -> ApiResponse | Skipped:
-        try:
-            if kind == "albums":
-                return self.album(id_)
-            if kind == "artists":
-                return self.artist(id_)
-            return self.track(id_)
-        except SkippableError as exc:
-            return Skipped(id_, kind[:-1], exc.status, exc.reason)
-        except BadRequest as exc:
-            if not _invalid_id(exc):
-                raise
-            return Skipped(id_, kind[:-1], exc.status, exc.api_message)
 
     # -- playlists ---------------------------------------------------------------------
     def playlist(self, id: str, fields: str | None = None) -> ApiResponse:
@@ -199,7 +141,3 @@ class SpotifyClient(ClientCore):
     ) -> Iterator[ApiResponse]:
         params = {"limit": WIDE_PAGE, "time_range": time_range}
         return self._pages(Endpoint.at(f"me/top/{kind}"), params, user=True)
-
-
-def _invalid_id(exc: BadRequest) -> bool:
-    return "invalid id" in exc.api_message.lower()

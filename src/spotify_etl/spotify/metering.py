@@ -4,7 +4,9 @@ httpx runs a client's request hooks before each request it sends, retries by an 
 included, and its response hooks on each reply. `Meter.on_request` is the gate: the run's stop
 signal, the request's quota bucket (a locked one raises QuotaExhausted, spending nothing), the
 `before_request` hooks (a caller's budget), then a slot from the rolling-window limiter.
-`Meter.on_response` counts the reply and tells the limiter it passed.
+`Meter.on_response` counts the reply and tells the limiter it passed. A call's first send
+passes the gate in `Meter.admit`, before the auth flow asks for a token (a spent budget or a
+locked bucket costs no token request); its hook then only takes the limiter's slot.
 
 A Web API request names its endpoint template in the request extension `ENDPOINT`; requests
 without one (the accounts service's token endpoint) pass untouched: tokens spend no budget.
@@ -23,6 +25,7 @@ from spotify_etl.spotify.pacing import RollingWindowLimiter, Ticket
 
 ENDPOINT = "spotify_etl.endpoint"  # request extension: the endpoint template, e.g. "albums/{id}"
 _TICKET = "spotify_etl.ticket"  # request extension: the limiter's ticket for this send
+_ADMITTED = "spotify_etl.admitted"  # request extension: the gate was passed by `admit`
 
 
 class Meter:
@@ -65,16 +68,27 @@ class Meter:
             return dict(self._stats)
 
     # -- the hooks ---------------------------------------------------------------------
-    def on_request(self, request: httpx.Request) -> None:
-        endpoint = request.extensions.get(ENDPOINT)
-        if endpoint is None:
-            return
+    def admit(self, endpoint: str) -> dict[str, object]:
+        """Pass the gate before a call's first send, so that a refused budget or bucket costs
+        no token either; returns the request extensions that mark the send admitted."""
+        self._gate(endpoint)
+        return {ENDPOINT: endpoint, _ADMITTED: True}
+
+    def _gate(self, endpoint: str) -> None:
         self._check_stopped()
         self.quota.check(endpoint)
         with self._hooks_lock:
             hooks = list(self._hooks)
         for hook in hooks:
             hook(endpoint)
+
+    def on_request(self, request: httpx.Request) -> None:
+        endpoint = request.extensions.get(ENDPOINT)
+        if endpoint is None:
+            return
+        # Popped: a retry the auth flow builds from this request passes the gate itself.
+        if not request.extensions.pop(_ADMITTED, False):
+            self._gate(endpoint)
         request.extensions[_TICKET] = self.limiter.acquire()
         self._check_stopped()  # the limiter may have waited while another thread stopped
 

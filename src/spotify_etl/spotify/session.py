@@ -23,7 +23,7 @@ import httpx
 from spotify_etl.errors import AuthError, FatalError, RetryableError, SkippableError, StopRun
 from spotify_etl.spotify.auth import Authenticator
 from spotify_etl.spotify.bearer import BearerAuth
-from spotify_etl.spotify.metering import ENDPOINT, Meter, ticket
+from spotify_etl.spotify.metering import Meter, ticket
 from spotify_etl.spotify.responses import ApiResponse, BadRequest
 from spotify_etl.spotify.retry import Action, Decision, RetryPolicy
 from spotify_etl.spotify.stopping import StopSignal
@@ -96,12 +96,10 @@ class Session:
         bearer = BearerAuth(self.auth, user=user, spare=attempts.spare)
         name = endpoint.template
         while True:
-            self.stop.check()
+            extensions = self.meter.admit(name)
             try:
                 with self._in_flight:
-                    reply = self.http.get(
-                        url, params=merged, auth=bearer, extensions={ENDPOINT: name}
-                    )
+                    reply = self.http.get(url, params=merged, auth=bearer, extensions=extensions)
             except httpx.TransportError as exc:
                 self.meter.record(name, 0)
                 attempts.transient += 1
