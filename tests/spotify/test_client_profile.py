@@ -29,7 +29,7 @@ def test_batches_of_20_with_nulls_skipped_and_extended_learnt() -> None:
     fake.script("albums", *[_batch] * 3)
     ids = _ids(45)
     with make_client(fake, time) as client:
-        out = list(client.several("albums", [*ids, ids[0]]))  # a duplicate is fetched once
+        out = list(client.albums([*ids, ids[0]]))  # a duplicate is fetched once
         assert client.profile == "extended"
     replies = [x for x in out if isinstance(x, ApiResponse)]
     skipped = [x for x in out if isinstance(x, Skipped)]
@@ -45,9 +45,9 @@ def test_removed_batch_endpoint_falls_back_one_by_one_and_is_remembered() -> Non
     ids = _ids(5, "t")
     fake.script(f"tracks/{ids[2]}", error(404, "Resource not found"))
     with make_client(fake, time, requests_in_flight=3) as client:
-        first = list(client.several("tracks", ids))
+        first = list(client.tracks(ids))
         assert client.profile == "development"
-        second = list(client.several("tracks", _ids(3, "u")))
+        second = list(client.tracks(_ids(3, "u")))
     assert [getattr(x, "id", None) or x.body["id"] for x in first] == [  # type: ignore[union-attr]
         f"tracks/{ids[0]}",
         f"tracks/{ids[1]}",

@@ -231,3 +231,33 @@ def test_user_requests_without_a_stored_token_say_to_log_in() -> None:
         client.me()
     assert "auth login" in str(err.value)
     assert fake.requests == []
+
+
+def test_only_the_documented_expiry_earns_a_second_renewal() -> None:
+    fake, time = FakeSpotify(), FakeTime()
+    # Not the Web API's "The access token expired": the body, not a substring, decides.
+    fake.script(f"albums/{ALBUM}", *[error(401, "Refresh token expired elsewhere")] * 3)
+    with make_client(fake, time) as client, pytest.raises(AuthError):
+        client.album(ALBUM)
+    assert len(fake.api_requests) == 2
+    assert len(fake.token_forms) == 2
+
+
+def test_an_added_before_request_hook_runs_after_the_built_in_one() -> None:
+    fake, time = FakeSpotify(), FakeTime()
+    seen: list[str] = []
+    with make_client(fake, time, before_request=lambda e: seen.append(f"own {e}")) as client:
+        client.add_before_request(lambda e: seen.append(f"added {e}"))
+        client.album(ALBUM)
+    assert seen == ["own albums/{id}", "added albums/{id}"]
+
+
+def test_a_spent_budget_costs_no_token_request() -> None:
+    fake, time = FakeSpotify(), FakeTime()
+
+    def spent(endpoint: str) -> None:
+        raise StopRun("budget spent", reason="budget")
+
+    with make_client(fake, time, before_request=spent) as client, pytest.raises(StopRun):
+        client.album(ALBUM)
+    assert fake.requests == []

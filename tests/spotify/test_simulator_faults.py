@@ -35,9 +35,9 @@ def test_a_fault_mix_yields_the_same_content_as_a_clean_run(
     with running_simulator(SimulatorConfig(profile="development", seed=7, scale=2000)) as clean:
         ids = clean.catalog.track_ids(120)
         with client_for(clean) as client:
-            expected = _bodies(list(client.several("tracks", ids)), clean.base_url)
+            expected = _bodies(list(client.tracks(ids)), clean.base_url)
     with running_simulator(faults) as sim, client_for(sim, max_attempts=8) as client:
-        got = _bodies(list(client.several("tracks", ids)), sim.base_url)
+        got = _bodies(list(client.tracks(ids)), sim.base_url)
         stats = client.stats
         seen = sim.stats()
     assert got == expected and len(got) == 120
@@ -60,7 +60,7 @@ def test_quota_stops_without_sleeping_and_spends_nothing_more() -> None:
         ids = sim.catalog.album_ids(40)
         client = client_for(sim, sleep=slept.append, requests_in_flight=4)
         with client, pytest.raises(StopRun) as err:
-            list(client.several("albums", ids))
+            list(client.albums(ids))
         counts = sim_counts(sim)
     # Retry-After is the time until the bucket frees; a thread that asks after the lock is
     # told the time left: both a hair under the window.
@@ -82,7 +82,7 @@ def test_a_retry_after_beyond_the_cap_stops_every_thread_promptly() -> None:
         def run() -> None:
             with client_for(sim, retry_after_cap_s=5, requests_in_flight=4) as client:
                 try:
-                    list(client.several("tracks", ids))
+                    list(client.tracks(ids))
                 except StopRun as exc:
                     outcome["error"] = exc
 
@@ -109,7 +109,7 @@ def test_the_limiter_learns_the_window_and_stays_under_it() -> None:
         ids = sim.catalog.track_ids(total)
         with client_for(sim, window_s=window_s, requests_in_flight=4) as client:
             started = time.monotonic()
-            results = list(client.several("tracks", ids))
+            results = list(client.tracks(ids))
             elapsed = time.monotonic() - started
             learned = client.limiter.limit
         counts = sim_counts(sim)

@@ -42,9 +42,9 @@ def test_development_falls_back_to_one_by_one(dev: object) -> None:
     sim.reset_stats()  # type: ignore[attr-defined]
     ids = sim.catalog.album_ids(25)  # type: ignore[attr-defined]
     with client_for(sim) as client:
-        results = list(client.several("albums", [*ids, UNKNOWN]))
+        results = list(client.albums([*ids, UNKNOWN]))
         assert client.profile == "development"
-        artists = list(client.several("artists", sim.catalog.artist_ids(3)))  # type: ignore[attr-defined]
+        artists = list(client.artists(sim.catalog.artist_ids(3)))  # type: ignore[attr-defined]
     assert set(_objects(results, "albums")) == set(ids)
     assert [r for r in results if isinstance(r, Skipped)] == [
         Skipped(UNKNOWN, "album", 404, "Resource not found")
@@ -61,7 +61,7 @@ def test_extended_uses_batches_and_reports_nulls(ext: object) -> None:
     sim.reset_stats()  # type: ignore[attr-defined]
     ids = sim.catalog.album_ids(25)  # type: ignore[attr-defined]
     with client_for(sim) as client:
-        results = list(client.several("albums", [*ids, UNKNOWN]))
+        results = list(client.albums([*ids, UNKNOWN]))
         assert client.profile == "extended"
     assert set(_objects(results, "albums")) == set(ids)
     assert [r.id for r in results if isinstance(r, Skipped)] == [UNKNOWN]
@@ -111,7 +111,7 @@ def test_a_malformed_id_is_skipped_without_spoiling_its_batch(dev: object, ext: 
     for sim in (dev, ext):
         ids = sim.catalog.track_ids(3)  # type: ignore[attr-defined]
         with client_for(sim) as client:
-            results = list(client.several("tracks", [ids[0], "not-an-id!", *ids[1:]]))
+            results = list(client.tracks([ids[0], "not-an-id!", *ids[1:]]))
         assert set(_objects(results, "tracks")) == set(ids)
         (skipped,) = [r for r in results if isinstance(r, Skipped)]
         assert (skipped.id, skipped.status, skipped.reason) == ("not-an-id!", 400, "invalid id")

@@ -7,11 +7,14 @@ fetched; a simplified one (from an album's track list) only names its artists.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from spotify_etl.ids import ID_RE
+
+# A several-at-once reply's key, and the kind of the objects in its list.
+_SEVERAL = {"tracks": "track", "albums": "album", "artists": "artist"}
 
 
 @dataclass
@@ -105,11 +108,8 @@ def scan(kind: str, body: Any) -> Found:
         return found
     if kind in ("track", "album", "artist"):  # one full object
         {"track": _track, "album": _full_album, "artist": _full_artist}[kind](found, body)
-    elif kind in ("tracks", "albums", "artists"):  # several-at-once
-        single = kind[:-1]
-        for obj in body.get(kind) or []:
-            scan_into = scan(single, obj)
-            _merge(found, scan_into)
+    elif kind in _SEVERAL:  # several-at-once: {kind: [object or null, ...]}
+        _merge(found, scan_objects(_SEVERAL[kind], body.get(kind) or []))
     elif kind == "playlist":
         _playlist_items(found, playlist_page(body))
     elif kind == "playlist_items":
@@ -141,6 +141,14 @@ def scan(kind: str, body: Any) -> Found:
             _album(found, album, full=False)
         for artist in _items(body.get("artists")):
             _artist(found, artist, full=True)
+    return found
+
+
+def scan_objects(kind: str, objects: Iterable[Any]) -> Found:
+    """Entities in full objects of one `kind` (track, album or artist), nulls tolerated."""
+    found = Found()
+    for obj in objects:
+        _merge(found, scan(kind, obj))
     return found
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from spotify_etl.errors import QuotaExhausted, RetryableError, SkippableError
 from spotify_etl.extract import listings as L
 from spotify_etl.extract.discover import Found
-from spotify_etl.extract.entities import ENTITY_ORDER, EntityFetching
+from spotify_etl.extract.entities import ENTITY_ORDER, EntityPhase
 from spotify_etl.extract.playlists import PlaylistTask
 from spotify_etl.extract.quota import Deferred
 from spotify_etl.extract.recorder import Recorder
@@ -37,7 +37,7 @@ def in_shard(value: str, shard: tuple[int, int] | None) -> bool:
     return zlib.crc32(value.encode()) % count == index
 
 
-class Engine(EntityFetching):
+class Engine:
     def __init__(
         self,
         client: SpotifyClient,
@@ -65,6 +65,16 @@ class Engine(EntityFetching):
         self.pending: dict[str, dict[str, None]] = {kind: {} for kind in ENTITY_ORDER}
         self.tracklists: dict[str, None] = {}
         self.done: set[str] = set()
+        self.entities = EntityPhase(
+            client,
+            recorder,
+            self.deferred,
+            self.found,
+            pending=self.pending,
+            tracklists=self.tracklists,
+            listings=self.listings,
+            progress=self.progress,
+        )
         self._plan(sources, market, shard)
 
     # -- planning -----------------------------------------------------------------------
@@ -166,7 +176,7 @@ class Engine(EntityFetching):
 
     # -- the loop -----------------------------------------------------------------------
     def run(self) -> None:
-        while self._playlists() or self._listings() or self._entities():
+        while self._playlists() or self._listings() or self.entities.step():
             pass
 
     def _playlists(self) -> bool:

@@ -1,6 +1,7 @@
-"""SpotifyClient: the Web API's paths and their 2026 quirks, on top of the generic core.
+"""SpotifyClient: the Web API's paths and their 2026 quirks, on top of the catalog client.
 
-This is the only module that knows endpoint names, batch sizes and page limits. Where the
+This module and catalog.py (albums, artists and tracks by id, in batches where the profile has
+them) are the only ones that know endpoint names, batch sizes and page limits. Where the
 development profile removed something, the method tries what the profile is known (or
 expected) to allow and falls back once, remembering the outcome for the run.
 """
@@ -11,109 +12,53 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from spotify_etl.errors import SkippableError
-from spotify_etl.spotify.core import ClientCore
+from spotify_etl.spotify.catalog import CatalogClient
 from spotify_etl.spotify.profile import (
     NARROW_PAGE,
     PLAYLIST_ITEMS_PAGE,
     PLAYLIST_TRACKS_PAGE,
     WIDE_PAGE,
 )
-from spotify_etl.spotify.responses import ApiResponse, BadRequest, Skipped
+from spotify_etl.spotify.responses import ApiResponse, BadRequest
+from spotify_etl.spotify.templates import Endpoint
 
-Kind = Literal["albums", "artists", "tracks"]
-BATCH_SIZE: dict[str, int] = {"albums": 20, "artists": 50, "tracks": 50}
 SEARCH_MAX_OFFSET = 1000  # offset + limit may not pass 1000
+SEARCH = Endpoint.at("search")
+RECENTLY_PLAYED = Endpoint.at("me/player/recently-played")
 
 
-class SpotifyClient(ClientCore):
+class SpotifyClient(CatalogClient):
     """A thread-safe Spotify Web API client; see the package docstring for the contract.
 
     SpotifyClient(settings, client_id, client_secret, *, token_store=None, transport=None,
     before_request=None, sleep=time.sleep, clock=time.monotonic)
     """
 
-    # -- entities ----------------------------------------------------------------------
-    def album(self, id: str) -> ApiResponse:
-        return self._get("albums/{id}", f"albums/{id}", self._market(None), False)
-
-    def artist(self, id: str) -> ApiResponse:
-        return self._get("artists/{id}", f"artists/{id}", None, False)
-
-    def track(self, id: str) -> ApiResponse:
-        return self._get("tracks/{id}", f"tracks/{id}", self._market(None), False)
-
-    def several(self, kind: Kind, ids: Sequence[str]) -> Iterator[ApiResponse | Skipped]:
-        """Full objects for ids: batch replies (body {kind: [...]}) where the profile has them,
-        else one reply per id ("<kind>/{id}"). Unknown or malformed ids come back as Skipped;
-        they never abort the rest."""
-        if kind not in BATCH_SIZE:
-            raise ValueError(f"several(): kind must be albums, artists or tracks, not {kind!r}")
-        todo = list(dict.fromkeys(ids))
-        while todo and self._profile.has("batch") is not False:
-            chunk, rest = todo[: BATCH_SIZE[kind]], todo[BATCH_SIZE[kind] :]
-            params = {"ids": ",".join(chunk), **(self._market(None) if kind != "artists" else {})}
-            try:
-                reply = self._session.get(kind, kind, params)
-            except SkippableError:
-                # A removed endpoint answers 403/404 as a whole; unknown ids would be nulls.
-                self._profile.learn("batch", False)
-                break
-            except BadRequest as exc:
-                if not _invalid_id(exc):
-                    raise
-                # One malformed id spoils its batch: ask for these one by one instead.
-                todo = rest
-                yield from self.map(lambda id_: self._one(kind, id_), chunk)
-                continue
-            self._profile.learn("batch", True)
-            todo = rest
-            yield reply
-            found = reply.body.get(kind) if isinstance(reply.body, dict) else None
-            objects = found if isinstance(found, list) else []
-            for index, id_ in enumerate(chunk):
-                if index >= len(objects) or objects[index] is None:
-                    yield Skipped(id_, kind[:-1], None, "unknown id (null in the batch reply)")
-        yield from self.map(lambda id_: self._one(kind, id_), todo)
-
-    def _one(self, kind: Kind, id_: str) -> ApiResponse | Skipped:
-        try:
-            if kind == "albums":
-                return self.album(id_)
-            if kind == "artists":
-                return self.artist(id_)
-            return self.track(id_)
-        except SkippableError as exc:
-            return Skipped(id_, kind[:-1], exc.status, exc.reason)
-        except BadRequest as exc:
-            if not _invalid_id(exc):
-                raise
-            return Skipped(id_, kind[:-1], exc.status, exc.api_message)
-
     # -- playlists ---------------------------------------------------------------------
     def playlist(self, id: str, fields: str | None = None) -> ApiResponse:
         params = {"fields": fields, **self._market(None)} if fields else self._market(None)
-        return self._get("playlists/{id}", f"playlists/{id}", params, False)
+        return self._get(Endpoint.at("playlists/{id}", id), params)
 
     def playlist_items(self, id: str) -> Iterator[ApiResponse]:
         """The playlist's item pages, with the user's token when one is stored."""
         user = self._auth.has_user
         market = self._market(None)
-        items = ("playlists/{id}/items", f"playlists/{id}/items")
+        items = Endpoint.at("playlists/{id}/items", id)
         first: ApiResponse | None = None
-        endpoint, path = items
+        endpoint = items
 
         def probe() -> None:
-            nonlocal first, endpoint, path
+            nonlocal first, endpoint
             if self._profile.has("playlist_tracks") is False:
                 return
-            tracks = ("playlists/{id}/tracks", f"playlists/{id}/tracks")
+            tracks = Endpoint.at("playlists/{id}/tracks", id)
             try:
-                first = self._get(*tracks, {"limit": PLAYLIST_TRACKS_PAGE, **market}, user)
+                first = self._get(tracks, {"limit": PLAYLIST_TRACKS_PAGE, **market}, user=user)
                 self._profile.learn("playlist_tracks", True)
-                endpoint, path = tracks
+                endpoint = tracks
             except SkippableError:
                 # Removed, or this playlist is out of reach: /items tells which.
-                first = self._get(*items, {"limit": PLAYLIST_ITEMS_PAGE, **market}, user)
+                first = self._get(items, {"limit": PLAYLIST_ITEMS_PAGE, **market}, user=user)
                 self._profile.learn("playlist_tracks", False)
 
         if self._profile.learned("playlist_tracks"):
@@ -122,14 +67,14 @@ class SpotifyClient(ClientCore):
             # Until one answer settles it, concurrent callers would each spend a probe.
             with self._probe_lock:
                 probe()
-        limit = PLAYLIST_TRACKS_PAGE if endpoint.endswith("tracks") else PLAYLIST_ITEMS_PAGE
+        limit = PLAYLIST_TRACKS_PAGE if endpoint is not items else PLAYLIST_ITEMS_PAGE
         params = {"limit": limit, **market}
-        yield from self._pages(endpoint, path, params, user=user, first=first)
+        yield from self._pages(endpoint, params, user=user, first=first)
 
     # -- paged collections -------------------------------------------------------------
     def album_tracks(self, id: str) -> Iterator[ApiResponse]:
         params = {"limit": WIDE_PAGE, **self._market(None)}
-        return self._pages("albums/{id}/tracks", f"albums/{id}/tracks", params, user=False)
+        return self._pages(Endpoint.at("albums/{id}/tracks", id), params, user=False)
 
     def artist_albums(
         self, id: str, include_groups: Sequence[str], market: str | None = None
@@ -137,7 +82,7 @@ class SpotifyClient(ClientCore):
         params: dict[str, Any] = {**self._market(market)}
         if include_groups:
             params["include_groups"] = ",".join(include_groups)
-        return self._sized_pages("artists/{id}/albums", f"artists/{id}/albums", params, None)
+        return self._sized_pages(Endpoint.at("artists/{id}/albums", id), params, None)
 
     def search(
         self, q: str, type: str, total: int, market: str | None = None
@@ -145,10 +90,10 @@ class SpotifyClient(ClientCore):
         """Pages of results until `total` items (at most 1000, Spotify's offset limit)."""
         total = max(1, min(total, SEARCH_MAX_OFFSET))
         params: dict[str, Any] = {"q": q, "type": type, **self._market(market)}
-        return self._sized_pages("search", "search", params, total)
+        return self._sized_pages(SEARCH, params, total)
 
     def _sized_pages(
-        self, endpoint: str, path: str, params: dict[str, Any], total: int | None
+        self, endpoint: Endpoint, params: dict[str, Any], total: int | None
     ) -> Iterator[ApiResponse]:
         """Pages of 50 where allowed, else 10: one probe at most per run, then remembered."""
         wide = self._profile.has("wide_pages")
@@ -158,17 +103,16 @@ class SpotifyClient(ClientCore):
         first: ApiResponse | None = None
         if limit > NARROW_PAGE and wide is None:
             try:
-                first = self._get(endpoint, path, {**params, "limit": limit}, False)
+                first = self._get(endpoint, {**params, "limit": limit})
                 self._profile.learn("wide_pages", True)
             except BadRequest:
                 # "Invalid limit" in development; learn it only if the narrow page works.
                 limit = NARROW_PAGE if total is None else min(NARROW_PAGE, total)
-                first = self._get(endpoint, path, {**params, "limit": limit}, False)
+                first = self._get(endpoint, {**params, "limit": limit})
                 self._profile.learn("wide_pages", False)
-        max_offset = SEARCH_MAX_OFFSET if endpoint == "search" else None
+        max_offset = SEARCH_MAX_OFFSET if endpoint == SEARCH else None
         yield from self._pages(
             endpoint,
-            path,
             {**params, "limit": limit},
             user=False,
             max_items=total,
@@ -178,26 +122,22 @@ class SpotifyClient(ClientCore):
 
     # -- the authorised user -----------------------------------------------------------
     def me(self) -> ApiResponse:
-        return self._get("me", "me", None, True)
+        return self._get(Endpoint.at("me"), user=True)
 
     def my_playlists(self) -> Iterator[ApiResponse]:
-        return self._pages("me/playlists", "me/playlists", {"limit": WIDE_PAGE}, user=True)
+        return self._pages(Endpoint.at("me/playlists"), {"limit": WIDE_PAGE}, user=True)
 
     def saved_tracks(self) -> Iterator[ApiResponse]:
         params = {"limit": WIDE_PAGE, **self._market(None)}
-        return self._pages("me/tracks", "me/tracks", params, user=True)
+        return self._pages(Endpoint.at("me/tracks"), params, user=True)
 
     def recently_played(self) -> Iterator[ApiResponse]:
         # Spotify keeps only the last 50 plays; the cursor's `next` would walk into nothing.
-        path = "me/player/recently-played"
-        return self._pages(path, path, {"limit": WIDE_PAGE}, user=True, max_items=WIDE_PAGE)
+        params = {"limit": WIDE_PAGE}
+        return self._pages(RECENTLY_PLAYED, params, user=True, max_items=WIDE_PAGE)
 
     def top(
         self, kind: Literal["artists", "tracks"], time_range: str = "medium_term"
     ) -> Iterator[ApiResponse]:
         params = {"limit": WIDE_PAGE, "time_range": time_range}
-        return self._pages(f"me/top/{kind}", f"me/top/{kind}", params, user=True)
-
-
-def _invalid_id(exc: BadRequest) -> bool:
-    return "invalid id" in exc.api_message.lower()
+        return self._pages(Endpoint.at(f"me/top/{kind}"), params, user=True)

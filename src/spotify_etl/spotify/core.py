@@ -15,6 +15,7 @@ import httpx
 from spotify_etl.config import SpotifySettings
 from spotify_etl.spotify.auth import Authenticator, TokenClient
 from spotify_etl.spotify.buckets import QuotaBuckets
+from spotify_etl.spotify.metering import Meter
 from spotify_etl.spotify.pacing import RollingWindowLimiter
 from spotify_etl.spotify.paging import follow_pages
 from spotify_etl.spotify.profile import ProfileName, ProfileState
@@ -22,7 +23,8 @@ from spotify_etl.spotify.responses import ApiResponse
 from spotify_etl.spotify.retry import RetryPolicy
 from spotify_etl.spotify.runner import map_in_threads
 from spotify_etl.spotify.session import Session
-from spotify_etl.spotify.templates import endpoint_of
+from spotify_etl.spotify.stopping import StopSignal
+from spotify_etl.spotify.templates import Endpoint
 from spotify_etl.spotify.tokens import TokenStore
 
 T = TypeVar("T")
@@ -50,39 +52,36 @@ class ClientCore:
         self._probe_lock = threading.Lock()  # one profile probe at a time
         policy = RetryPolicy.from_settings(settings)
         in_flight = settings.requests_in_flight
+        stop = StopSignal(sleep)
+        limiter = RollingWindowLimiter(
+            settings.window_s, settings.window_requests, clock=clock, sleep=stop.sleep
+        )
+        self._meter = Meter(limiter, QuotaBuckets(), stop.check, before_request)
         self._http = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(settings.timeout_s),
             limits=httpx.Limits(max_connections=in_flight * 2, max_keepalive_connections=in_flight),
             headers={"Accept": "application/json", "User-Agent": "spotify-etl"},
             follow_redirects=False,
+            event_hooks=self._meter.event_hooks,
         )
         tokens = TokenClient(
             self._http,
             settings.resolved_accounts_base() + "/api/token",
             policy,
-            sleep=lambda s: self._session.sleep(s),
-            record=lambda endpoint, status: self._session.record(endpoint, status),
+            sleep=stop.sleep,
+            record=self._meter.record,
         )
         self._auth = Authenticator(tokens, client_id, client_secret, token_store, clock=clock)
-        limiter = RollingWindowLimiter(
-            settings.window_s,
-            settings.window_requests,
-            clock=clock,
-            sleep=lambda s: self._session.sleep(s),
-        )
         self._session = Session(
             self._http,
             settings.resolved_api_base(),
             self._auth,
             policy,
-            limiter,
-            before_request=before_request,
-            sleep=sleep,
-            clock=clock,
+            self._meter,
+            stop,
             profile=lambda: self._profile.name,
             in_flight=in_flight,
-            quota=QuotaBuckets(),
         )
 
     # -- lifecycle and state -----------------------------------------------------------
@@ -98,16 +97,16 @@ class ClientCore:
     def stats(self) -> dict[tuple[str, int], int]:
         """Requests by (endpoint template, HTTP status); status 0 = no reply; token requests
         are counted under "accounts:token"."""
-        return self._session.stats
+        return self._meter.stats
 
     @property
     def limiter(self) -> RollingWindowLimiter:
-        return self._session.limiter
+        return self._meter.limiter
 
     @property
     def quota(self) -> QuotaBuckets:
         """The quota buckets locked so far (restore a saved lock with `quota.restore`)."""
-        return self._session.quota
+        return self._meter.quota
 
     @property
     def has_user(self) -> bool:
@@ -118,14 +117,7 @@ class ClientCore:
 
         How a caller that did not build the client (tests, the Lambda) enforces its budget.
         """
-        previous = self._session._before_request
-
-        def both(endpoint: str) -> None:
-            if previous is not None:
-                previous(endpoint)
-            hook(endpoint)
-
-        self._session._before_request = both
+        self._meter.add_before_request(hook)
 
     def close(self) -> None:
         self._http.close()
@@ -140,9 +132,7 @@ class ClientCore:
     def get(
         self, path_or_url: str, params: dict[str, Any] | None = None, *, user: bool = False
     ) -> ApiResponse:
-        return self._get(
-            endpoint_of(path_or_url, self._session.api_base), path_or_url, params, user
-        )
+        return self._get(Endpoint.of(path_or_url, self._session.api_base), params, user=user)
 
     def pages(
         self,
@@ -152,24 +142,23 @@ class ClientCore:
         user: bool = False,
         max_items: int | None = None,
     ) -> Iterator[ApiResponse]:
-        endpoint = endpoint_of(path_or_url, self._session.api_base)
-        return self._pages(endpoint, path_or_url, params, user=user, max_items=max_items)
+        endpoint = Endpoint.of(path_or_url, self._session.api_base)
+        return self._pages(endpoint, params, user=user, max_items=max_items)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """fn over items in settings.requests_in_flight threads; results in input order."""
         return map_in_threads(fn, items, self.settings.requests_in_flight)
 
     def _get(
-        self, endpoint: str, path: str, params: dict[str, Any] | None, user: bool
+        self, endpoint: Endpoint, params: dict[str, Any] | None = None, *, user: bool = False
     ) -> ApiResponse:
-        reply = self._session.get(endpoint, path, params, user=user)
+        reply = self._session.get(endpoint, params, user=user)
         self._profile.observe(reply.body)
         return reply
 
     def _pages(
         self,
-        endpoint: str,
-        path: str,
+        endpoint: Endpoint,
         params: dict[str, Any] | None,
         *,
         user: bool,
@@ -178,10 +167,10 @@ class ClientCore:
         first: ApiResponse | None = None,
     ) -> Iterator[ApiResponse]:
         def fetch(url: str, query: dict[str, Any] | None) -> ApiResponse:
-            return self._get(endpoint, url, query, user)
+            return self._get(endpoint.following(url), query, user=user)
 
         return follow_pages(
-            fetch, path, params, max_items=max_items, max_offset=max_offset, first=first
+            fetch, endpoint.path, params, max_items=max_items, max_offset=max_offset, first=first
         )
 
     def _market(self, market: str | None) -> dict[str, str]:

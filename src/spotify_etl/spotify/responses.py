@@ -1,4 +1,4 @@
-"""What the client hands back: a reply as received, or a note that an item was skipped."""
+"""What the client hands back: a reply as received, or a note that items were skipped or failed."""
 
 from __future__ import annotations
 
@@ -30,6 +30,15 @@ class Skipped:
     id: str
     kind: str  # album | artist | track
     status: int | None  # None when a batch reply held null in its place
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unfetched:
+    """Ids whose request failed every attempt (a RetryableError): not skipped, for a later run."""
+
+    ids: tuple[str, ...]
+    kind: str  # album | artist | track
     reason: str
 
 

@@ -1,19 +1,18 @@
-"""HTTP mechanics: one GET with auth, pacing and the retry policy applied. No Spotify paths.
+"""One Web API GET with the retry policy applied: the loop that acts on the policy's verdicts.
 
-Every Web API request passes its quota bucket (locked buckets raise at once), `before_request`
-(the caller's budget), the token, the limiter, then the policy's verdict on the reply. A
-`QUOTA_EXCEEDED` locks only its bucket (buckets.py). A stop (a Retry-After beyond the cap, too
-many 429s) is remembered: the other threads' waits are cut short and later calls raise the
-same StopRun, so a run stops within moments instead of sleeping for hours.
+The layers below it each do one thing: `bearer.BearerAuth` (an httpx auth flow) attaches the
+token and renews it on a 401; `metering.Meter` (httpx event hooks) passes every request on the
+wire through the stop signal, its quota bucket, the caller's budget and the limiter, and counts
+the replies. What is left here is the policy (retry.py): back off on transient failures, wait
+on a 429 within the cap, lock the bucket on `QUOTA_EXCEEDED` (buckets.py; only that bucket),
+stop the run on a Retry-After beyond the cap (stopping.py), raise the rest. No Spotify paths.
 """
 
 from __future__ import annotations
 
-import collections
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
@@ -23,10 +22,12 @@ import httpx
 
 from spotify_etl.errors import AuthError, FatalError, RetryableError, SkippableError, StopRun
 from spotify_etl.spotify.auth import Authenticator
-from spotify_etl.spotify.buckets import QuotaBuckets
-from spotify_etl.spotify.pacing import RollingWindowLimiter
+from spotify_etl.spotify.bearer import BearerAuth
+from spotify_etl.spotify.metering import Meter, ticket
 from spotify_etl.spotify.responses import ApiResponse, BadRequest
 from spotify_etl.spotify.retry import Action, Decision, RetryPolicy
+from spotify_etl.spotify.stopping import StopSignal
+from spotify_etl.spotify.templates import Endpoint
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,22 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme, parts.netloc
 
 
+class _Attempts:
+    """One call's spending: transient failures (5xx, no reply, broken body) and 429 waits."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.transient = 0
+        self.waits = 0
+
+    def spare(self) -> bool:
+        """Spend one transient attempt if it is not the last one (an expired token's renewal)."""
+        if self.transient + 1 < self.limit:
+            self.transient += 1
+            return True
+        return False
+
+
 class Session:
     def __init__(
         self,
@@ -43,66 +60,22 @@ class Session:
         api_base: str,
         auth: Authenticator,
         policy: RetryPolicy,
-        limiter: RollingWindowLimiter,
+        meter: Meter,
+        stop: StopSignal,
         *,
-        before_request: Callable[[str], None] | None,
-        sleep: Callable[[float], None],
-        clock: Callable[[], float],
         profile: Callable[[], str],
         in_flight: int = 4,
-        quota: QuotaBuckets | None = None,
     ) -> None:
         self.http = http
         self.api_base = api_base.rstrip("/")
         self.auth = auth
         self.policy = policy
-        self.limiter = limiter
-        self._before_request = before_request
-        self._sleep_fn = sleep
-        self._clock = clock
+        self.meter = meter
+        self.stop = stop
         self._profile = profile
-        self.quota = quota or QuotaBuckets()
-        self._stats: collections.Counter[tuple[str, int]] = collections.Counter()
-        self._stats_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._stop_error: StopRun | None = None
         # Bounds requests on the wire however many threads (or nested maps) call us.
         self._in_flight = threading.BoundedSemaphore(in_flight)
 
-    # -- bookkeeping -------------------------------------------------------------------
-    def record(self, endpoint: str, status: int) -> None:
-        """Count one request; status 0 means no reply (timeout, dropped connection)."""
-        with self._stats_lock:
-            self._stats[(endpoint, status)] += 1
-
-    @property
-    def stats(self) -> dict[tuple[str, int], int]:
-        with self._stats_lock:
-            return dict(self._stats)
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep unless the run is stopping; then raise its StopRun."""
-        self.check_stopped()
-        if seconds > 0:
-            if self._sleep_fn is time.sleep:
-                self._stop.wait(seconds)
-            else:
-                self._sleep_fn(seconds)
-        self.check_stopped()
-
-    def check_stopped(self) -> None:
-        if self._stop_error is not None:
-            error = self._stop_error
-            raise StopRun(error.message, reason=error.reason, retry_after_s=error.retry_after_s)
-
-    def _stop_with(self, error: StopRun) -> NoReturn:
-        """Stop the run: every thread's next sleep or request raises the same StopRun."""
-        if self._stop_error is None:
-            self._stop_error = error
-        self._stop.set()
-        raise error
-
-    # -- requests ----------------------------------------------------------------------
     def resolve(self, path_or_url: str) -> tuple[str, dict[str, str]]:
         """An absolute URL without query, and the query's parameters."""
         url = path_or_url
@@ -115,89 +88,75 @@ class Session:
         return str(parsed.copy_with(query=None, fragment=None)), dict(parsed.params)
 
     def get(
-        self,
-        endpoint: str,
-        path_or_url: str,
-        params: dict[str, Any] | None = None,
-        *,
-        user: bool = False,
+        self, endpoint: Endpoint, params: dict[str, Any] | None = None, *, user: bool = False
     ) -> ApiResponse:
-        url, query = self.resolve(path_or_url)
+        url, query = self.resolve(endpoint.path)
         merged = {**query, **{k: str(v) for k, v in (params or {}).items() if v is not None}}
-        transient = waits = 0
-        refreshed = False
+        attempts = _Attempts(self.policy.max_attempts)
+        bearer = BearerAuth(self.auth, user=user, spare=attempts.spare)
+        name = endpoint.template
         while True:
-            self.check_stopped()
-            self.quota.check(endpoint)
-            if self._before_request is not None:
-                self._before_request(endpoint)
-            token = self.auth.token(user=user)
+            extensions = self.meter.admit(name)
             try:
                 with self._in_flight:
-                    sent_at = self.limiter.acquire()
-                    self.check_stopped()
-                    reply = self.http.get(
-                        url, params=merged, headers={"Authorization": f"Bearer {token}"}
-                    )
+                    reply = self.http.get(url, params=merged, auth=bearer, extensions=extensions)
             except httpx.TransportError as exc:
-                self.record(endpoint, 0)
-                transient += 1
-                self._backoff(transient, None, f"{type(exc).__name__}", endpoint, url)
+                self.meter.record(name, 0)
+                attempts.transient += 1
+                self._backoff(attempts.transient, None, f"{type(exc).__name__}", name, url)
                 continue
-            self.record(endpoint, reply.status_code)
-            if reply.status_code != 429:
-                self.limiter.on_passed(sent_at)  # the window's length, from the 429s' spacing
             body, readable = _parse(reply)
             decision = self.policy.decide(reply.status_code, reply.headers.get("Retry-After"), body)
-            if decision.action is Action.OK:
-                if readable:
-                    return ApiResponse(
-                        method="GET",
-                        url=url,
-                        params=dict(reply.request.url.params),
-                        status=reply.status_code,
-                        fetched_at=datetime.now(UTC),
-                        body=body,
-                        endpoint=endpoint,
-                        profile=self._profile(),
+            if decision.action is Action.OK and readable:
+                return ApiResponse(
+                    method="GET",
+                    url=url,
+                    params=dict(reply.request.url.params),
+                    status=reply.status_code,
+                    fetched_at=datetime.now(UTC),
+                    body=body,
+                    endpoint=name,
+                    profile=self._profile(),
+                )
+            self._act(decision, reply, attempts, name, url)
+
+    def _act(
+        self, decision: Decision, reply: httpx.Response, attempts: _Attempts, name: str, url: str
+    ) -> None:
+        """Carry out a verdict other than a readable OK: return to retry, or raise."""
+        if decision.action is Action.OK:
+            attempts.transient += 1
+            self._backoff(attempts.transient, None, "malformed JSON body", name, url)
+        elif decision.action is Action.BACKOFF:
+            attempts.transient += 1
+            failure = f"HTTP {reply.status_code}"
+            self._backoff(attempts.transient, decision.wait_s, failure, name, url)
+        elif decision.action is Action.WAIT:
+            attempts.waits += 1
+            if attempts.waits > self.policy.max_rate_limit_waits:
+                self.stop.stop(
+                    StopRun(
+                        f"still rate limited after {attempts.waits - 1} waits on {name}",
+                        reason="rate_limit",
+                        retry_after_s=decision.wait_s,
                     )
-                transient += 1
-                self._backoff(transient, None, "malformed JSON body", endpoint, url)
-            elif decision.action is Action.BACKOFF:
-                transient += 1
-                failure = f"HTTP {reply.status_code}"
-                self._backoff(transient, decision.wait_s, failure, endpoint, url)
-            elif decision.action is Action.WAIT:
-                waits += 1
-                if waits > self.policy.max_rate_limit_waits:
-                    self._stop_with(
-                        StopRun(
-                            f"still rate limited after {waits - 1} waits on {endpoint}",
-                            reason="rate_limit",
-                            retry_after_s=decision.wait_s,
-                        )
-                    )
-                pause = self.policy.rate_limit_wait_s(decision.wait_s, waits)
-                self.limiter.on_rate_limited(decision.wait_s, sent_at, pause_s=pause)
-            elif decision.action is Action.STOP_QUOTA:
-                wait = decision.wait_s if decision.wait_s is not None else 0.0
-                self.quota.exhaust(endpoint, wait or self.policy.quota_fallback_s)
-            elif decision.action is Action.REFRESH:
-                # A fresh token that merely lapsed in transit (seconds-long lifetimes, a slow
-                # queue) may be renewed again within the attempt budget; a refused one may not.
-                lapsed = "expired" in decision.message.lower()
-                if refreshed and lapsed and transient + 1 < self.policy.max_attempts:
-                    transient += 1
-                elif refreshed:
-                    raise AuthError(
-                        f"Spotify refused a fresh access token on {endpoint} "
-                        f"(401: {decision.message or 'unauthorised'})",
-                        hint="check the app's credentials or run `spotify-etl auth login`",
-                    )
-                refreshed = True
-                self.auth.invalidate(token)
-            else:
-                self._fail(decision, reply.status_code, endpoint, url)
+                )
+            pause = self.policy.rate_limit_wait_s(decision.wait_s, attempts.waits)
+            # The server's Retry-After (None without one) apart from our own fallback pause:
+            # a fallback taken for the server's word teaches the limiter a wrong window.
+            self.meter.limiter.on_rate_limited(decision.wait_s, ticket(reply), pause_s=pause)
+        elif decision.action is Action.STOP_QUOTA:
+            wait = decision.wait_s if decision.wait_s is not None else 0.0
+            self.meter.quota.exhaust(name, wait or self.policy.quota_fallback_s)
+        elif decision.action is Action.REFRESH:
+            # The auth flow renewed the token already and Spotify refused the new one too.
+            raise AuthError(
+                f"Spotify refused a fresh access token on {name} "
+                f"(401: {decision.message or 'unauthorised'})",
+                hint="check the app's credentials or run `spotify-etl auth login`",
+            )
+        else:
+            self._fail(decision, reply.status_code, name, url)
 
     def _backoff(
         self, attempt: int, retry_after: float | None, failure: str, endpoint: str, url: str
@@ -210,7 +169,7 @@ class Session:
         if retry_after is not None and retry_after <= self.policy.retry_after_cap_s:
             wait = max(wait, retry_after)
         log.debug("GET %s: %s; retry %d in %.2f s", url, failure, attempt, wait)
-        self.sleep(wait)
+        self.stop.sleep(wait)
 
     def _fail(self, decision: Decision, status: int, endpoint: str, url: str) -> NoReturn:
         said = decision.message or f"HTTP {status}"
@@ -223,7 +182,7 @@ class Session:
                 at = datetime.now(UTC) + timedelta(seconds=wait)
                 resume = f"; resume after {at:%Y-%m-%d %H:%M} UTC (in {wait / 3600:.1f} h)"
             text = f"Spotify asks to wait {wait or 0:.0f} s, beyond the cap{resume}"
-            self._stop_with(StopRun(text, reason="rate_limit", retry_after_s=wait))
+            self.stop.stop(StopRun(text, reason="rate_limit", retry_after_s=wait))
         raise BadRequest(
             f"Spotify answered HTTP {status} to GET {url} ({endpoint}): {said}; "
             "this is a bug in the request",

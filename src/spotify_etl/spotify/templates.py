@@ -1,10 +1,39 @@
-"""Endpoint templates for stats and budgets: "albums/4aawyAB9vmqN3uQ7FjRGTy" -> "albums/{id}"."""
+"""Endpoints: what a call requests, and the template its stats, budget and quota bucket go by.
+
+"albums/4aawyAB9vmqN3uQ7FjRGTy" is counted as "albums/{id}"; a `next` link as the template of
+the list it continues.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 from spotify_etl.ids import ID_RE
 
 _USER_SCOPED = ("users",)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One call's endpoint: `template` names it (stats, budget, quota bucket), `path` is the
+    path under the API base or the absolute URL (a `next` link) to request."""
+
+    template: str  # e.g. "albums/{id}"
+    path: str  # e.g. "albums/4aawyAB9vmqN3uQ7FjRGTy"
+
+    @classmethod
+    def at(cls, template: str, id: str | None = None) -> Endpoint:
+        """The endpoint of `template`, with `id` in its `{id}` segment when it has one."""
+        return cls(template, template if id is None else template.replace("{id}", id))
+
+    @classmethod
+    def of(cls, path_or_url: str, api_base: str) -> Endpoint:
+        """The endpoint of a path or URL, its template read from it (`endpoint_of`)."""
+        return cls(endpoint_of(path_or_url, api_base), path_or_url)
+
+    def following(self, url: str) -> Endpoint:
+        """The same endpoint at another URL: the next page of its list."""
+        return replace(self, path=url)
 
 
 def endpoint_of(path_or_url: str, api_base: str) -> str:
