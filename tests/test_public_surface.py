@@ -35,7 +35,8 @@ SURFACE: dict[str, list[str]] = {
     ],
     "spotify_etl.spotify": [
         "ApiResponse", "BadRequest", "FileTokenStore", "RetryPolicy", "SecretsManagerTokenStore",
-        "Skipped", "SpotifyClient", "StoredToken", "TokenKey", "TokenStore", "token_store_for",
+        "Skipped", "SpotifyClient", "StoredToken", "TokenKey", "TokenStore", "Unfetched",
+        "token_store_for",
     ],
     "spotify_etl.storage": [
         "LocalStore", "ObjectInfo", "ObjectStore", "S3Store", "open_store", "s3_client",

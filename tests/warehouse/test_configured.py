@@ -50,3 +50,19 @@ def test_every_stage_opens_its_warehouse_with_all_its_settings() -> None:
             if re.search(r"\bopen_warehouse\(", line):
                 offenders.append(f"{path.relative_to(SRC)}:{n}")
     assert offenders == [], "use warehouse.open_configured(config.warehouse, ...)"
+
+
+def test_only_the_factory_names_a_concrete_adapter() -> None:
+    """Callers ask connect.py (open_configured, duckdb_file, resolved_url); they never import
+    an adapter module, so which engine runs is chosen in one place."""
+    offenders = [
+        f"{path.relative_to(SRC)}:{n}"
+        for path in SRC.rglob("*.py")
+        if path.name not in ("connect.py", "duckdb_adapter.py", "snowflake_adapter.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(
+            r"^\s*(from|import) .*\b(duckdb_adapter|snowflake_adapter)\b|\b(DuckDBWarehouse|SnowflakeWarehouse)\(",
+            line,
+        )
+    ]
+    assert offenders == []

@@ -150,9 +150,6 @@ def run_pipeline(
 
 def warehouse_url(config: PipelineConfig) -> str:
     """The warehouse URL with a DuckDB path resolved against the config file's folder."""
-    url = config.warehouse.url
-    if url.startswith("duckdb:"):
-        from spotify_etl.warehouse.duckdb_adapter import duckdb_path
+    from spotify_etl.warehouse.connect import resolved_url
 
-        return "duckdb://" + duckdb_path(url, config.base_dir)
-    return url
+    return resolved_url(config.warehouse.url, config.base_dir)

@@ -50,7 +50,7 @@ def _settings(config: Path | None) -> PipelineConfig:
 def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False) -> Warehouse:
     from spotify_etl.config import WarehouseSettings, load_secrets
     from spotify_etl.warehouse import open_configured
-    from spotify_etl.warehouse.duckdb_adapter import duckdb_path
+    from spotify_etl.warehouse.connect import duckdb_file
 
     if url is not None:
         from pydantic import ValidationError
@@ -62,12 +62,9 @@ def _open(url: str | None, settings: PipelineConfig, *, must_exist: bool = False
             raise ConfigError(f"--warehouse: {message}") from None
     target = url or settings.warehouse.url
     base_dir = None if url else settings.base_dir
-    if must_exist and target.startswith("duckdb://"):
-        path = duckdb_path(target, base_dir)
-        if path != ":memory:" and not Path(path).is_file():
-            raise ConfigError(
-                f"no warehouse at {path}", hint="load one first with `spotify-etl load`"
-            )
+    path = duckdb_file(target, base_dir) if must_exist else None
+    if path is not None and path != ":memory:" and not Path(path).is_file():
+        raise ConfigError(f"no warehouse at {path}", hint="load one first with `spotify-etl load`")
     secrets = load_secrets() if target.startswith("snowflake://") else None
     return open_configured(settings.warehouse, secrets, base_dir=settings.base_dir, url=url)
 

@@ -65,6 +65,22 @@ def open_warehouse(
     return wh
 
 
+def duckdb_file(url: str, base_dir: Path | None = None) -> str | None:
+    """The file a `duckdb://` URL names (relative paths against `base_dir`, as open_warehouse
+    resolves them; `:memory:` as is); None for any other warehouse."""
+    if not url.startswith("duckdb:"):
+        return None
+    from spotify_etl.warehouse.duckdb_adapter import duckdb_path
+
+    return duckdb_path(url, base_dir)
+
+
+def resolved_url(url: str, base_dir: Path | None = None) -> str:
+    """The URL with a DuckDB path made absolute, as open_warehouse would open it."""
+    path = duckdb_file(url, base_dir)
+    return url if path is None else "duckdb://" + path
+
+
 def open_configured(
     settings: WarehouseSettings,
     secrets: Secrets | None = None,
