@@ -61,7 +61,8 @@ def test_only_the_factory_names_a_concrete_adapter() -> None:
         if path.name not in ("connect.py", "duckdb_adapter.py", "snowflake_adapter.py")
         for n, line in enumerate(path.read_text().splitlines(), 1)
         if re.search(
-            r"^\s*(from|import) .*\b(duckdb_adapter|snowflake_adapter)\b|\b(DuckDBWarehouse|SnowflakeWarehouse)\(",
+            r"^\s*(from|import) .*\b(duckdb_adapter|snowflake_adapter)\b"
+            r"|\b(DuckDBWarehouse|SnowflakeWarehouse)\(",
             line,
         )
     ]
