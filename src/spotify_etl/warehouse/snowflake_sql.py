@@ -197,7 +197,7 @@ def _monitoring(s: DeploySettings) -> list[str]:
 def _views(s: DeploySettings) -> list[str]:
     from spotify_etl.warehouse.views import view_statements
 
-    return view_statements("snowflake")
+    return list(view_statements("snowflake"))
 
 
 SECTIONS: tuple[tuple[str, str, Callable[[DeploySettings], list[str]]], ...] = (
