@@ -15,8 +15,8 @@ interval.
 3. listen: a simulated quiet night (no plays) polled at the default 20-minute interval, then
    a busy hour: requests counted by the simulator.
 Prints plays/s, ratios and PASS/FAIL against the targets: the command (load included, wall
-clock) >= 50,000 plays/s at N and at 3N; peak RSS of the 3N file within 20% of the N file's (it does not grow
-with the file); <= 1 request per interval when nothing was played. A FAIL is printed as one,
+clock) >= 50,000 plays/s at N and at 3N; peak RSS of the 3N file within 20% of the N file's
+(it does not grow with the file); <= 1 request per interval when nothing was played. A FAIL is printed as one,
 with the numbers; the exit status is 1.
 """
 
