@@ -16,8 +16,8 @@ interval.
    a busy hour: requests counted by the simulator.
 Prints plays/s, ratios and PASS/FAIL against the targets: the command (load included, wall
 clock) >= 50,000 plays/s at N and at 3N; peak RSS of the 3N file within 20% of the N file's
-(it does not grow with the file); <= 1 request per interval when nothing was played. A FAIL is printed as one,
-with the numbers; the exit status is 1.
+(it does not grow with the file); <= 1 request per interval when nothing was played. A FAIL
+is printed as one, with the numbers; the exit status is 1.
 """
 
 from __future__ import annotations
