@@ -78,7 +78,10 @@ class TableRows:
             self.kept[key] = row
             return
         counts.duplicates += 1
-        if _rank(row) > _rank(existing):
+        # _rank's first element alone, when it decides: a page fetched later than the one
+        # kept is the common case of a batch of many files, and the full rank costs a repr.
+        newer, kept_at = row[-1], existing[-1]
+        if newer > kept_at or (newer == kept_at and _rank(row) > _rank(existing)):
             self.kept[key] = row
 
     def _quarantine(self, key: Any, row: Row, reason: str, source: str) -> None:
