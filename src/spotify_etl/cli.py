@@ -94,43 +94,70 @@ def _root(
     setup_logging(fmt=log_format, level="DEBUG" if verbose else "WARNING", quiet=quiet)
 
 
-_registered = False
+# Which stage owns each top-level command, in the order `--help` lists them. A command
+# imports only its own stage: the others cost about 0.3 s of imports (HTTP client, report,
+# simulator) on every run of `transform` or `load`. tests/test_cli.py checks this table
+# against what each stage registers.
+STAGES: dict[str, str] = {
+    "run": "spotify_etl.pipeline.cli",
+    "unlock": "spotify_etl.pipeline.cli",
+    "schedule": "spotify_etl.pipeline.cli",
+    "init": "spotify_etl.pipeline.cli",
+    "status": "spotify_etl.pipeline.cli",
+    "config": "spotify_etl.pipeline.cli",
+    "extract": "spotify_etl.extract.cli",
+    "transform": "spotify_etl.transform.cli",
+    "load": "spotify_etl.warehouse.cli",
+    "query": "spotify_etl.warehouse.cli",
+    "snowflake": "spotify_etl.warehouse.cli",
+    "report": "spotify_etl.report.cli",
+    "auth": "spotify_etl.spotify.cli",
+    "simulator": "spotify_etl.simulator.cli",
+    "listen": "spotify_etl.pipeline.listen_cli",
+    "import": "spotify_etl.history.cli",
+}
+
+_registered: list[str] = []  # stage modules on `app`, in registration order
 
 
-def register_commands() -> None:
-    """Assemble the stages' commands on `app` (once; tests call it too)."""
-    global _registered
-    if _registered:
+def command_of(argv: Sequence[str]) -> str | None:
+    """The top-level command `argv` names (global flags skipped), or None."""
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _GLOBAL_VALUED:
+            i += 2
+            continue
+        if arg in _GLOBAL_FLAGS or arg.split("=", 1)[0] in _GLOBAL_VALUED:
+            i += 1
+            continue
+        return None if arg.startswith("-") else arg
+    return None
+
+
+def register_commands(command: str | None = None) -> None:
+    """Assemble the stages' commands on `app`: only `command`'s stage when it is a known
+    command, every stage otherwise (help, a typo's suggestions). Idempotent; tests call it."""
+    import importlib
+
+    wanted = [STAGES[command]] if command in STAGES else list(dict.fromkeys(STAGES.values()))
+    if all(module in _registered for module in wanted):
         return
-    _registered = True
-    # Each stage owns its commands; this module only assembles them.
-    from spotify_etl.extract import cli as extract_cli
-    from spotify_etl.history import cli as history_cli
-    from spotify_etl.pipeline import cli as pipeline_cli
-    from spotify_etl.pipeline import listen_cli
-    from spotify_etl.report import cli as report_cli
-    from spotify_etl.simulator import cli as simulator_cli
-    from spotify_etl.spotify import cli as auth_cli
-    from spotify_etl.transform import cli as transform_cli
-    from spotify_etl.warehouse import cli as warehouse_cli
-
-    for module in (
-        pipeline_cli,
-        extract_cli,
-        transform_cli,
-        warehouse_cli,
-        report_cli,
-        auth_cli,
-        simulator_cli,
-        listen_cli,
-        history_cli,
-    ):
-        module.register(app)
+    if len(wanted) > 1 and _registered:
+        # Registered one stage before, now all: start over so `--help` keeps STAGES' order.
+        app.registered_commands.clear()
+        app.registered_groups.clear()
+        _registered.clear()
+    for name in wanted:
+        if name not in _registered:
+            importlib.import_module(name).register(app)
+            _registered.append(name)
 
 
 def main(argv: list[str] | None = None) -> None:
-    register_commands()
     args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
+    register_commands(command_of(args))
     try:
         # Standalone mode: click reports usage errors itself (exit 2) and handles Exit/Abort.
         app(args=args, prog_name="spotify-etl")
