@@ -72,3 +72,19 @@ def test_help_order_does_not_depend_on_what_was_registered_first() -> None:
     cli.register_commands("load")  # one stage first, as `main` does, then all of them
     cli.register_commands()
     assert _names(cli.app) == _names(fresh)
+
+
+def _imported_by(statement: str) -> set[str]:
+    code = f"import sys\n{statement}\nprint(' '.join(sys.modules))\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {name.split(".")[0] for name in out.stdout.split()}
+
+
+def test_a_transform_worker_carries_neither_the_cli_nor_the_settings() -> None:
+    # A forkserver worker re-runs the console script (`from spotify_etl.__main__ import
+    # main`) and unpickles its job from transform.parallel: ~40 MB more per worker if these
+    # pulled in typer, rich or pydantic.
+    loaded = _imported_by(
+        "from spotify_etl.__main__ import main\nimport spotify_etl.transform.parallel"
+    )
+    assert not loaded & {"typer", "rich", "click", "pydantic", "pydantic_settings"}
