@@ -251,11 +251,11 @@ def test_many_stamped_pages_form_few_batches_with_the_same_bytes_every_run(
 ) -> None:
     """A seed-era backfill: one page per file, batched by day; a rerun writes the same names
     and bytes, and a batch holds every page's rows."""
-    from spotify_etl.transform.runner import FILES_PER_BATCH
+    from spotify_etl.transform.runner import BATCH_FILES
 
     a1 = artist_simple(AR1, "One")
     alb = album_simple(AL1, "Album", "2001-02-03", "day", [a1])
-    pages = FILES_PER_BATCH + 3
+    pages = BATCH_FILES + 3
     for n in range(pages):
         tid = f"{n:022d}"
         page = items_page(PL, [entry(track(tid, f"T{n}", alb, [a1], extended=True), extended=True)])
@@ -270,3 +270,60 @@ def test_many_stamped_pages_form_few_batches_with_the_same_bytes_every_run(
     again = run_local(tmp_path, date=None)
     assert [b.batch for b in again.batches] == [b.batch for b in first.batches]
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == written
+
+
+def test_stamped_files_are_batched_by_count_and_by_bytes_in_key_order() -> None:
+    from spotify_etl.transform.batch import Source
+    from spotify_etl.transform.runner import batch_files
+
+    def page(n: int, size: int, day: str = "2024-01-15") -> Source:
+        key = f"old/spotify_raw_{day} 10:00:{n:02d}.json"
+        return Source(key, f"file-{n}", day, "file", stamped=True, size=size)
+
+    files = [page(n, 10) for n in (4, 0, 3, 1, 2)] + [page(9, 10, "2024-01-16")]
+    by_count = batch_files(files, max_files=2, max_bytes=1000)
+    assert [[m.key[-7:-5] for m in b.members or (b,)] for b in by_count] == [
+        ["00", "01"],
+        ["02", "03"],
+        ["04"],
+        ["09"],
+    ]
+    sizes = [page(0, 30), page(1, 30), page(2, 50), page(3, 200), page(4, 10)]
+    by_bytes = batch_files(sizes, max_files=10, max_bytes=100)
+    # 30 + 30 fit, + 50 does not; a file bigger than the bound is a batch of its own
+    assert [[m.key[-7:-5] for m in b.members or (b,)] for b in by_bytes] == [
+        ["00", "01"],
+        ["02"],
+        ["03"],
+        ["04"],
+    ]
+    assert by_bytes == batch_files(list(reversed(sizes)), max_files=10, max_bytes=100)
+
+
+def test_stamped_files_batch_the_same_whether_listed_or_passed_as_keys(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from spotify_etl.transform import runner
+
+    a1 = artist_simple(AR1, "One")
+    alb = album_simple(AL1, "Album", "2001-02-03", "day", [a1])
+    keys = []
+    for n in range(5):
+        page = items_page(PL, [entry(track(f"{n:022d}", f"T{n}", alb, [a1]))] * (n + 1))
+        key = f"old/spotify_raw_2024-01-15 10:00:{n:02d}.json"
+        (tmp_path / "raw" / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "raw" / key).write_text(json.dumps(page))
+        keys.append(key)
+    sizes = [(tmp_path / "raw" / k).stat().st_size for k in keys]
+    monkeypatch.setattr(runner, "BATCH_BYTES", sizes[0] + sizes[1])  # splits by bytes
+    listed = run_transform(LocalStore(tmp_path / "raw"), LocalStore(tmp_path / "d"))
+    passed = run_transform(
+        LocalStore(tmp_path / "raw"), LocalStore(tmp_path / "k"), run=TransformRun(keys=keys)
+    )
+    assert [b.batch for b in listed.batches] == [b.batch for b in passed.batches]
+    assert len(listed.batches) == 4  # [0, 1], then 2, 3 and 4 alone (each bigger)
+
+    def files(root: Path) -> dict[Path, bytes]:
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert files(tmp_path / "d") == files(tmp_path / "k")

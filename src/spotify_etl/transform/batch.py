@@ -46,6 +46,7 @@ class Source:
     members: tuple[Source, ...] = ()  # a batch of bare files: each one's own Source
     stamped: bool = False  # a bare file whose name says when it was saved (the old pipeline's)
     dated_by: str | None = None  # bare files: how fetched_at was found (summary.DATED_BY)
+    size: int = 0  # bytes, for stamped bare files (runner.batch_files bounds a batch by them)
 
 
 class Batch:
