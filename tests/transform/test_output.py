@@ -40,6 +40,17 @@ def test_csv_null_is_bare_backslash_n_and_empty_string_is_quoted(tmp_path: Path)
     assert text.endswith("\n") and "\r" not in text
 
 
+def test_csv_streamed_in_pieces_is_one_gzip_member_with_every_row_in_order() -> None:
+    from spotify_etl.transform.writer import _ROWS_PER_PIECE, line_formatter
+
+    rows = [_row(f"d{n}", name=f"n{n:05d}") for n in range(2 * _ROWS_PER_PIECE + 7)]
+    data = encode_csv(NULL_TESTS, rows)
+    assert data[:4] == b"\x1f\x8b\x08\x00" and data[4:8] == bytes(4)  # no name, mtime 0
+    body = gzip.decompress(data).decode().split("\n", 1)[1]
+    assert body == "".join(map(line_formatter(NULL_TESTS), rows))
+    assert encode_csv(NULL_TESTS, iter(rows)) == data  # same rows, same bytes
+
+
 def test_duckdb_reads_null_as_null_and_empty_as_empty(tmp_path: Path) -> None:
     path = tmp_path / "p.csv.gz"
     path.write_bytes(

@@ -18,14 +18,16 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from isal import igzip
+from isal import igzip, isal_zlib
 
 from spotify_etl.model import CSV_NULL, Column, Table
 
 GZIP_LEVEL = 2  # ISA-L levels are 0-3; 2 is as fast as 1 and ~1% smaller
+_GZIP_WBITS = 31  # 16 + 15: a gzip container (no file name, mtime 0), a 32 KiB window
 
 
 def _cell(index: int, column: Column, plain: bool) -> str:
@@ -68,10 +70,23 @@ def plain_columns(table: Table) -> set[str]:
     return ids | {c.name for c in table.columns if c.type in ("DATE", "TIMESTAMP")}
 
 
+# Rows formatted and compressed at a time: the whole table's text, its UTF-8 copy and the
+# line strings were a batch's memory peak (26 MB of a 128-page batch's 95 MB).
+_ROWS_PER_PIECE = 2048
+
+
 def encode_csv(table: Table, rows: Iterable[tuple[Any, ...]]) -> bytes:
+    """Gzip CSV (module docstring), streamed through the compressor piece by piece; the
+    pieces' boundaries are fixed, so the bytes are the same for the same rows."""
+    line = line_formatter(table)
+    gz = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, _GZIP_WBITS)
     header = ",".join(f'"{name}"' for name in table.column_names) + "\n"
-    text = header + "".join(map(line_formatter(table), rows))
-    return gzip_bytes(text.encode("utf-8"))
+    out = [gz.compress(header.encode("utf-8"))]
+    it = iter(rows)
+    while piece := list(islice(it, _ROWS_PER_PIECE)):
+        out.append(gz.compress("".join(map(line, piece)).encode("utf-8")))
+    out.append(gz.flush())
+    return b"".join(out)
 
 
 def gzip_bytes(data: bytes) -> bytes:
