@@ -281,11 +281,13 @@ def bench_reoffer(work: Path, days: int = 30, per_day: int = 20_000, files: int 
     moved = [(p, p.read_bytes()) for p in last]
     for p, _ in moved:
         p.unlink()  # the 30-day warehouse is built without the new day
-    base_db = work / "w30.duckdb"
+    # Per `files`: the runs share `work`, and a warehouse left by the other run would hold
+    # its history (a key of both runs would be "already loaded").
+    base_db = work / f"w30-{files}.duckdb"
     wh = open_warehouse(f"duckdb:///{base_db}")
     setup = load_pending(LocalStore(history), wh)
     built = sum(1 for p in history.rglob("*") if p.is_file())
-    assert setup.exit_code == 0 and len(setup.loaded) == built
+    assert setup.exit_code == 0 and len(setup.loaded) == built, setup.lines()[:5]
     # A table with fewer rows than `files` gets fewer files, so days can differ in count:
     # what a re-offer must load is exactly the new day's files.
     per_day_files = len(moved)
@@ -294,7 +296,7 @@ def bench_reoffer(work: Path, days: int = 30, per_day: int = 20_000, files: int 
         p.write_bytes(data)
 
     def timed(store_root: Path, rep: int, tag: str) -> float:
-        db = work / f"{tag}-{rep}.duckdb"
+        db = work / f"{tag}-{rep}-{files}.duckdb"
         shutil.copy(base_db, db)
         wh = open_warehouse(f"duckdb:///{db}")
         started = time.perf_counter()
@@ -308,7 +310,7 @@ def bench_reoffer(work: Path, days: int = 30, per_day: int = 20_000, files: int 
     pairs = [(timed(new_only, r, "alone"), timed(history, r, "all")) for r in range(5)]
     alone = statistics.median(a for a, _ in pairs)
     everything = statistics.median(e for _, e in pairs)
-    fresh_wh = open_warehouse(f"duckdb:///{work / 'fresh.duckdb'}")
+    fresh_wh = open_warehouse(f"duckdb:///{work / f'fresh-{files}.duckdb'}")
     started = time.perf_counter()
     load_pending(LocalStore(new_only), fresh_wh)
     fresh = time.perf_counter() - started
