@@ -7,7 +7,9 @@
    (~2,000 files at 200,000 items), fetched from the simulator's extended profile
    (benchmarks/seed_pages.py); and the same pages saved again a day later (2x the input).
 2. Each contender runs as its own processes; peak RSS is the whole process tree (sampled
-   every 10 ms: the sum over the process and all its workers), time is wall time.
+   every 10 ms: the sum over the process and all its workers), time is wall time. dlt, ours
+   and ours at 2x run in `--rounds` interleaved rounds (default 3); each figure is the
+   median of its rounds.
    - dlt, its best setting here: one pass over the files yielding flat songs, albums and
      artists (dlt.mark.with_table_name), write_disposition=merge on the id, parquet loader
      files, into DuckDB;
@@ -26,6 +28,7 @@ import contextlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -169,6 +172,11 @@ def run_ours(raw: Path, out: Path, work: Path, workers: int) -> dict[str, float]
     }
 
 
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds."""
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
 def distinct_ids(path: Path, queries: dict[str, str]) -> dict[str, set[str]]:
     import duckdb
 
@@ -193,6 +201,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the input here")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-double", action="store_true", help="skip the 2x input run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
     parser.add_argument("--child", choices=["floor", "dlt"])
     parser.add_argument("--raw", type=Path)
     parser.add_argument("--out", type=Path)
@@ -216,9 +225,20 @@ def main() -> None:
         size = sum(p.stat().st_size for p in pages)
         print(f"input: {len(pages):,} spotify_raw_*.json pages, {size / 1e6:.1f} MB JSON")
         floor = run_child("floor", single, work / "floor", work)
-        dlt = run_child("dlt", single, work / "dlt", work)
-        ours = run_ours(single, work / "ours", work, args.workers)
-        ours2 = None if args.no_double else run_ours(doubled, work / "ours2", work, args.workers)
+        # Rounds of dlt, ours, ours at 2x, interleaved, and the median of each: a burst of
+        # load from elsewhere or a slower stretch of the machine hits every contender alike.
+        rounds: list[tuple[dict[str, float], dict[str, float], dict[str, float] | None]] = []
+        for n in range(args.rounds):
+            print(f"round {n + 1}/{args.rounds}", flush=True)
+            dlt = run_child("dlt", single, work / "dlt", work)
+            ours = run_ours(single, work / "ours", work, args.workers)
+            ours2 = (
+                None if args.no_double else run_ours(doubled, work / "ours2", work, args.workers)
+            )
+            rounds.append((dlt, ours, ours2))
+        dlt = median_of([r[0] for r in rounds])
+        ours = median_of([r[1] for r in rounds])
+        ours2 = None if args.no_double else median_of([r[2] for r in rounds if r[2] is not None])
         theirs_ids = distinct_ids(work / "dlt" / "dlt.duckdb", DLT)
         ours_ids = distinct_ids(work / "ours" / "w.duckdb", OURS)
         ok = report(floor, dlt, ours, ours2, theirs_ids, ours_ids)
