@@ -206,6 +206,8 @@ def main() -> None:
     parser.add_argument("--raw", type=Path)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if args.child:
         child(args.child, args.raw, args.out)
         return
@@ -258,6 +260,7 @@ def report(
 ) -> bool:
     import dlt as dlt_package
 
+    # Each figure is its own median over the rounds: a total need not be its parts' sum.
     print(f"\n{'contender':<34}{'wall s':>9}{'peak RSS MB':>13}")
     rows = [
         ("floor (read + JSON decode)", floor),

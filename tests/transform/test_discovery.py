@@ -327,3 +327,13 @@ def test_stamped_files_batch_the_same_whether_listed_or_passed_as_keys(
         return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
     assert files(tmp_path / "d") == files(tmp_path / "k")
+
+
+def test_a_passed_stamped_key_that_is_gone_is_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    key = "old/spotify_raw_2024-01-15 10:00:00.json"
+    summary = run_transform(
+        LocalStore(tmp_path / "raw"), LocalStore(tmp_path / "out"), run=TransformRun(keys=[key])
+    )
+    assert [u.key for u in summary.unreadable] == [key]
+    assert summary.exit_code == 1
