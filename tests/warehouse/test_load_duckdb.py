@@ -224,6 +224,25 @@ def test_a_missing_table_folder_is_reported_not_fatal(
     assert summary.exit_code == 0 and summary.rows == {"SONGS": 6}
     assert "SONGS" not in summary.missing_tables and "ARTIST_GENRE" in summary.missing_tables
     assert any(line.startswith("no files at all for ALBUM, ARTIST") for line in summary.lines())
+    # Offered again, the loaded file is only counted from the history (never parsed): the
+    # same tables are present.
+    again = load_pending(store, wh)
+    assert again.skipped == 1 and again.missing_tables == summary.missing_tables
+
+
+def test_a_listing_counts_loaded_unchanged_files_and_lists_the_rest(
+    wh: Warehouse, dataset_store: LocalStore, transformed: Path
+) -> None:
+    from spotify_etl.warehouse.files import list_transformed
+
+    load_pending(dataset_store, wh)
+    path = transformed / key_for(SONGS, D3.isoformat())
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    listing = list_transformed(dataset_store, known=wh.history())
+    assert [f.key for f in listing.files] == [key_for(SONGS, D3.isoformat())]  # touched
+    assert sum(listing.loaded.values()) == 8 and "SONGS" not in listing.loaded
+    plain = list_transformed(dataset_store)
+    assert len(plain.files) == 9 and plain.loaded == {}
 
 
 def test_header_only_file_loads_zero_rows(

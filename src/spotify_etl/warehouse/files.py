@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
@@ -51,6 +51,9 @@ class HistoryEntry:
 class Listing:
     files: list[TransformedFile]
     problems: list[tuple[str, str]]  # (key, why it is not loadable)
+    # Files loaded before and listed with the same version (`list_transformed(known=)`):
+    # counted by table, never parsed, since a re-offered backfill is mostly these.
+    loaded: dict[str, int] = field(default_factory=dict)
 
 
 def _format(name: str) -> FileFormat | None:
@@ -92,18 +95,39 @@ def parse_key(info: ObjectInfo, store: ObjectStore) -> TransformedFile | str:
     return TransformedFile(info.key, table, dt, fmt, info.size, info.etag, mtime)
 
 
-def list_transformed(store: ObjectStore) -> Listing:
+def list_transformed(
+    store: ObjectStore, known: Mapping[str, HistoryEntry] | None = None
+) -> Listing:
+    """The transformed zone's data files; with `known` (the load history), files loaded
+    before whose listing shows the same version are only counted (`Listing.loaded`)."""
     files: list[TransformedFile] = []
     problems: list[tuple[str, str]] = []
+    loaded: dict[str, int] = {}
     for info in store.list_existing("transformed"):
-        if info.key.startswith("_") or "/_" in info.key:
+        key = info.key
+        if key.startswith("_") or "/_" in key:
             continue  # _quarantine/, _batches/ and the like
+        seen = known.get(key) if known is not None else None
+        if (
+            seen is not None
+            and seen.status == "loaded"
+            and same_version(info.size, info.mtime_ns, info.etag, seen)
+        ):
+            loaded[seen.table_name] = loaded.get(seen.table_name, 0) + 1
+            continue
         parsed = parse_key(info, store)
         if isinstance(parsed, str):
-            problems.append((info.key, parsed))
+            problems.append((key, parsed))
         else:
             files.append(parsed)
-    return Listing(files, problems)
+    return Listing(files, problems, loaded)
+
+
+def same_version(size: int, mtime_ns: int | None, etag: str, seen: HistoryEntry) -> bool:
+    """The listed size and mtime (or ETag) are those of the loaded file: unchanged, unread."""
+    return seen.size == size and (
+        (mtime_ns is not None and seen.mtime_ns == mtime_ns) or bool(etag and etag == seen.checksum)
+    )
 
 
 def checksum(store: ObjectStore, f: TransformedFile) -> str:
@@ -129,10 +153,7 @@ def classify(
     """
     if seen is None:
         return "new", None
-    if seen.size == f.size and (
-        (f.mtime_ns is not None and seen.mtime_ns == f.mtime_ns)
-        or (f.etag and f.etag == seen.checksum)
-    ):
+    if same_version(f.size, f.mtime_ns, f.etag, seen):
         return "unchanged", seen.checksum
     if seen.size != f.size:
         return ("retry" if seen.status == "failed" else "changed"), None

@@ -54,12 +54,13 @@ def load_pending(
     run = run or LoadRun()
     force = run.force
     summary = LoadSummary()
-    listing = list_transformed(transformed_store)
-    summary.ignored.extend(listing.problems)
-    if listing.files:
-        present = {f.table.name for f in listing.files}
-        summary.missing_tables = [t.name for t in TABLES if t.name not in present]
     history = warehouse.history()
+    listing = list_transformed(transformed_store, known=history)
+    summary.ignored.extend(listing.problems)
+    summary.skipped += sum(listing.loaded.values())
+    if listing.files or listing.loaded:
+        present = {f.table.name for f in listing.files} | set(listing.loaded)
+        summary.missing_tables = [t.name for t in TABLES if t.name not in present]
     todo: list[FileLoad] = []
     for f in listing.files:
         seen = history.get(f.key)
