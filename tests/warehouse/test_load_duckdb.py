@@ -156,12 +156,17 @@ def test_changed_file_is_refused_unless_forced(
     ]
 
 
+def _touch(path: Path) -> Path:
+    """The file with the same bytes and a new mtime (a copy, an unzip)."""
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    return path
+
+
 def test_touched_but_identical_file_is_not_reloaded(
     wh: Warehouse, dataset_store: LocalStore, transformed: Path
 ) -> None:
     load_pending(dataset_store, wh)
-    path = transformed / key_for(SONGS, D3.isoformat())
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    path = _touch(transformed / key_for(SONGS, D3.isoformat()))
     summary = load_pending(dataset_store, wh)
     assert summary.loaded == [] and summary.refused == [] and summary.skipped == 9
     # The new mtime is remembered: the next offer is decided from the listing, unread.
@@ -236,8 +241,7 @@ def test_a_listing_counts_loaded_unchanged_files_and_lists_the_rest(
     from spotify_etl.warehouse.files import list_transformed
 
     load_pending(dataset_store, wh)
-    path = transformed / key_for(SONGS, D3.isoformat())
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    _touch(transformed / key_for(SONGS, D3.isoformat()))
     listing = list_transformed(dataset_store, known=wh.history())
     assert [f.key for f in listing.files] == [key_for(SONGS, D3.isoformat())]  # touched
     assert sum(listing.loaded.values()) == 8 and "SONGS" not in listing.loaded
